@@ -1,0 +1,2 @@
+// GNU Linear Programming Kit (Debian: libglpk-dev).
+#include <glpk.h>

@@ -1,0 +1,47 @@
+/// The model as a backend receives it: bounds with integer variables'
+/// bounds rounded inwards (GLPK refuses fractional bounds on integers, and
+/// rounding does not change the feasible set), and a verdict on models no
+/// backend should be given.
+struct BackendInput {
+    var lower: [Double]
+    var upper: [Double]
+    var objective: [Double]
+
+    enum Verdict {
+        case solvable
+        /// Decided without a solver: crossed bounds make the model infeasible.
+        case infeasible(String)
+        /// NaN or infinite data.
+        case invalid(String)
+    }
+
+    let verdict: Verdict
+
+    init(_ model: Model) {
+        var lower = model.variables.map(\.lower)
+        var upper = model.variables.map(\.upper)
+        for (j, info) in model.variables.enumerated() where info.isInteger {
+            lower[j] = lower[j].rounded(.up)
+            upper[j] = upper[j].rounded(.down)
+        }
+        self.lower = lower
+        self.upper = upper
+        objective = model.denseObjective
+        if let problem = model.dataError() {
+            verdict = .invalid(problem)
+        } else if let crossed = model.crossedBounds() {
+            verdict = .infeasible(crossed)
+        } else if let j = lower.indices.first(where: { lower[$0] > upper[$0] }) {
+            let name = model.variables[j].name ?? "x\(j)"
+            verdict = .infeasible("integer variable \(name) has no integer value in its bounds")
+        } else {
+            verdict = .solvable
+        }
+    }
+
+    /// The warm start if it has the right length and satisfies the model.
+    static func usableWarmStart(_ start: [Double]?, for model: Model) -> [Double]? {
+        guard let start, model.violation(at: start) == nil else { return nil }
+        return start
+    }
+}

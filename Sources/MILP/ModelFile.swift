@@ -1,0 +1,112 @@
+import CGLPK
+import Foundation
+
+/// Reading and writing models in the two file formats every MILP solver
+/// understands, through GLPK's own readers and writers.
+public enum ModelFileFormat: String, Sendable, CaseIterable {
+    /// Free-format MPS (fixed-format MPS is accepted on reading too).
+    case mps
+    /// CPLEX LP.
+    case lp
+
+    /// The format a file name's extension implies (`.mps`, `.lp`, case-insensitive).
+    public init?(path: String) {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "mps": self = .mps
+        case "lp": self = .lp
+        default: return nil
+        }
+    }
+}
+
+public struct ModelFileError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension Model {
+    /// Reads an MPS or CPLEX LP file. MPS files are tried in free format
+    /// first, then in fixed format. Errors name the file and, where GLPK
+    /// says, the line.
+    public init(contentsOf path: String, format: ModelFileFormat? = nil) throws(ModelFileError) {
+        guard let format = format ?? ModelFileFormat(path: path) else {
+            throw ModelFileError(path: path, reason: "unknown model format (expected a .mps or .lp file)")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelFileError(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw ModelFileError(path: path, reason: "is a directory") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ModelFileError(path: path, reason: "file is not readable")
+        }
+        switch format {
+        case .mps:
+            if let model = Self.read(path, { glp_read_mps($0, GLP_MPS_FILE, nil, path) }).model {
+                self = model
+                return
+            }
+            let fixed = Self.read(path, { glp_read_mps($0, GLP_MPS_DECK, nil, path) })
+            if let model = fixed.model {
+                self = model
+                return
+            }
+            throw ModelFileError(path: path, reason: fixed.error)
+        case .lp:
+            let result = Self.read(path, { glp_read_lp($0, nil, path) })
+            guard let model = result.model else { throw ModelFileError(path: path, reason: result.error) }
+            self = model
+        }
+    }
+
+    private static func read(_ path: String, _ reader: (OpaquePointer) -> Int32) -> (model: Model?, error: String) {
+        let problem = GLPKProblem()
+        guard reader(problem.pointer) == 0 else {
+            return (nil, Self.readerError(problem.capturedOutput, path: path))
+        }
+        var model = problem.toModel()
+        if model.name == "model" || model.name.isEmpty {
+            model.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        }
+        return (model, "")
+    }
+
+    /// GLPK prints "path:LINE: reason" lines; keep the one that says what went wrong.
+    private static func readerError(_ output: String, path: String) -> String {
+        let lines = output.split(whereSeparator: \.isNewline).map(String.init)
+        let prefix = path + ":"
+        if let located = lines.last(where: { $0.hasPrefix(prefix) }) {
+            return "line " + located.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+        }
+        return lines.last(where: { !$0.hasPrefix("Reading") }) ?? "unreadable model file"
+    }
+
+    /// Writes the model as free MPS or CPLEX LP. Names are made safe for the
+    /// format and unique (so the file reads back row for row); unnamed
+    /// variables and rows are called `x1…`, `r1…`. Nothing is left at `path`
+    /// if writing fails.
+    public func write(to path: String, format: ModelFileFormat) throws(ModelFileError) {
+        if let problem = dataError() { throw ModelFileError(path: path, reason: problem) }
+        let input = BackendInput(self)
+        let glpk = GLPKProblem()
+        glpk.load(self, input: input, names: true)
+        let temporary = path + ".partial"
+        let code: Int32
+        switch format {
+        case .mps: code = glp_write_mps(glpk.pointer, GLP_MPS_FILE, nil, temporary)
+        case .lp: code = glp_write_lp(glpk.pointer, nil, temporary)
+        }
+        guard code == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ModelFileError(path: path, reason: "cannot write: \(glpk.capturedOutput.lastLine)")
+        }
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}

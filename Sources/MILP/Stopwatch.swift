@@ -1,0 +1,9 @@
+/// Elapsed wall-clock seconds since creation, from a monotonic clock.
+struct Stopwatch {
+    private let start = ContinuousClock.now
+
+    var seconds: Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+
+/// The `stowage` command: plans where a neural network's tensors live.
+struct Stowage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stowage",
+        abstract: "Plan where a neural network's tensors live, with integer and linear programs.",
+        discussion: """
+            Exit codes: 0 success; 1 no usable answer (infeasible, unbounded, \
+            no solution within the limit, solver failure); 2 bad input.
+            """,
+        version: StowageVersion.current,
+        subcommands: [SolveCommand.self, ConvertCommand.self]
+    )
+}
+
+enum StowageVersion {
+    static let current = "0.1.0"
+}
+
+/// Parses and runs a command, mapping every error to Stowage's exit codes:
+/// usage errors and bad files are 2 (ArgumentParser would say 64).
+@main
+enum Main {
+    static func main() {
+        let status = run(arguments: Array(CommandLine.arguments.dropFirst()))
+        exit(status)
+    }
+
+    static func run(arguments: [String]) -> Int32 {
+        do {
+            var command = try Stowage.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("stowage: \(failure.message)\n".utf8))
+            return failure.exitCode
+        } catch {
+            let code = Stowage.exitCode(for: error)
+            let message = Stowage.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return 0
+            }
+            FileHandle.standardError.write(Data((message.isEmpty ? "stowage: error" : message).utf8 + [10]))
+            return code == .validationFailure ? CommandFailure.badInput : code.rawValue
+        }
+    }
+}
+
+/// An error a command reports with a one-line message and an exit code.
+struct CommandFailure: Error {
+    static let noAnswer: Int32 = 1
+    static let badInput: Int32 = 2
+
+    let exitCode: Int32
+    let message: String
+
+    static func badInput(_ message: String) -> CommandFailure {
+        CommandFailure(exitCode: badInput, message: message)
+    }
+
+    static func noAnswer(_ message: String) -> CommandFailure {
+        CommandFailure(exitCode: noAnswer, message: message)
+    }
+}
