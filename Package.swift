@@ -6,9 +6,13 @@ let package = Package(
     products: [
         .executable(name: "stowage", targets: ["StowageCLI"]),
         .library(name: "MILP", targets: ["MILP"]),
+        .library(name: "MemoryGraph", targets: ["MemoryGraph"]),
+        .library(name: "ModelImport", targets: ["ModelImport"]),
+        .library(name: "Allocation", targets: ["Allocation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries. GLPK ships no pkg-config file on Debian, so its
@@ -26,21 +30,39 @@ let package = Package(
             name: "MILP",
             dependencies: ["CGLPK", "CCbc"]
         ),
+        .target(name: "MemoryGraph"),
+        .target(
+            name: "ModelImport",
+            dependencies: [
+                "MemoryGraph",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"]
+        ),
+        .target(
+            name: "Allocation",
+            dependencies: ["MILP"]
+        ),
         .executableTarget(
             name: "StowageCLI",
             dependencies: [
                 "MILP",
+                "MemoryGraph",
+                "ModelImport",
+                "Allocation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(
-            name: "MILPTests",
-            dependencies: ["MILP"]
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["MILP"],
+            path: "Benchmarks"
         ),
-        .testTarget(
-            name: "StowageCLITests",
-            dependencies: ["StowageCLI"]
-        ),
+        .testTarget(name: "MILPTests", dependencies: ["MILP"]),
+        .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )
