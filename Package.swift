@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation"],
             path: "Benchmarks"
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),

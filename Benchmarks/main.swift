@@ -1,1 +1,19 @@
-print("benchmarks")
+import Foundation
+
+/// `swift run -c release Benchmarks [SUITE ...]`: timings that would be noise
+/// in unit tests. Each suite prints its own table; compare ratios measured in
+/// one run, since the machines are shared.
+let suites: [(name: String, run: () -> Void)] = [
+    ("milp", MILPBenchmarks.run),
+]
+
+let wanted = Set(CommandLine.arguments.dropFirst())
+let unknown = wanted.subtracting(suites.map(\.name))
+if !unknown.isEmpty {
+    FileHandle.standardError.write(Data("unknown suite(s): \(unknown.sorted().joined(separator: ", ")); known: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
+    exit(2)
+}
+for suite in suites where wanted.isEmpty || wanted.contains(suite.name) {
+    print("== \(suite.name)")
+    suite.run()
+}
