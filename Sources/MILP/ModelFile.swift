@@ -43,21 +43,41 @@ extension Model {
         }
         switch format {
         case .mps:
-            if let model = Self.read(path, { glp_read_mps($0, GLP_MPS_FILE, nil, path) }).model {
-                self = model
-                return
-            }
-            let fixed = Self.read(path, { glp_read_mps($0, GLP_MPS_DECK, nil, path) })
-            if let model = fixed.model {
-                self = model
-                return
-            }
-            throw ModelFileError(path: path, reason: fixed.error)
+            self = try Self.readMPS(path)
         case .lp:
             let result = Self.read(path, { glp_read_lp($0, nil, path) })
             guard let model = result.model else { throw ModelFileError(path: path, reason: result.error) }
             self = model
         }
+    }
+
+    /// Free MPS first, then fixed MPS; an `OBJSENSE` section (which GLPK
+    /// does not read) is honoured by reading a copy with it commented out.
+    private static func readMPS(_ path: String) throws(ModelFileError) -> Model {
+        var source = path
+        var sense: ObjectiveSense?
+        var copy: String?
+        defer { if let copy { try? FileManager.default.removeItem(atPath: copy) } }
+        if let text = try? String(contentsOfFile: path, encoding: .utf8), let found = MPSObjectiveSense.extract(from: text) {
+            let temporary = NSTemporaryDirectory() + "stowage-\(getpid())-\(UUID().uuidString).mps"
+            guard (try? found.text.write(toFile: temporary, atomically: false, encoding: .utf8)) != nil else {
+                throw ModelFileError(path: path, reason: "cannot make a temporary copy to read OBJSENSE")
+            }
+            copy = temporary
+            source = temporary
+            sense = found.sense
+        }
+        let free = read(source, { glp_read_mps($0, GLP_MPS_FILE, nil, source) })
+        var model = free.model
+        if model == nil { model = read(source, { glp_read_mps($0, GLP_MPS_DECK, nil, source) }).model }
+        guard var model else {
+            throw ModelFileError(path: path, reason: free.error.replacingOccurrences(of: source, with: path))
+        }
+        if let sense { model.setObjective(model.objective, sense: sense) }
+        if copy != nil, model.name.hasPrefix("stowage-") {
+            model.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        }
+        return model
     }
 
     private static func read(_ path: String, _ reader: (OpaquePointer) -> Int32) -> (model: Model?, error: String) {
@@ -88,9 +108,19 @@ extension Model {
     /// if writing fails.
     public func write(to path: String, format: ModelFileFormat) throws(ModelFileError) {
         if let problem = dataError() { throw ModelFileError(path: path, reason: problem) }
-        let input = BackendInput(self)
+        // CPLEX LP has no objective constant (GLPK writes it as a comment), so
+        // it becomes a variable fixed at 1 carrying the constant as its cost.
+        var exported = self
+        if format == .lp, objective.constant != 0 {
+            let one = exported.addVariable(lower: 1, upper: 1, name: "objective_constant")
+            var shifted = objective
+            shifted.constant = 0
+            shifted += objective.constant * one
+            exported.setObjective(shifted, sense: sense)
+        }
+        let input = BackendInput(exported)
         let glpk = GLPKProblem()
-        glpk.load(self, input: input, names: true)
+        glpk.load(exported, input: input, names: true)
         let temporary = path + ".partial"
         let code: Int32
         switch format {
@@ -100,6 +130,15 @@ extension Model {
         guard code == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)
             throw ModelFileError(path: path, reason: "cannot write: \(glpk.capturedOutput.lastLine)")
+        }
+        if format == .mps, sense == .maximize {
+            do {
+                let text = try String(contentsOfFile: temporary, encoding: .utf8)
+                try MPSObjectiveSense.declaringMaximize(text).write(toFile: temporary, atomically: false, encoding: .utf8)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+            }
         }
         do {
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }

@@ -1,0 +1,58 @@
+import Testing
+import Synchronization
+@testable import MILP
+
+@Suite struct TimeLimitTests {
+    static let hard = HardInstances.marketSplit(rows: 4, columns: 36, seed: 7)
+
+    @Test(arguments: SolverUnderTest.allCases)
+    func aTimeLimitReturnsTheIncumbentWithItsGap(_ backend: SolverUnderTest) throws {
+        let reports = Mutex<[SolveProgress]>([])
+        var options = SolveOptions(timeLimit: 1.5)
+        options.progressInterval = 0.2
+        options.progress = { progress in reports.withLock { $0.append(progress) } }
+        let result = backend.solver.solve(Self.hard, options: options)
+        #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
+        let objective = try #require(result.objective)
+        let bound = try #require(result.bound)
+        #expect(objective > 0)
+        #expect(bound <= objective + 1e-9)
+        #expect(bound >= -1e-9, "the slack sum is non-negative, so is any valid bound")
+        #expect((result.gap ?? 0) > 0)
+        #expect(Self.hard.violation(at: result.values) == nil)
+        #expect(abs(Self.hard.objectiveValue(at: result.values) - objective) < 1e-6)
+        // The limit is honoured (with slack for the last node and cleanup).
+        #expect(result.seconds < 6)
+        let seen = reports.withLock { $0 }
+        #expect(!seen.isEmpty, "progress was reported")
+        #expect(seen.contains { $0.incumbent != nil })
+    }
+
+    @Test(arguments: SolverUnderTest.allCases)
+    func aWarmStartIsAcceptedAndTheOptimumUnchanged(_ backend: SolverUnderTest) throws {
+        var rng = SeededGenerator(seed: 99)
+        var model = Model(name: "knapsack-40")
+        let items = (0 ..< 40).map { _ in model.addBinary() }
+        let weights = items.map { _ in Double(Int.random(in: 5 ... 40, using: &rng)) }
+        let values = items.map { _ in Double(Int.random(in: 5 ... 40, using: &rng)) }
+        model.add(LinearExpression(sum: zip(weights, items).map { $0 * $1 }) <= 200)
+        model.maximize(LinearExpression(sum: zip(values, items).map { $0 * $1 }))
+        let cold = backend.solver.solve(model)
+        #expect(cold.status == .optimal)
+        // A feasible start: take the first items while they fit.
+        var start = [Double](repeating: 0, count: 40)
+        var load = 0.0
+        for j in 0 ..< 40 where load + weights[j] <= 200 {
+            start[j] = 1
+            load += weights[j]
+        }
+        var options = SolveOptions()
+        options.warmStart = start
+        let warm = backend.solver.solve(model, options: options)
+        #expect(warm.status == .optimal)
+        #expect(warm.objective == cold.objective)
+        // An infeasible start is ignored, not trusted.
+        options.warmStart = [Double](repeating: 1, count: 40)
+        #expect(backend.solver.solve(model, options: options).objective == cold.objective)
+    }
+}
