@@ -1,0 +1,34 @@
+import Foundation
+import MemoryGraph
+
+/// What a model file holds once imported.
+public enum ImportedModel: Sendable {
+    case graph(Graph)
+    case transformer(TransformerConfig)
+}
+
+/// Picks the importer for a file: `.onnx` is ONNX; `.json` is a Stowage
+/// graph, or a Hugging Face `config.json` when it has
+/// `num_hidden_layers` (or `n_layer`) and no `operators`.
+public enum ModelFile {
+    public static func load(_ path: String, symbols: [String: Int] = [:], inferShapes: Bool = true) throws(ImportError) -> ImportedModel {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "onnx":
+            return .graph(try ONNXImporter.importGraph(contentsOf: path, options: .init(inferShapes: inferShapes, symbols: symbols)))
+        case "json":
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw ImportError.unreadable(file: path, reason: "cannot read the file (\(error.localizedDescription))")
+            }
+            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            if TransformerConfig.looksLikeConfig(data) {
+                return .transformer(try TransformerConfig.parse(data: data, file: path, name: stem))
+            }
+            return .graph(try JSONGraphFormat.importGraph(data: data, file: path, defaultName: stem, symbols: symbols))
+        default:
+            throw ImportError.unsupported(file: path, location: "file", reason: "unknown model format (expected .onnx or .json)")
+        }
+    }
+}
