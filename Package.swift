@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MemoryGraph", targets: ["MemoryGraph"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
         .library(name: "Allocation", targets: ["Allocation"]),
+        .library(name: "Offload", targets: ["Offload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,10 @@ let package = Package(
             name: "Allocation",
             dependencies: ["MILP"]
         ),
+        .target(
+            name: "Offload",
+            dependencies: ["MILP"]
+        ),
         .executableTarget(
             name: "StowageCLI",
             dependencies: [
@@ -50,18 +55,20 @@ let package = Package(
                 "MemoryGraph",
                 "ModelImport",
                 "Allocation",
+                "Offload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload"],
             path: "Benchmarks"
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
+        .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,55 @@
+/// The sizes of a decoder-only transformer that the offload cost model needs.
+public struct TransformerShape: Sendable, Equatable, Codable {
+    public var name: String
+    /// l: decoder layers.
+    public var layers: Int
+    /// h1: hidden size.
+    public var hidden: Int
+    /// h2: FFN inner size (4·h1 for OPT).
+    public var ffn: Int
+    /// nh: attention heads.
+    public var heads: Int
+    /// Key/value heads (fewer than `heads` with grouped-query attention).
+    public var kvHeads: Int
+    public var vocabulary: Int
+    /// Whether the FFN is gated (three matrices: Llama, Mistral) or not (two: OPT).
+    public var gatedFFN: Bool
+    /// Whether linear layers carry biases (OPT does, Llama does not).
+    public var biases: Bool
+
+    public init(name: String, layers: Int, hidden: Int, ffn: Int, heads: Int, kvHeads: Int? = nil,
+                vocabulary: Int = 50272, gatedFFN: Bool = false, biases: Bool = true) {
+        self.name = name
+        self.layers = layers
+        self.hidden = hidden
+        self.ffn = ffn
+        self.heads = heads
+        self.kvHeads = kvHeads ?? heads
+        self.vocabulary = vocabulary
+        self.gatedFFN = gatedFFN
+        self.biases = biases
+    }
+
+    /// OPT-30B and OPT-175B, the spec's reference models.
+    public static let opt30b = TransformerShape(name: "opt-30b", layers: 48, hidden: 7168, ffn: 28672, heads: 56)
+    public static let opt175b = TransformerShape(name: "opt-175b", layers: 96, hidden: 12288, ffn: 49152, heads: 96)
+
+    /// FlexGen's bytes of one layer's fp16 weights: 8·h1² + 4·h1·h2 (the
+    /// four attention projections and the two FFN matrices, 2 bytes each),
+    /// a quarter of that with 4-bit compression.
+    public func flexGenLayerWeightBytes(compressed: Bool) -> Double {
+        let h1 = Double(hidden), h2 = Double(ffn)
+        let bytes = 8 * h1 * h1 + 4 * h1 * h2
+        return compressed ? bytes / 4 : bytes
+    }
+
+    public func validationError() -> String? {
+        for (key, value) in [("layers", layers), ("hidden size", hidden), ("FFN size", ffn), ("heads", heads), ("KV heads", kvHeads)]
+        where value <= 0 {
+            return "\(key) must be positive, got \(value)"
+        }
+        if hidden > 1 << 20 || ffn > 1 << 22 || layers > 10_000 { return "sizes are implausibly large" }
+        if heads % kvHeads != 0 { return "heads (\(heads)) must be a multiple of KV heads (\(kvHeads))" }
+        return nil
+    }
+}
