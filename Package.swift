@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),

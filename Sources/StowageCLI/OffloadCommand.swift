@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import ModelImport
+import Offload
+
+/// `stowage offload`: FlexGen-style placement of an LLM's weights, KV cache
+/// and activations over GPU, CPU and disk.
+struct OffloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offload",
+        abstract: "Choose how an LLM's weights, KV cache and activations are spread over GPU, CPU and disk.",
+        discussion: """
+            Without --gbs/--nb, runs FlexGen's policy search (an LP per batch \
+            shape, capacities scaled by α = 0.8). With --gbs and --nb, solves \
+            that shape only; adding --percent evaluates that fixed policy \
+            (α = 1.2, as FlexGen does). Sizes: 16GB = 16·2^30 bytes.
+            """
+    )
+
+    @Option(help: "A Hugging Face config.json (OPT, Llama, Mistral).")
+    var model: String
+
+    @Option(help: "A hardware profile: a JSON file, or a built-in name (t4).")
+    var hardware: String = "t4"
+
+    @Option(help: "Prompt length s.")
+    var prompt: Int = 512
+
+    @Option(help: "Generated tokens n.")
+    var gen: Int = 32
+
+    @Option(name: .customLong("gpu-mem"), help: "GPU memory (default: the profile's).")
+    var gpuMemory: ByteSize?
+
+    @Option(name: .customLong("cpu-mem"), help: "CPU memory (default: the profile's).")
+    var cpuMemory: ByteSize?
+
+    @Option(help: "Disk space (default: the profile's).")
+    var disk: ByteSize?
+
+    @Option(help: "GPU batch size.")
+    var gbs: Int?
+
+    @Option(help: "Number of GPU batches per block.")
+    var nb: Int?
+
+    @Option(parsing: .upToNextOption, help: "Fixed percentages WG WC CG CC HG HC (disk gets the rest).")
+    var percent: [Double] = []
+
+    @Option(help: "Relaxation α on every capacity (default 0.8 for a search, 1.2 for a fixed policy).")
+    var alpha: Double?
+
+    @Flag(name: .customLong("compress-weights"), help: "Weights compressed to 4 bits.")
+    var compressWeights = false
+
+    @Option(help: "flexgen: reproduce FlexGen's policy search.")
+    var mode: OffloadMode = .flexgen
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    enum OffloadMode: String, ExpressibleByArgument, CaseIterable {
+        case flexgen
+    }
+
+    func validate() throws {
+        if prompt <= 0 || gen <= 0 { throw ValidationError("--prompt and --gen must be positive") }
+        if let gbs, gbs <= 0 { throw ValidationError("--gbs must be positive") }
+        if let nb, nb <= 0 { throw ValidationError("--nb must be positive") }
+        if nb != nil && gbs == nil { throw ValidationError("--nb needs --gbs") }
+        if !percent.isEmpty {
+            guard PinnedFractions(percentages: percent) != nil else {
+                throw ValidationError("--percent takes six percentages WG WC CG CC HG HC, each pair summing to at most 100")
+            }
+            guard gbs != nil, nb != nil else { throw ValidationError("--percent needs --gbs and --nb") }
+        }
+        if let alpha, !(alpha > 0) { throw ValidationError("--alpha must be positive") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock.now
+        let config: TransformerConfig
+        do {
+            config = try TransformerConfig.load(contentsOf: model)
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+        let profile = try HardwareProfileFile.load(hardware)
+        let shape = TransformerShape(config)
+        if let problem = shape.validationError() { throw CommandFailure.badInput("\(model): \(problem)") }
+        let pinned = percent.isEmpty ? nil : PinnedFractions(percentages: percent)
+        let workload = OffloadWorkload(
+            promptLength: prompt, generatedTokens: gen,
+            gpuBytes: gpuMemory?.bytes ?? profile.gpuMemoryGB * Double(1 << 30),
+            cpuBytes: cpuMemory?.bytes ?? profile.cpuMemoryGB * Double(1 << 30),
+            diskBytes: disk?.bytes ?? profile.diskGB * Double(1 << 30),
+            alpha: alpha ?? (pinned == nil ? 0.8 : 1.2), compressWeights: compressWeights
+        )
+        var search = PolicySearch(shape: shape, hardware: profile, workload: workload)
+        let estimate: OffloadEstimate?
+        var solves = 1
+        if let gbs, let nb {
+            estimate = search.evaluate(gbs: gbs, nb: nb, pinned: pinned)
+        } else {
+            if let gbs { search.maximumBatchSize = gbs }
+            let outcome = search.run()
+            estimate = outcome.best
+            solves = outcome.lpSolves
+        }
+        let elapsed = clock.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        guard let estimate else {
+            let short = search.shortfall(gbs: gbs ?? 1, nb: nb ?? 1, pinned: pinned)
+            let detail = short.map { "\($0.tier) short by \(ByteSize(bytes: $0.bytes))" }.joined(separator: ", ")
+            throw CommandFailure.noAnswer("\(config.name) does not fit on \(profile.name)"
+                + (detail.isEmpty ? "" : ": \(detail)") + " (at gbs \(gbs ?? 1), nb \(nb ?? 1), α \(workload.alpha))")
+        }
+        let report = OffloadReport(estimate: estimate, lpSolves: solves, seconds: seconds)
+        print(json ? report.json : report.text(model: config.name, hardware: profile.name))
+    }
+}
+
+extension TransformerShape {
+    /// The cost model's view of a Hugging Face config.
+    init(_ config: TransformerConfig) {
+        let gated = config.family == .llama
+        self.init(name: config.name, layers: config.layers, hidden: config.hiddenSize, ffn: config.ffnSize,
+                  heads: config.heads, kvHeads: config.kvHeads, vocabulary: config.vocabSize,
+                  gatedFFN: gated, biases: !gated)
+    }
+}
+
+/// Hardware profiles from JSON files, or built in by name.
+enum HardwareProfileFile {
+    static func load(_ nameOrPath: String) throws -> HardwareProfile {
+        if nameOrPath.lowercased() == "t4", !FileManager.default.fileExists(atPath: nameOrPath) { return .t4 }
+        guard let data = FileManager.default.contents(atPath: nameOrPath) else {
+            throw CommandFailure.badInput("\(nameOrPath): no such hardware profile (a JSON file, or the built-in name t4)")
+        }
+        let profile: HardwareProfile
+        do {
+            profile = try JSONDecoder().decode(HardwareProfile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw CommandFailure.badInput("\(nameOrPath): missing key \"\(key.stringValue)\"")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw CommandFailure.badInput("\(nameOrPath): \(context.codingPath.map(\.stringValue).joined(separator: ".")): wrong type")
+        } catch {
+            throw CommandFailure.badInput("\(nameOrPath): not a hardware profile (invalid JSON)")
+        }
+        if let problem = profile.validationError() { throw CommandFailure.badInput("\(nameOrPath): \(problem)") }
+        return profile
+    }
+}
+
+/// What `stowage offload` prints.
+struct OffloadReport: Encodable {
+    let throughput: Double
+    let gbs, nb: Int
+    let wg, wc, wn, cg, cc, cn, hg, hc, hn: Double
+    let prefillSeconds, decodeSeconds: Double
+    let gpuPeakBytes, cpuPeakBytes, diskPeakBytes: Double
+    let lpSolves: Int
+    let seconds: Double
+
+    init(estimate: OffloadEstimate, lpSolves: Int, seconds: Double) {
+        let p = estimate.policy
+        throughput = estimate.throughput
+        gbs = p.gbs; nb = p.nb
+        wg = p.wg; wc = p.wc; wn = p.wn; cg = p.cg; cc = p.cc; cn = p.cn; hg = p.hg; hc = p.hc; hn = p.hn
+        prefillSeconds = estimate.prefillSeconds
+        decodeSeconds = estimate.decodeSeconds
+        gpuPeakBytes = estimate.gpuPeakBytes.rounded()
+        cpuPeakBytes = estimate.cpuPeakBytes.rounded()
+        diskPeakBytes = estimate.diskPeakBytes.rounded()
+        self.lpSolves = lpSolves
+        self.seconds = seconds
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    func text(model: String, hardware: String) -> String {
+        func pct(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
+        func gb(_ x: Double) -> String { String(format: "%8.2f GB", x / Double(1 << 30)) }
+        return """
+            \(model) on \(hardware): \(String(format: "%.4g", throughput)) token/s at gbs \(gbs), nb \(nb) (block of \(gbs * nb) sequences)
+                         GPU     CPU     disk
+            weights    \(pct(wg))  \(pct(wc))  \(pct(wn))
+            KV cache   \(pct(cg))  \(pct(cc))  \(pct(cn))
+            activation \(pct(hg))  \(pct(hc))  \(pct(hn))
+            prefill \(String(format: "%.2f", prefillSeconds)) s, decode \(String(format: "%.2f", decodeSeconds)) s
+            peak: GPU \(gb(gpuPeakBytes)), CPU \(gb(cpuPeakBytes)), disk \(gb(diskPeakBytes))
+            \(lpSolves) LP solves in \(String(format: "%.1f", seconds * 1000)) ms
+            """
+    }
+}
