@@ -5,6 +5,7 @@ import Foundation
 /// one run, since the machines are shared.
 let suites: [(name: String, run: () -> Void)] = [
     ("milp", MILPBenchmarks.run),
+    ("import", ImportBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
