@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ModelImport", targets: ["ModelImport"]),
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Offload", targets: ["Offload"]),
+        .library(name: "Plan", targets: ["Plan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +46,10 @@ let package = Package(
             dependencies: ["MILP"]
         ),
         .target(
+            name: "Plan",
+            dependencies: ["MemoryGraph"]
+        ),
+        .target(
             name: "Offload",
             dependencies: ["MILP"]
         ),
@@ -56,6 +61,7 @@ let package = Package(
                 "ModelImport",
                 "Allocation",
                 "Offload",
+                "Plan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +74,7 @@ let package = Package(
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
+        .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],
