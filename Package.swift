@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Offload", targets: ["Offload"]),
         .library(name: "Plan", targets: ["Plan"]),
+        .library(name: "Verifier", targets: ["Verifier"]),
+        .library(name: "Render", targets: ["Render"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +52,14 @@ let package = Package(
             dependencies: ["MemoryGraph"]
         ),
         .target(
+            name: "Verifier",
+            dependencies: ["MemoryGraph", "Plan"]
+        ),
+        .target(
+            name: "Render",
+            dependencies: ["MemoryGraph", "Plan"]
+        ),
+        .target(
             name: "Offload",
             dependencies: ["MILP"]
         ),
@@ -62,12 +72,14 @@ let package = Package(
                 "Allocation",
                 "Offload",
                 "Plan",
+                "Verifier",
+                "Render",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Verifier"],
             path: "Benchmarks"
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
@@ -75,6 +87,8 @@ let package = Package(
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
+        .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],
