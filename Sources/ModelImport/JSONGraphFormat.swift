@@ -51,12 +51,7 @@ public enum JSONGraphFormat {
     /// Reads and imports a JSON graph file; the graph takes the document's
     /// `name`, or the file's name without extension.
     public static func importGraph(contentsOf path: String, symbols: [String: Int] = [:]) throws(ImportError) -> Graph {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ImportError.unreadable(file: path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileData.read(path)
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return try importGraph(data: data, file: path, defaultName: stem, symbols: symbols)
     }

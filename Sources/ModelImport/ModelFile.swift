@@ -16,18 +16,14 @@ public enum ModelFile {
         case "onnx":
             return .graph(try ONNXImporter.importGraph(contentsOf: path, options: .init(inferShapes: inferShapes, symbols: symbols)))
         case "json":
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw ImportError.unreadable(file: path, reason: "cannot read the file (\(error.localizedDescription))")
-            }
+            let data = try FileData.read(path)
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             if TransformerConfig.looksLikeConfig(data) {
                 return .transformer(try TransformerConfig.parse(data: data, file: path, name: stem))
             }
             return .graph(try JSONGraphFormat.importGraph(data: data, file: path, defaultName: stem, symbols: symbols))
         default:
+            _ = try FileData.read(path)  // a missing file or a directory says so first
             throw ImportError.unsupported(file: path, location: "file", reason: "unknown model format (expected .onnx or .json)")
         }
     }

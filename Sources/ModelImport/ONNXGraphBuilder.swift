@@ -43,7 +43,10 @@ struct ONNXGraphBuilder {
         }
         for (what, infos) in [("input", graph.input), ("output", graph.output), ("value_info", graph.valueInfo)] {
             for info in infos where !info.name.isEmpty && declared[info.name] == nil {
-                declared[info.name] = try valueType(of: info, location: "graph \(what) '\(info.name)'")
+                var type = try valueType(of: info, location: "graph \(what) '\(info.name)'")
+                // Bound before inference, so that e.g. Reshape(x, [-1, 64]) sees numbers.
+                if !options.symbols.isEmpty { type.shape = type.shape?.binding(options.symbols) }
+                declared[info.name] = type
             }
         }
 

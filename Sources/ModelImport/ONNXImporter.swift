@@ -37,12 +37,7 @@ public enum ONNXImporter {
     /// Reads and imports `path`; the graph is named after the file (without
     /// its extension).
     public static func importGraph(contentsOf path: String, options: Options = Options()) throws(ImportError) -> Graph {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ImportError.unreadable(file: path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileData.read(path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return try importGraph(serialized: data, file: path, name: name, options: options)
     }

@@ -49,12 +49,7 @@ public struct TransformerConfig: Hashable, Sendable, Codable {
 
     /// Reads a `config.json`; the config is named after the file.
     public static func load(contentsOf path: String) throws(ImportError) -> TransformerConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ImportError.unreadable(file: path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileData.read(path)
         return try parse(data: data, file: path, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
     }
 

@@ -101,3 +101,46 @@ import Testing
         #expect(A.broadcast([.symbolic("n"), .fixed(1)], [.fixed(1), .fixed(5)]) == [.symbolic("n"), .fixed(5)])
     }
 }
+
+@Suite struct SymbolBindingTests {
+    /// Symbols bound at import reach shape inference: a Reshape to
+    /// `[-1, 4]` of a `batch×4` input needs the batch size.
+    @Test func boundSymbolsFeedInference() throws {
+        var graph = Onnx_GraphProto()
+        var input = Onnx_ValueInfoProto()
+        input.name = "x"
+        input.type.tensorType.elemType = 1
+        var batch = Onnx_TensorShapeProto.Dimension()
+        batch.dimParam = "batch"
+        var four = Onnx_TensorShapeProto.Dimension()
+        four.dimValue = 4
+        input.type.tensorType.shape.dim = [batch, four]
+        graph.input = [input]
+        var target = Onnx_TensorProto()
+        target.name = "target"
+        target.dataType = 7
+        target.dims = [2]
+        target.int64Data = [-1, 2]
+        graph.initializer = [target]
+        var reshape = Onnx_NodeProto()
+        reshape.opType = "Reshape"
+        reshape.input = ["x", "target"]
+        reshape.output = ["y"]
+        graph.node = [reshape]
+        var output = Onnx_ValueInfoProto()
+        output.name = "y"
+        graph.output = [output]
+        var model = Onnx_ModelProto()
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        model.opsetImport = [opset]
+        model.graph = graph
+        let data: Data = try model.serializedBytes()
+
+        let unbound = try ONNXImporter.importGraph(serialized: data, file: "r.onnx", name: "r")
+        #expect(unbound.tensors[2].shape == nil)
+        let bound = try ONNXImporter.importGraph(serialized: data, file: "r.onnx", name: "r", options: .init(symbols: ["batch": 3]))
+        #expect(bound.tensors[2].shape == TensorShape(fixed: [6, 2]))
+        #expect(bound.tensors[2].bytes == 48)
+    }
+}
