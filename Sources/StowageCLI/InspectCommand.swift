@@ -32,8 +32,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .customLong("export-graph"), help: "Print the graph in Stowage's JSON graph format instead; one graph file only.")
     var exportGraph = false
 
-    @Option(name: .customLong("dim"), help: "Bind a symbolic dimension, e.g. --dim batch=1 (repeatable).")
-    var dims: [String] = []
+    @OptionGroup var graphOptions: GraphOptions
 
     @Flag(name: .customLong("no-shape-inference"), help: "Use only the shapes the ONNX file declares.")
     var noShapeInference = false
@@ -43,29 +42,17 @@ struct InspectCommand: ParsableCommand {
             throw ValidationError("--buffers and --export-graph take exactly one file")
         }
         if buffers && exportGraph { throw ValidationError("choose one of --buffers and --export-graph") }
-        _ = try symbols()
-    }
-
-    func symbols() throws -> [String: Int] {
-        var result: [String: Int] = [:]
-        for binding in dims {
-            let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 0 else {
-                throw ValidationError("--dim expects NAME=VALUE with a non-negative integer value, got '\(binding)'")
-            }
-            result[parts[0]] = value
-        }
-        return result
     }
 
     func run() throws {
-        let symbols = try symbols()
+        let symbols = try graphOptions.symbols()
         var entries: [(name: String, model: ImportedModel)] = []
         for file in files {
             do {
-                let model = try ModelFile.load(file, symbols: symbols, inferShapes: !noShapeInference)
+                var model = try ModelFile.load(file, symbols: symbols, inferShapes: !noShapeInference)
+                if case .graph(let graph) = model { model = .graph(try graphOptions.apply(to: graph, file: file)) }
                 entries.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, model))
-            } catch {
+            } catch let error as ImportError {
                 throw CommandFailure.badInput(error.description)
             }
         }
