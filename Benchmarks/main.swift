@@ -6,6 +6,7 @@ import Foundation
 let suites: [(name: String, run: () -> Void)] = [
     ("milp", MILPBenchmarks.run),
     ("import", ImportBenchmarks.run),
+    ("alloc", AllocationBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

@@ -1,0 +1,73 @@
+import Allocation
+import Foundation
+
+/// Fixed-lifetime allocation (issue 4's acceptance figures):
+/// - guillotine problems at capacity = optimum: the share the exact search
+///   fits within the per-problem limit, and how much higher greedy goes;
+/// - a 60,000-buffer transformer training trace: heuristic times and the
+///   portfolio's height relative to the lower bound.
+///
+/// Sized by environment variables (the suite runs in full by default):
+/// `ALLOC_GUILLOTINE` problems (50), `ALLOC_LIMIT` seconds each (10),
+/// `ALLOC_TRACE_MICROBATCHES` (54, i.e. ≈ 60,000 buffers).
+enum AllocationBenchmarks {
+    static func run() {
+        let environment = ProcessInfo.processInfo.environment
+        let problems = environment["ALLOC_GUILLOTINE"].flatMap(Int.init) ?? 50
+        let limit = environment["ALLOC_LIMIT"].flatMap(Double.init) ?? 10
+        let microBatches = environment["ALLOC_TRACE_MICROBATCHES"].flatMap(Int.init) ?? 54
+        if problems > 0 { guillotine(count: problems, limit: limit) }
+        if microBatches > 0 { trace(microBatches: microBatches) }
+    }
+
+    static func guillotine(count: Int, limit: Double) {
+        let set = GuillotineProblems.benchmarkSet(count: count)
+        var fits = 0
+        var times: [Double] = []
+        var greedyExcess: [Double] = []
+        var bestExcess: [Double] = []
+        for (k, g) in set.enumerated() {
+            let p = g.problem
+            let size = (try? GreedyAllocator(order: .size).allocate(p))?.height ?? 0
+            let best = (try? BestOfGreedy.standard.allocate(p))?.solution.height ?? 0
+            greedyExcess.append(Double(size) / Double(g.optimum) - 1)
+            bestExcess.append(Double(best) / Double(g.optimum) - 1)
+            let search = ExactSearch(options: SearchOptions(timeLimit: limit))
+            var report: SearchReport?
+            let seconds = bestTime(repeats: 1) { report = try? search.fit(p, capacity: g.optimum) }
+            var status = "limit"
+            if case .fit(let solution) = report?.outcome {
+                if (try? Validator.height(of: solution.offsets, for: p)) != nil {
+                    fits += 1
+                    times.append(seconds)
+                    status = "fit"
+                } else {
+                    status = "INVALID"
+                }
+            } else if report?.outcome == .noFit {
+                status = "WRONG no-fit"
+            }
+            print(String(format: "  #%02d %3d buffers  greedy-size +%5.1f%%  best-of +%5.1f%%  search %@ %7.3f s  %d nodes %d restarts",
+                         k, p.count, greedyExcess.last! * 100, bestExcess.last! * 100, status, seconds,
+                         report?.nodes ?? 0, report?.restarts ?? 0))
+        }
+        times.sort()
+        let median = times.isEmpty ? 0 : times[times.count / 2]
+        print(String(format: "guillotine: search fits %d/%d (%.0f%%) at capacity = optimum, limit %.0f s; median %.3f s, max %.3f s",
+                     fits, set.count, 100 * Double(fits) / Double(max(1, set.count)), limit, median, times.last ?? 0))
+        func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(1, xs.count)) }
+        print(String(format: "guillotine: greedy by size needs +%.1f%% on average (min %.1f%%, max %.1f%%); best of 4 orders +%.1f%%",
+                     mean(greedyExcess) * 100, (greedyExcess.min() ?? 0) * 100, (greedyExcess.max() ?? 0) * 100, mean(bestExcess) * 100))
+    }
+
+    static func trace(microBatches: Int) {
+        let problem = TransformerTrace.make(microBatches: microBatches)
+        let bound = (try? LowerBounds(problem))?.best ?? 0
+        print("trace: \(problem.count) buffers, lower bound \(bound)")
+        for allocator in GreedyOrder.allCases.map({ GreedyAllocator(order: $0) }) {
+            var height = 0
+            let seconds = bestTime(repeats: 1) { height = (try? allocator.allocate(problem))?.height ?? 0 }
+            print(String(format: "  %-22@ %@  height/bound %.4f", allocator.name, formatSeconds(seconds), Double(height) / Double(bound)))
+        }
+    }
+}

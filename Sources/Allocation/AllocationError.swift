@@ -1,0 +1,26 @@
+/// Why an ``AllocationProblem`` cannot be solved as given. Each case names
+/// the buffer by id; the CSV reader adds file and line (``BufferCSVError``).
+public enum AllocationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A buffer with an empty lifetime, a negative size, a bad alignment or
+    /// fixed offset (see ``Buffer/defect``).
+    case invalidBuffer(id: String, reason: String)
+    /// Two buffers share an id.
+    case duplicateID(String)
+    /// Sizes so large that some arena height could overflow 64 bits.
+    case tooLarge(String)
+    /// A negative capacity.
+    case invalidCapacity(Int)
+    /// The caller's data does not match the problem (e.g. offsets of the
+    /// wrong count handed to a decoder).
+    case mismatch(String)
+
+    public var description: String {
+        switch self {
+        case .invalidBuffer(let id, let reason): return "buffer '\(id)': \(reason)"
+        case .duplicateID(let id): return "buffer id '\(id)' appears more than once"
+        case .tooLarge(let reason): return reason
+        case .invalidCapacity(let capacity): return "capacity \(capacity) must not be negative"
+        case .mismatch(let reason): return reason
+        }
+    }
+}

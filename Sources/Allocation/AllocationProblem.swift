@@ -1,0 +1,77 @@
+/// A fixed-lifetime offset allocation problem: buffers with lifetimes,
+/// sizes, alignments and optional fixed offsets, and an optional capacity.
+///
+/// A solution gives every buffer an offset (a multiple of its alignment, its
+/// fixed offset when it has one) so that buffers whose lifetimes intersect
+/// do not overlap in memory; its height is the largest `offset + size`
+/// (0 without buffers). With a capacity, the height must not exceed it.
+public struct AllocationProblem: Sendable, Equatable {
+    public var buffers: [Buffer]
+    public var capacity: Int?
+
+    public init(buffers: [Buffer], capacity: Int? = nil) {
+        self.buffers = buffers
+        self.capacity = capacity
+    }
+
+    public var count: Int { buffers.count }
+
+    /// Checks everything the algorithms rely on, in O(n) expected time:
+    /// every buffer is well formed (``Buffer/defect``), ids are distinct,
+    /// the capacity is not negative, and ``heightLimit`` fits in 64 bits.
+    ///
+    /// Every public algorithm calls this first, so none of them traps on
+    /// user input; after it succeeds they use plain arithmetic, because no
+    /// height they compute exceeds ``heightLimit``.
+    public func validate() throws(AllocationError) {
+        if let capacity, capacity < 0 { throw .invalidCapacity(capacity) }
+        var seen = Set<String>(minimumCapacity: buffers.count)
+        for buffer in buffers {
+            if let defect = buffer.defect { throw .invalidBuffer(id: buffer.id, reason: defect) }
+            if !seen.insert(buffer.id).inserted { throw .duplicateID(buffer.id) }
+        }
+        _ = try checkedHeightLimit()
+    }
+
+    /// An upper bound on the height of every solution the algorithms here
+    /// construct: the highest fixed end plus, for every buffer, its size
+    /// plus its alignment (stacking every buffer, aligned, above the fixed
+    /// ones). Validation guarantees it fits in an `Int`.
+    public var heightLimit: Int { (try? checkedHeightLimit()) ?? Int.max }
+
+    func checkedHeightLimit() throws(AllocationError) -> Int {
+        var fixedTop = 0
+        var stack = 0
+        for buffer in buffers {
+            if let offset = buffer.fixedOffset { fixedTop = max(fixedTop, offset + buffer.size) }
+            let (padded, o1) = buffer.size.addingReportingOverflow(buffer.alignment)
+            let (sum, o2) = stack.addingReportingOverflow(padded)
+            if o1 || o2 {
+                throw .tooLarge("the sizes and alignments of the buffers add up to more than 64 bits can hold (at buffer '\(buffer.id)')")
+            }
+            stack = sum
+        }
+        let (limit, overflow) = fixedTop.addingReportingOverflow(stack)
+        if overflow { throw .tooLarge("the highest fixed offset plus the sum of all sizes overflows 64 bits") }
+        return limit
+    }
+}
+
+/// Offsets for every buffer of a problem, in the problem's order, and the
+/// height they reach.
+public struct AllocationSolution: Sendable, Equatable {
+    public var offsets: [Int]
+    public var height: Int
+
+    public init(offsets: [Int], height: Int) {
+        self.offsets = offsets
+        self.height = height
+    }
+
+    /// The solution's height measured from its offsets: max(offset + size).
+    static func height(of offsets: [Int], sizes: [Int]) -> Int {
+        var height = 0
+        for i in offsets.indices { height = max(height, offsets[i] + sizes[i]) }
+        return height
+    }
+}

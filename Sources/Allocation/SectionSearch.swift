@@ -1,0 +1,512 @@
+/// The branch-and-bound engine behind ``ExactSearch``, for one set of
+/// buffers of positive size and one capacity.
+///
+/// **Canonical solutions.** Take any solution and repeatedly move each
+/// buffer down to the lowest aligned offset above the conflicting buffers
+/// below it; heights never grow, and at the fixed point every free buffer
+/// sits at `roundUp(base)`, where `base` is the highest end among the
+/// conflicting buffers below it. Placing buffers in increasing offset order
+/// therefore puts each at `roundUp(base)` of the buffers placed before it:
+/// the search decides an order, offsets follow, and offsets never decrease
+/// along a branch. Nothing is lost.
+///
+/// **Branching.** At the lowest level m where some buffer can go next,
+/// each section is covered by at most one buffer starting at m (they would
+/// conflict otherwise). The node takes the section with the fewest such
+/// buffers and branches on which of them starts there, or on none
+/// ("closing" the section at m). Every solution follows exactly one
+/// branch; a section with a single option costs no branching.
+///
+/// **Sections.** Time is cut at every lower and upper into sections; a
+/// section keeps a floor (the end of the highest buffer placed across it)
+/// and the total size of the buffers still to place across it. Those must
+/// all stack above the lowest offset any of them can still take, and above
+/// the current level, so a node is abandoned as soon as some section has
+/// `max(lowest start, level) + remaining > capacity`: space a branch skips
+/// over is charged at once, and a "valley" no buffer can fill is seen long
+/// before the search climbs to it.
+///
+/// **Decomposition.** When no unplaced buffer crosses some section
+/// boundary, the two sides no longer interact: each is solved on its own
+/// (from the current level), and a failure of one fails the node without
+/// retrying the other side's alternatives.
+///
+/// **Dominance.** Buffers with identical lifetime, size and alignment are
+/// interchangeable: they are placed in index order only. A buffer whose
+/// base already rules it out (above the capacity, above its fixed offset)
+/// fails the node, since bases only grow.
+///
+/// The depth-first search is iterative (explicit frames), so deep searches
+/// never exhaust a thread's stack. A node costs O(m log m + s) for the m
+/// unplaced buffers and s sections of its part, plus O(length + degree) to
+/// place a buffer and the same to undo it.
+struct SectionSearch {
+    enum RunResult: Equatable { case fit, noFit, nodeLimit, timeLimit }
+
+    // Buffers, sorted by first section.
+    let n: Int
+    let sectionCount: Int
+    let first: [Int]          // first section
+    let last: [Int]           // one past the last section
+    let size: [Int]
+    let alignment: [Int]
+    let fixed: [Int]          // -1 when free
+    let duration: [Int]       // upper - lower in time units
+    let original: [Int]       // index in the caller's list
+    let firstBuffer: [Int]    // per section s (and s = sectionCount): first buffer with first >= s
+    let neighbourStart: [Int] // conflicts in CSR form
+    let neighbours: [Int]
+    let previousTwin: [Int]   // previous identical buffer or -1
+    let capacity: Int
+
+    // State.
+    private var floor: [Int]
+    private var remaining: [Int]
+    private var crossing: [Int]  // per boundary k (between sections k - 1 and k): unplaced buffers across it
+    private var base: [Int]
+    private var placed: [Bool]
+    private(set) var offset: [Int]
+    private var rank: [Int]
+
+    // Undo log. An entry with a negative buffer `~s` closed section s
+    // (`floors` then holds the section's previous closed level).
+    private var trail: [(buffer: Int, floors: Int, bases: Int)] = []
+    private var floorLog: [Int] = []
+    private var baseLog: [(buffer: Int, value: Int)] = []
+
+    // Search stacks.
+    private struct Frame {
+        var isSplit: Bool
+        var r0: Int, r1: Int
+        var level: Int
+        var start: Int, end: Int, next: Int
+        var mark: Int
+        /// The section to close once the candidates are exhausted (-1: none).
+        var close: Int
+    }
+    private typealias Pending = (r0: Int, r1: Int, level: Int)
+    private var frames: [Frame] = []
+    /// `buffer` is complemented (`~i`) when the candidate needs the full section check.
+    private var candidates: [(offset: Int, rank: Int, buffer: Int)] = []
+    private var parts: [(r0: Int, r1: Int)] = []
+
+    private(set) var nodes = 0
+    private var lowest: [(at: Int, buffer: Int)] = []
+    private var nextUnpainted: [Int]
+    private var closedLevel: [Int]
+    private var closedPrefix: [Int]
+    private var coverage: [Int]
+
+    /// `buffers` must be valid with positive sizes; `original[i]` is
+    /// reported back with their offsets.
+    init(buffers: [Buffer], original: [Int], capacity: Int) {
+        var times = Array(Set(buffers.flatMap { [$0.lower, $0.upper] })).sorted()
+        if times.isEmpty { times = [0] }
+        var timeIndex: [Int: Int] = [:]
+        timeIndex.reserveCapacity(times.count)
+        for (k, t) in times.enumerated() { timeIndex[t] = k }
+        let s = times.count - 1
+        let order = buffers.indices.sorted {
+            let a = buffers[$0], b = buffers[$1]
+            return (a.lower, a.upper, -a.size, $0) < (b.lower, b.upper, -b.size, $1)
+        }
+        n = buffers.count
+        sectionCount = s
+        first = order.map { timeIndex[buffers[$0].lower]! }
+        last = order.map { timeIndex[buffers[$0].upper]! }
+        size = order.map { buffers[$0].size }
+        alignment = order.map { buffers[$0].alignment }
+        fixed = order.map { buffers[$0].fixedOffset ?? -1 }
+        duration = order.map { buffers[$0].upper - buffers[$0].lower }
+        self.original = order.map { original[$0] }
+        self.capacity = capacity
+
+        var firstBuffer = [Int](repeating: n, count: s + 1)
+        var b = n
+        for section in stride(from: s, through: 0, by: -1) {
+            while b > 0 && first[b - 1] >= section { b -= 1 }
+            firstBuffer[section] = b
+        }
+        self.firstBuffer = firstBuffer
+
+        // Conflicts: sorted by first section, j > i conflicts with i iff
+        // first[j] < last[i]; the scan stops at the first that does not.
+        var lists = [[Int]](repeating: [], count: n)
+        for i in 0 ..< n {
+            var j = i + 1
+            while j < n && first[j] < last[i] {
+                lists[i].append(j)
+                lists[j].append(i)
+                j += 1
+            }
+        }
+        var starts = [0]
+        starts.reserveCapacity(n + 1)
+        var flat: [Int] = []
+        for list in lists {
+            flat.append(contentsOf: list)
+            starts.append(flat.count)
+        }
+        neighbourStart = starts
+        neighbours = flat
+
+        var twins: [String: Int] = [:]
+        var previousTwin = [Int](repeating: -1, count: n)
+        for i in 0 ..< n where fixed[i] < 0 {
+            let key = "\(first[i]),\(last[i]),\(size[i]),\(alignment[i])"
+            if let p = twins[key] { previousTwin[i] = p }
+            twins[key] = i
+        }
+        self.previousTwin = previousTwin
+
+        var remaining = [Int](repeating: 0, count: s + 1)
+        var crossing = [Int](repeating: 0, count: s + 2)
+        for i in 0 ..< n {
+            remaining[first[i]] += size[i]
+            remaining[last[i]] -= size[i]
+            crossing[first[i] + 1] += 1
+            crossing[last[i]] -= 1
+        }
+        for k in stride(from: 1, through: s, by: 1) {
+            remaining[k] += remaining[k - 1]
+            crossing[k] += crossing[k - 1]
+        }
+        self.remaining = Array(remaining.prefix(s))
+        self.crossing = Array(crossing.prefix(s + 1))
+        floor = [Int](repeating: 0, count: s)
+        base = [Int](repeating: 0, count: n)
+        placed = [Bool](repeating: false, count: n)
+        offset = [Int](repeating: 0, count: n)
+        rank = Array(0 ..< n)
+        nextUnpainted = Array(0 ... s)
+        closedLevel = [Int](repeating: Int.min, count: s + 1)
+        closedPrefix = [Int](repeating: 0, count: s + 1)
+        coverage = [Int](repeating: 0, count: s + 1)
+    }
+
+    /// Whether some section needs more than the capacity even before any
+    /// placement (the peak of live bytes is above it).
+    var exceedsCapacityAtOnce: Bool { remaining.contains { $0 > capacity } }
+
+    /// One depth-first search trying the buffers that could cover a
+    /// section in `order`. Stops after `nodeLimit` nodes or at `deadline`. On `.fit`,
+    /// ``offset`` holds the solution (in this engine's buffer order: use
+    /// ``original``); the state is reset before returning otherwise.
+    mutating func run(order: CandidateOrder, nodeLimit: Int, deadline: Deadline, tick: (Int) -> Void) -> RunResult {
+        setRanks(order)
+        resetToRoot()
+        var pending: Pending? = (0, sectionCount, Int.min)
+        var result: Bool?
+        let startNodes = nodes
+        while true {
+            if let p = pending {
+                pending = nil
+                if nodes - startNodes >= nodeLimit { resetToRoot(); return .nodeLimit }
+                if nodes & 1023 == 0 {
+                    tick(nodes)
+                    if deadline.expired { resetToRoot(); return .timeLimit }
+                }
+                nodes += 1
+                switch enter(p.r0, p.r1, p.level, &pending) {
+                case .some(let r): result = r
+                case .none: break
+                }
+            }
+            guard let r = result else { continue }
+            result = nil
+            guard let top = frames.last else {
+                if r { return .fit }
+                resetToRoot()
+                return .noFit
+            }
+            let f = frames.count - 1
+            if top.isSplit {
+                if r {
+                    frames[f].next += 1
+                    if frames[f].next < top.end {
+                        let part = parts[frames[f].next]
+                        pending = (part.r0, part.r1, top.level)
+                    } else {
+                        parts.removeSubrange(top.start...)
+                        frames.removeLast()
+                        result = true
+                    }
+                } else {
+                    undo(to: top.mark)
+                    parts.removeSubrange(top.start...)
+                    frames.removeLast()
+                    result = false
+                }
+            } else if r {
+                candidates.removeSubrange(top.start...)
+                frames.removeLast()
+                result = true
+            } else {
+                undo(to: top.mark)
+                if !tryNext(&pending) { result = false }
+            }
+        }
+    }
+
+    /// The caller's index and offset of every buffer (after `.fit`).
+    var solution: [(original: Int, offset: Int)] { (0 ..< n).map { (original[$0], offset[$0]) } }
+
+    // MARK: Nodes
+
+    /// Opens a node for the part [r0, r1) whose placements must be at
+    /// `level` or higher: returns its result at once, or nil after pushing
+    /// a frame and setting `pending` to its first child.
+    ///
+    /// Branching: let m be the lowest offset at which some buffer can go
+    /// now. Every section has at most one buffer starting exactly at m
+    /// (such buffers never conflict), so the node picks the section at
+    /// level m with the fewest buffers able to start there and branches on
+    /// which of them does — or none ("closing" the section at m). Each
+    /// solution follows exactly one branch, and forced sections (one
+    /// option) cost no branching at all.
+    private mutating func enter(_ r0: Int, _ r1: Int, _ level: Int, _ pending: inout Pending?) -> Bool? {
+        // Parts: maximal runs of sections that unplaced buffers join,
+        // keeping those with something left to place.
+        let partStart = parts.count
+        var runStart = r0
+        var k = r0
+        var busy = false
+        while k < r1 {
+            if k > runStart && crossing[k] == 0 {
+                if busy { parts.append((runStart, k)) }
+                runStart = k
+                busy = false
+            }
+            if remaining[k] > 0 { busy = true }
+            k += 1
+        }
+        if busy { parts.append((runStart, r1)) }
+        let partCount = parts.count - partStart
+        if partCount == 0 { return true }
+        if partCount > 1 {
+            frames.append(Frame(isSplit: true, r0: r0, r1: r1, level: level, start: partStart, end: parts.count,
+                                next: partStart, mark: trail.count, close: -1))
+            pending = (parts[partStart].r0, parts[partStart].r1, level)
+            return nil
+        }
+        let (a, b) = parts.removeLast()
+
+        // Sections closed at this level, as prefix counts.
+        closedPrefix[a] = 0
+        var maxRemaining = 0
+        var fullest = a
+        for s in a ..< b {
+            closedPrefix[s + 1] = closedPrefix[s] + (closedLevel[s] == level ? 1 : 0)
+            if remaining[s] > maxRemaining { maxRemaining = remaining[s]; fullest = s }
+        }
+
+        // Where each unplaced buffer would go now; the lowest such level.
+        lowest.removeAll(keepingCapacity: true)
+        var m = Int.max
+        for i in firstBuffer[a] ..< firstBuffer[b] where !placed[i] {
+            let twin = previousTwin[i]
+            if twin >= 0 && !placed[twin] { continue }
+            let at: Int
+            if fixed[i] >= 0 {
+                if base[i] > fixed[i] { return false }
+                at = fixed[i]
+            } else {
+                at = roundUp(base[i], alignment[i])
+            }
+            if at + size[i] > capacity { return false }
+            lowest.append((at, i))
+            if at < level { continue }
+            if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            m = min(m, at)
+        }
+        if m == Int.max || !everySectionReachable(a, b) { return false }
+
+        // How many buffers could start at m across each section.
+        for s in a ... b { coverage[s] = 0 }
+        for (at, i) in lowest where at == m {
+            if m == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            coverage[first[i]] += 1
+            coverage[last[i]] -= 1
+        }
+        var running = 0
+        var chosen = -1
+        var fewest = Int.max
+        for s in a ..< b {
+            running += coverage[s]
+            if running > 0 && running < fewest { fewest = running; chosen = s }
+        }
+
+        // Placing a buffer at `at` leaves every section needing
+        // `at + remaining` (the section check after placement, given that it
+        // held before), so candidates with `at + maxRemaining <= capacity`
+        // pass it for sure; above that, only a buffer that completes the
+        // fullest section can, and it gets the full check.
+        let start = candidates.count
+        for (at, i) in lowest where at == m && first[i] <= chosen && chosen < last[i] {
+            if m == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            if at + maxRemaining > capacity {
+                guard size[i] == maxRemaining && first[i] <= fullest && fullest < last[i] else { continue }
+                candidates.append((at, rank[i], ~i))
+            } else {
+                candidates.append((at, rank[i], i))
+            }
+        }
+        candidates[start...].sort { $0.rank < $1.rank }
+        // Closing the section: its next buffer starts above m, and all that
+        // remains there must still fit.
+        let canClose = m + 1 + remaining[chosen] <= capacity
+        frames.append(Frame(isSplit: false, r0: a, r1: b, level: m, start: start, end: candidates.count, next: start,
+                            mark: trail.count, close: canClose ? chosen : -1))
+        return tryNext(&pending) ? nil : false
+    }
+
+    /// Places the top frame's next viable candidate, or closes its section,
+    /// and sets `pending` to the child; pops the frame and returns false
+    /// when no branch is left.
+    private mutating func tryNext(_ pending: inout Pending?) -> Bool {
+        let f = frames.count - 1
+        let frame = frames[f]
+        var next = frame.next
+        while next < frame.end {
+            let c = candidates[next]
+            next += 1
+            let checked = c.buffer < 0
+            let i = checked ? ~c.buffer : c.buffer
+            place(i, at: c.offset)
+            if !checked || fitsAbove(c.offset, in: frame.r0, frame.r1) {
+                frames[f].next = next
+                pending = (frame.r0, frame.r1, frame.level)
+                return true
+            }
+            undo(to: frame.mark)
+        }
+        if frame.close >= 0 {
+            frames[f].next = next
+            frames[f].close = -1
+            trail.append((~frame.close, closedLevel[frame.close], baseLog.count))
+            closedLevel[frame.close] = frame.level
+            pending = (frame.r0, frame.r1, frame.level)
+            return true
+        }
+        candidates.removeSubrange(frame.start...)
+        frames.removeLast()
+        return false
+    }
+
+    /// The lowest buffer still to come in a section starts no lower than
+    /// the lowest current offset `at(d)` of the unplaced buffers `d` alive
+    /// there (offsets only grow), and everything left in the section stacks
+    /// above it: so `min at(d) + remaining ≤ capacity` for every section.
+    /// This finds a section that nothing can reach at its floor (a dead
+    /// valley) long before the search climbs to that level.
+    ///
+    /// The minima come from painting sections in increasing `at(d)` order,
+    /// skipping painted ones with a union-find: O(m log m + s).
+    private mutating func everySectionReachable(_ a: Int, _ b: Int) -> Bool {
+        // `lowest` holds (at, buffer) for the part's unplaced buffers (a twin
+        // waiting for its predecessor shares its predecessor's sections).
+        lowest.sort { $0.at < $1.at }
+        for s in a ... b { nextUnpainted[s] = s }
+        func find(_ s: Int) -> Int {
+            var root = s
+            while nextUnpainted[root] != root { root = nextUnpainted[root] }
+            var x = s
+            while nextUnpainted[x] != root { let up = nextUnpainted[x]; nextUnpainted[x] = root; x = up }
+            return root
+        }
+        for (at, i) in lowest {
+            var s = find(first[i])
+            while s < last[i] {
+                if remaining[s] > 0 && at + remaining[s] > capacity { return false }
+                nextUnpainted[s] = s + 1
+                s = find(s + 1)
+            }
+        }
+        return true
+    }
+
+    /// Every section of the part can still hold what remains to place in
+    /// it above both its floor and `offset`.
+    private func fitsAbove(_ offset: Int, in r0: Int, _ r1: Int) -> Bool {
+        for s in r0 ..< r1 {
+            let r = remaining[s]
+            if r > 0 && max(floor[s], offset) + r > capacity { return false }
+        }
+        return true
+    }
+
+    // MARK: State
+
+    private mutating func place(_ i: Int, at position: Int) {
+        trail.append((i, floorLog.count, baseLog.count))
+        placed[i] = true
+        offset[i] = position
+        let end = position + size[i]
+        for s in first[i] ..< last[i] {
+            floorLog.append(floor[s])
+            floor[s] = end
+            remaining[s] -= size[i]
+        }
+        var k = first[i] + 1
+        while k < last[i] { crossing[k] -= 1; k += 1 }
+        for e in neighbourStart[i] ..< neighbourStart[i + 1] {
+            let j = neighbours[e]
+            if !placed[j] && base[j] < end {
+                baseLog.append((j, base[j]))
+                base[j] = end
+            }
+        }
+    }
+
+    private mutating func undo(to mark: Int) {
+        while trail.count > mark {
+            let entry = trail.removeLast()
+            if entry.buffer < 0 {
+                closedLevel[~entry.buffer] = entry.floors
+                continue
+            }
+            let i = entry.buffer
+            while baseLog.count > entry.bases {
+                let (j, value) = baseLog.removeLast()
+                base[j] = value
+            }
+            var s = last[i] - 1
+            while s >= first[i] {
+                floor[s] = floorLog.removeLast()
+                remaining[s] += size[i]
+                s -= 1
+            }
+            var k = first[i] + 1
+            while k < last[i] { crossing[k] += 1; k += 1 }
+            placed[i] = false
+        }
+    }
+
+    private mutating func resetToRoot() {
+        undo(to: 0)
+        frames.removeAll(keepingCapacity: true)
+        candidates.removeAll(keepingCapacity: true)
+        parts.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func setRanks(_ order: CandidateOrder) {
+        var keys: [Int] = Array(0 ..< n)
+        switch order {
+        case .size:
+            keys.sort { (-size[$0], -duration[$0], $0) < (-size[$1], -duration[$1], $1) }
+        case .lifetime:
+            keys.sort { (-duration[$0], -size[$0], $0) < (-duration[$1], -size[$1], $1) }
+        case .area:
+            keys.sort {
+                let a = Double(size[$0]) * Double(duration[$0]), b = Double(size[$1]) * Double(duration[$1])
+                return a != b ? a > b : $0 < $1
+            }
+        case .start:
+            keys.sort { (first[$0], -size[$0], $0) < (first[$1], -size[$1], $1) }
+        case .random(let seed):
+            var rng = SplitMix64(seed: seed)
+            keys.shuffle(using: &rng)
+        }
+        for (r, i) in keys.enumerated() { rank[i] = r }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import Allocation
+
+@Suite struct BufferCSVTests {
+    @Test func readsRequiredAndOptionalColumnsInAnyOrder() throws {
+        let text = """
+            # a comment
+            size,id,upper,lower,alignment,offset
+            16,x,3,0,8,
+            4, "w,1" ,9,0,,0
+
+            2,z,5,4,4,8\r
+            """
+        let p = try BufferCSV.parse(text, file: "t.csv")
+        #expect(p.buffers == [
+            Buffer(id: "x", lower: 0, upper: 3, size: 16, alignment: 8),
+            Buffer(id: "w,1", lower: 0, upper: 9, size: 4, alignment: 1, fixedOffset: 0),
+            Buffer(id: "z", lower: 4, upper: 5, size: 2, alignment: 4, fixedOffset: 8),
+        ])
+    }
+
+    @Test func windowsLineEndingsAndMinimalHeader() throws {
+        let p = try BufferCSV.parse("id,lower,upper,size\r\na,0,1,5\r\n", capacity: 9)
+        #expect(p.buffers == [Buffer(id: "a", lower: 0, upper: 1, size: 5)])
+        #expect(p.capacity == 9)
+    }
+
+    @Test(arguments: [
+        ("id,lower,upper\na,0,1\n", 1, "missing column 'size'"),
+        ("id,lower,upper,size,color\n", 1, "unknown column 'color'"),
+        ("id,lower,upper,size,size\n", 1, "appears twice"),
+        ("id,lower,upper,size\na,0,1\n", 2, "expected 4 fields, found 3"),
+        ("id,lower,upper,size\na,0,1,x\n", 2, "size 'x' is not an integer"),
+        ("id,lower,upper,size\na,0,1,1.5\n", 2, "not an integer"),
+        ("id,lower,upper,size\na,0,1,99999999999999999999\n", 2, "64 bits"),
+        ("id,lower,upper,size\na,0,1,-3\n", 2, "negative"),
+        ("id,lower,upper,size\na,4,4,3\n", 2, "upper must be greater than lower"),
+        ("id,lower,upper,size\na,5,4,3\n", 2, "empty"),
+        ("id,lower,upper,size,alignment\na,0,1,3,0\n", 2, "alignment 0 must be positive"),
+        ("id,lower,upper,size,alignment,offset\na,0,1,3,4,6\n", 2, "not a multiple of alignment 4"),
+        ("id,lower,upper,size,offset\na,0,1,3,-2\n", 2, "negative"),
+        ("id,lower,upper,size\na,0,1,3\n\nb,0,1,3\na,1,2,3\n", 5, "already used on line 2"),
+        ("id,lower,upper,size\n,0,1,3\n", 2, "id is empty"),
+        ("id,lower,upper,size\n\"a,0,1,3\n", 2, "unterminated"),
+        ("id,lower,upper,size\na,,1,3\n", 2, "lower is empty"),
+    ] as [(String, Int, String)])
+    func errorsNameFileAndLine(_ text: String, _ line: Int, _ words: String) {
+        do {
+            _ = try BufferCSV.parse(text, file: "bad.csv")
+            Issue.record("expected an error containing \(words)")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.description.hasPrefix("bad.csv:\(line): "), "\(error)")
+            #expect(error.description.contains(words), "\(error)")
+        }
+    }
+
+    @Test func problemWideErrorsNameTheFile() {
+        let text = "id,lower,upper,size\na,0,1,\(Int.max / 2)\nb,0,1,\(Int.max / 2)\n"
+        #expect(throws: BufferCSVError.self) { try BufferCSV.parse(text, file: "big.csv") }
+        #expect((try? BufferCSV.parse("# only a comment\n", file: "e.csv")) == nil)
+    }
+
+    @Test func missingFileIsAnErrorNamingIt() {
+        do {
+            _ = try BufferCSV.read(contentsOf: "/nonexistent/x.csv")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("/nonexistent/x.csv: cannot read"))
+        }
+    }
+
+    @Test func writesOffsetsAndReadsBackAsFixedProblem() throws {
+        let p = AllocationProblem(buffers: [
+            Buffer(id: "a", lower: 0, upper: 2, size: 4),
+            Buffer(id: "b \"q\", r", lower: 1, upper: 3, size: 4, alignment: 4),
+        ])
+        let offsets = [0, 4]
+        let out = BufferCSV.write(p, offsets: offsets)
+        #expect(out.hasPrefix("id,lower,upper,size,alignment,offset\n"))
+        let back = try BufferCSV.parse(out)
+        #expect(back.buffers.map(\.id) == p.buffers.map(\.id))
+        #expect(back.buffers.map(\.fixedOffset) == [0, 4])
+        #expect(back.buffers.map(\.alignment) == [1, 4])
+        let plain = AllocationProblem(buffers: [Buffer(id: "a", lower: 0, upper: 2, size: 4)])
+        #expect(BufferCSV.write(plain, offsets: [0]) == "id,lower,upper,size,offset\na,0,2,4,0\n")
+        #expect(try BufferCSV.parse(BufferCSV.write(p)).buffers == p.buffers)
+    }
+}

@@ -1,0 +1,81 @@
+import Testing
+@testable import Allocation
+
+@Suite struct GreedyTests {
+    static let allocators: [GreedyAllocator] = GreedyOrder.allCases.flatMap { order in
+        GapChoice.allCases.map { GreedyAllocator(order: order, gap: $0) }
+    }
+
+    @Test func everyOrderGivesValidSolutionsOnSmallProblems() throws {
+        for c in Corpus.small.prefix(200) {
+            let (k, p, optimum) = (c.index, c.problem, c.optimum)
+            for allocator in Self.allocators {
+                let solution = try allocator.allocate(p)
+                guard let optimum else { continue }  // pinned buffers overlap: no valid solution
+                let height = try Validator.height(of: solution.offsets, for: p)
+                #expect(height == solution.height, "problem \(k), \(allocator.name)")
+                #expect(height >= optimum, "problem \(k), \(allocator.name)")
+            }
+        }
+    }
+
+    @Test func everyOrderGivesValidSolutionsOnMediumProblems() throws {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0 ..< 3 {
+            let p = RandomProblems.medium(&rng, n: 300)
+            let bound = try LowerBounds(p).best
+            for allocator in Self.allocators {
+                let solution = try allocator.allocate(p)
+                #expect(try Validator.height(of: solution.offsets, for: p) == solution.height, "\(allocator.name)")
+                #expect(solution.height >= bound)
+            }
+            let best = try BestOfGreedy.standard.allocate(p)
+            #expect(best.solution.height == Self.allocators.filter { $0.gap == .bestFit }.map { try! $0.allocate(p).height }.min())
+        }
+    }
+
+    @Test func bestFitTakesTheSmallestGap() throws {
+        // After the two big buffers, gaps of 4 (at 0) and 2 (at 10) remain
+        // under the long one; a 2-byte buffer goes to the smaller gap.
+        let p = AllocationProblem(buffers: [
+            Buffer(id: "big", lower: 0, upper: 10, size: 100, fixedOffset: 12),
+            Buffer(id: "left", lower: 0, upper: 10, size: 6, fixedOffset: 4),
+            Buffer(id: "small", lower: 0, upper: 10, size: 2),
+            Buffer(id: "gap", lower: 0, upper: 10, size: 0),
+        ])
+        let best = try GreedyAllocator(order: .size, gap: .bestFit).allocate(p)
+        let first = try GreedyAllocator(order: .size, gap: .firstFit).allocate(p)
+        #expect(best.offsets[2] == 10)
+        #expect(first.offsets[2] == 0)
+        #expect(Validator.isValid(best.offsets, for: p) && Validator.isValid(first.offsets, for: p))
+    }
+
+    @Test func sizeOrderReusesMemoryOfDeadBuffers() throws {
+        // A chain: each buffer lives two steps, so two slots suffice.
+        let p = AllocationProblem(buffers: (0 ..< 10).map { Buffer(id: "t\($0)", lower: $0, upper: $0 + 2, size: 8) })
+        #expect(try GreedyAllocator().allocate(p).height == 16)
+    }
+
+    @Test func respectsAlignmentAndFixedOffsets() throws {
+        let p = AllocationProblem(buffers: [
+            Buffer(id: "w", lower: 0, upper: 10, size: 3, fixedOffset: 0),
+            Buffer(id: "a", lower: 0, upper: 5, size: 5, alignment: 16),
+            Buffer(id: "b", lower: 3, upper: 8, size: 5, alignment: 16),
+        ])
+        for allocator in Self.allocators {
+            let s = try allocator.allocate(p)
+            #expect(s.offsets[0] == 0)
+            #expect(s.offsets[1] % 16 == 0 && s.offsets[2] % 16 == 0)
+            #expect(Validator.isValid(s.offsets, for: p))
+        }
+    }
+
+    @Test func transformerTraceIsValidAndNearItsBound() throws {
+        let p = TransformerTrace.make(layers: 3, microBatches: 3)
+        #expect(p.count > 150)
+        let bound = try LowerBounds(p).best
+        let best = try BestOfGreedy.standard.allocate(p)
+        #expect(try Validator.height(of: best.solution.offsets, for: p) == best.solution.height)
+        #expect(Double(best.solution.height) <= 1.05 * Double(bound))
+    }
+}
