@@ -9,15 +9,32 @@ import Foundation
 ///
 /// Sized by environment variables (the suite runs in full by default):
 /// `ALLOC_GUILLOTINE` problems (50), `ALLOC_LIMIT` seconds each (10),
-/// `ALLOC_TRACE_MICROBATCHES` (54, i.e. ≈ 60,000 buffers).
+/// `ALLOC_TRACE_MICROBATCHES` (57, i.e. ≈ 60,000 buffers).
 enum AllocationBenchmarks {
     static func run() {
         let environment = ProcessInfo.processInfo.environment
         let problems = environment["ALLOC_GUILLOTINE"].flatMap(Int.init) ?? 50
         let limit = environment["ALLOC_LIMIT"].flatMap(Double.init) ?? 10
-        let microBatches = environment["ALLOC_TRACE_MICROBATCHES"].flatMap(Int.init) ?? 54
+        let microBatches = environment["ALLOC_TRACE_MICROBATCHES"].flatMap(Int.init) ?? 57
+        if let directory = environment["ALLOC_WRITE_EXAMPLES"] {
+            writeExamples(to: directory)
+            return
+        }
         if problems > 0 { guillotine(count: problems, limit: limit) }
         if microBatches > 0 { trace(microBatches: microBatches) }
+    }
+
+    /// `ALLOC_WRITE_EXAMPLES=Examples/alloc`: the example problems, as CSV.
+    static func writeExamples(to directory: String) {
+        func save(_ name: String, _ problem: AllocationProblem) {
+            let path = directory + "/" + name
+            try? Data(BufferCSV.write(problem).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            print("wrote \(path): \(problem.count) buffers, lower bound \((try? LowerBounds(problem))?.best ?? 0)")
+        }
+        save("guillotine-200.csv", GuillotineProblems.make(pieces: 200, seed: 1).problem)
+        save("guillotine-40.csv", GuillotineProblems.make(pieces: 40, width: 100, height: 100, seed: 2).problem)
+        save("transformer-2x2.csv", TransformerTrace.make(layers: 2, microBatches: 2))
+        save("transformer-48x57.csv", TransformerTrace.make())
     }
 
     static func guillotine(count: Int, limit: Double) {

@@ -12,8 +12,8 @@
 /// Micro-batches have different sequence lengths, so sizes vary.
 public enum TransformerTrace {
     /// About `23 × layers × microBatches` buffers (plus `layers`
-    /// accumulators); 48 layers × 54 micro-batches is ≈ 60,000.
-    public static func make(layers: Int = 48, microBatches: Int = 54, hidden: Int = 1_024, heads: Int = 16,
+    /// accumulators); 48 layers × 57 micro-batches is ≈ 60,000.
+    public static func make(layers: Int = 48, microBatches: Int = 57, hidden: Int = 1_024, heads: Int = 16,
                             seed: UInt64 = 7) -> AllocationProblem {
         var rng = SplitMix64(seed: seed)
         var buffers: [Buffer] = []
