@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Plan", targets: ["Plan"]),
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
+        .library(name: "Scratchpad", targets: ["Scratchpad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +61,10 @@ let package = Package(
             dependencies: ["MemoryGraph", "Plan"]
         ),
         .target(
+            name: "Scratchpad",
+            dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        .target(
             name: "Offload",
             dependencies: ["MILP"]
         ),
@@ -74,6 +79,7 @@ let package = Package(
                 "Plan",
                 "Verifier",
                 "Render",
+                "Scratchpad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +95,7 @@ let package = Package(
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
+        .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],

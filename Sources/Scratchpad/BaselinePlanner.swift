@@ -1,0 +1,77 @@
+import Allocation
+import MemoryGraph
+import Plan
+
+/// What a compiler does without an ILP: the given operator order, a
+/// replacement policy (Belady or LRU) deciding what stays resident against
+/// the capacity in bytes, and the offset allocator giving each residency an
+/// address. When the allocator cannot fit the residencies under the
+/// capacity (fragmentation), replacement is rerun against a smaller byte
+/// budget until they fit, or until no budget can hold the largest operator.
+public struct BaselinePlanner: Sendable {
+    public var policy: ReplacementPolicy
+
+    public init(policy: ReplacementPolicy = .belady) {
+        self.policy = policy
+    }
+
+    public var method: String { "baseline-\(policy.rawValue)" }
+
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// An operator's footprint exceeds the capacity (below M_R).
+        case operatorTooLarge(op: String, footprint: Int, capacity: Int)
+        /// Replacement fits every step in bytes, but addresses never fit.
+        case fragmentation(capacity: Int, height: Int)
+        case allocator(String)
+
+        public var description: String {
+            switch self {
+            case .operatorTooLarge(let op, let footprint, let capacity):
+                return "operator '\(op)' needs \(footprint) bytes at once, more than the scratchpad's \(capacity)"
+            case .fragmentation(let capacity, let height):
+                return "addresses do not fit: the residencies need a \(height)-byte arena, the scratchpad has \(capacity)"
+            case .allocator(let message):
+                return "offset allocation failed: \(message)"
+            }
+        }
+    }
+
+    /// Plans `problem`. The budget search reruns replacement O(log capacity)
+    /// times at most; each run is O(steps × resident) plus the allocator's
+    /// O(n log n).
+    public func plan(_ problem: ScratchpadProblem) throws(Failure) -> Plan {
+        let simulation = ReplacementSimulation(problem: problem, policy: policy)
+        var budget = problem.capacity
+        var lastHeight = 0
+        while true {
+            let outcome: ReplacementSimulation.Outcome
+            do {
+                outcome = try simulation.run(budget: budget)
+            } catch {
+                guard case .operatorTooLarge(let step, let footprint) = error else { throw .allocator("\(error)") }
+                if budget < problem.capacity { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
+                let op = problem.graph.operators[problem.schedule.order[step]].name
+                throw .operatorTooLarge(op: op, footprint: footprint, capacity: problem.capacity)
+            }
+            let placement: ResidencyPlacement.Outcome
+            do {
+                placement = try ResidencyPlacement.place(outcome.residencies, problem: problem)
+            } catch {
+                throw .allocator("\(error)")
+            }
+            let height: Int
+            switch placement {
+            case .placed(let offsets, _):
+                return PlanAssembly(problem: problem, outcome: outcome, offsets: offsets, method: method).plan()
+            case .tooTall(let tall):
+                height = tall
+            }
+            lastHeight = height
+            // Shrink the byte budget by the overshoot (at least 1 % of the capacity) and retry.
+            let overshoot = height - problem.capacity
+            let next = budget - max(overshoot, problem.capacity / 100, 1)
+            guard next > 0 else { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
+            budget = next
+        }
+    }
+}
