@@ -1,5 +1,5 @@
 # Stowage: the two commands of the README.
-#   make demo   build the `stowage` tool and run it on a bundled model
+#   make demo   build `stowage` and plan a bundled model (ResNet-50) through a scratchpad
 #   make test   run the whole test suite
 # Both install missing system packages (GLPK, CBC, pkg-config) first.
 
@@ -15,8 +15,12 @@ build: deps
 	$(SWIFT) build -c release --product stowage
 
 demo: build
-	$(RELEASE_BIN) solve Examples/mps/alloc12.mps --solver cbc
-	$(RELEASE_BIN) solve Examples/mps/alloc12.mps --solver glpk --json
+	@mkdir -p demo
+	$(RELEASE_BIN) inspect Models/onnx/resnet50.onnx --dtype-bytes 1
+	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_H --dtype-bytes 1 --method baseline
+	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_H --dtype-bytes 1 --method ilp -o demo/resnet50-plan.json
+	$(RELEASE_BIN) render demo/resnet50-plan.json -o demo/resnet50-plan.html
+	@echo "wrote demo/resnet50-plan.json and demo/resnet50-plan.html"
 
 test: deps
 	$(SWIFT) test

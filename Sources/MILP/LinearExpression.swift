@@ -92,7 +92,6 @@ public struct LinearExpression: Sendable {
     }
 
     public static func -= (lhs: inout LinearExpression, rhs: LinearExpression) {
-        lhs.terms.reserveCapacity(lhs.terms.count + rhs.terms.count)
         for term in rhs.terms { lhs.terms.append(Term(-term.coefficient, term.variable)) }
         lhs.constant -= rhs.constant
     }

@@ -86,8 +86,8 @@ public struct Model: Sendable {
     @discardableResult
     public mutating func add(_ constraint: LinearConstraint, name: String? = nil) -> Int {
         let row = constraint.expression.normalized()
-        columns.reserveCapacity(columns.count + row.terms.count)
-        coefficients.reserveCapacity(coefficients.count + row.terms.count)
+        // Plain appends: reserving the exact new size here would defeat the
+        // arrays' geometric growth and reallocate on every row (quadratic).
         for term in row.terms {
             columns.append(Int32(term.variable.index))
             coefficients.append(term.coefficient)
