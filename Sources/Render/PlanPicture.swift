@@ -76,7 +76,7 @@ public struct PlanPicture: Sendable {
             text{fill:#222;font-size:12px}
             .title{font-size:18px;font-weight:bold}
             .sub{font-size:13px;fill:#444}
-            .captext{fill:\(TensorColors.capacity);font-weight:bold}
+            .captext{fill:\(TensorColors.capacity);font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px}
             .note{fill:#a00}
             </style>
 
@@ -159,11 +159,11 @@ public struct PlanPicture: Sendable {
             let tensor = plan.tensors[interval.tensor]
             let x0 = frame.x(interval.start), x1 = frame.x(interval.end)
             var y0 = frame.y(interval.offset + interval.bytes), y1 = frame.y(interval.offset)
-            // A tensor far below a pixel still shows as a hairline.
+            // A tensor far below a pixel still shows as a hairline, grown
+            // downwards so that it never pokes above the capacity line.
             if y1 - y0 < 1 {
-                let middle = (y0 + y1) / 2
-                y0 = middle - 0.5
-                y1 = middle + 0.5
+                y0 = min(y0, frame.bottom - 1)
+                y1 = y0 + 1
             }
             out += "<rect class=\"iv \(tensor.kind.rawValue)\" x=\"\(NumberText.fixed(x0))\" y=\"\(NumberText.fixed(y0))\" "
             out += "width=\"\(NumberText.fixed(x1 - x0))\" height=\"\(NumberText.fixed(y1 - y0))\">"
@@ -191,20 +191,29 @@ public struct PlanPicture: Sendable {
     /// for a spill. The arrowheads shrink when steps are narrow.
     private func transfers(_ frame: ChartFrame, residency: Residency) -> String {
         let size = min(6, max(2.5, frame.pixelsPerStep * 0.6))
+        // Arrowheads stay under the capacity line, lest a tensor at the top
+        // of the tier look as if it broke the capacity.
+        let capacity = residency.tier.capacity.map { Double($0) }.flatMap { $0 <= frame.addresses ? $0 : nil }
+        let ceiling = capacity.map { frame.y($0) } ?? frame.top
         var out = "<g class=\"marks\">\n"
         for transfer in residency.transfers {
             out += Self.mark(transfer.direction, x: frame.x(transfer.boundary),
-                             top: frame.y(transfer.offset + transfer.bytes), bottom: frame.y(transfer.offset), size: size)
+                             top: frame.y(transfer.offset + transfer.bytes), bottom: frame.y(transfer.offset), size: size,
+                             within: ceiling ... frame.bottom)
             out += "\n"
         }
         return out + "</g>\n"
     }
 
     /// One path: a stroke along the edge at `x` from `top` to `bottom` (at
-    /// least a pixel), and an arrowhead of `size` at its middle.
+    /// least a pixel), and an arrowhead of `size` at its middle, moved as
+    /// little as needed to lie `within` the given pixel rows.
     private static func mark(_ direction: Transfer.Direction, x: Double, top: Double, bottom: Double,
-                             size: Double) -> String {
-        let middle = (top + bottom) / 2
+                             size: Double, within rows: ClosedRange<Double>? = nil) -> String {
+        var middle = (top + bottom) / 2
+        if let rows, rows.upperBound - rows.lowerBound > 2 * size {
+            middle = min(max(middle, rows.lowerBound + size), rows.upperBound - size)
+        }
         let tip = direction == .load ? x : x + size
         let base = tip - size
         var d = "M\(NumberText.fixed(x)) \(NumberText.fixed(min(top, middle - 0.5)))V\(NumberText.fixed(max(bottom, middle + 0.5)))"
