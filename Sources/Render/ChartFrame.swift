@@ -16,5 +16,7 @@ struct ChartFrame {
     func x(_ boundary: Int) -> Double { left + Double(boundary) / boundaries * width }
     func y(_ address: Int) -> Double { y(Double(address)) }
     func y(_ address: Double) -> Double { bottom - address / addresses * height }
+    /// The row of `offset + bytes`, summed without overflow.
+    func y(end offset: Int, _ bytes: Int) -> Double { y(Double(offset) + Double(bytes)) }
     var pixelsPerStep: Double { width / boundaries }
 }

@@ -156,9 +156,11 @@ public struct PlanPicture: Sendable {
         }
         var out = "<g class=\"intervals\">\n"
         for interval in shown {
+            // A residency made from another plan must not trap here.
+            guard plan.tensors.indices.contains(interval.tensor) else { continue }
             let tensor = plan.tensors[interval.tensor]
             let x0 = frame.x(interval.start), x1 = frame.x(interval.end)
-            var y0 = frame.y(interval.offset + interval.bytes), y1 = frame.y(interval.offset)
+            var y0 = frame.y(end: interval.offset, interval.bytes), y1 = frame.y(interval.offset)
             // A tensor far below a pixel still shows as a hairline, grown
             // downwards so that it never pokes above the capacity line.
             if y1 - y0 < 1 {
@@ -193,12 +195,12 @@ public struct PlanPicture: Sendable {
         let size = min(6, max(2.5, frame.pixelsPerStep * 0.6))
         // Arrowheads stay under the capacity line, lest a tensor at the top
         // of the tier look as if it broke the capacity.
-        let capacity = residency.tier.capacity.map { Double($0) }.flatMap { $0 <= frame.addresses ? $0 : nil }
-        let ceiling = capacity.map { frame.y($0) } ?? frame.top
+        let capacity = residency.tier.capacity.map { Double($0) }.flatMap { $0 > 0 && $0 <= frame.addresses ? $0 : nil }
+        let ceiling = min(capacity.map { frame.y($0) } ?? frame.top, frame.bottom)
         var out = "<g class=\"marks\">\n"
         for transfer in residency.transfers {
             out += Self.mark(transfer.direction, x: frame.x(transfer.boundary),
-                             top: frame.y(transfer.offset + transfer.bytes), bottom: frame.y(transfer.offset), size: size,
+                             top: frame.y(end: transfer.offset, transfer.bytes), bottom: frame.y(transfer.offset), size: size,
                              within: ceiling ... frame.bottom)
             out += "\n"
         }
@@ -225,7 +227,7 @@ public struct PlanPicture: Sendable {
     private func legend(_ plan: Plan, residency: Residency) -> String {
         let compute = residency.tier.name
         let peers = Set(residency.transfers.map(\.peer))
-        let other = peers.count == 1 ? peers.first! : peers.isEmpty ? plan.homeTier : "other tiers"
+        let other = peers.count > 1 ? "other tiers" : peers.first ?? plan.homeTier
         var x = 84.0
         let y = Double(height) - 20
         var out = "<g class=\"legend\">\n"

@@ -87,7 +87,8 @@ public struct Residency: Sendable, Equatable {
                         }
                         close(action.tensor, current, bytes: bytes, at: boundary)
                     case .copy:
-                        guard let source = action.from, source != action.tier else { continue }
+                        guard let source = action.from else { skip("no source tier"); continue }
+                        guard source != action.tier else { continue }
                         guard let current = open[action.tensor] else {
                             skip("copied \(source)->\(action.tier) without space in \(compute)")
                             continue
@@ -107,5 +108,10 @@ public struct Residency: Sendable, Equatable {
     }
 
     /// The highest `offset + bytes` of any interval (0 for none).
-    public var height: Int { intervals.map { $0.offset + $0.bytes }.max() ?? 0 }
+    public var height: Int {
+        intervals.map { interval in
+            let (sum, overflow) = interval.offset.addingReportingOverflow(interval.bytes)
+            return overflow ? Int.max : sum
+        }.max() ?? 0
+    }
 }

@@ -90,3 +90,39 @@ import Plan
         #expect(residency.intervals.isEmpty && residency.transfers.isEmpty && residency.height == 0)
     }
 }
+
+@Suite struct HostilePlanTests {
+    /// Plans are user input: whatever they hold, drawing them never traps.
+    @Test func oddTiersAndSizesDrawWithoutTrapping() throws {
+        for capacity in [nil, 0, -5, 1, Int.max] as [Int?] {
+            var plan = SamplePlans.small
+            plan.tiers[0].capacity = capacity
+            plan.tensors[3].bytes = -100
+            plan.tensors[0].bytes = Int.max
+            plan.steps[0].before.append(.copy(1, from: "scratchpad", to: "scratchpad"))
+            plan.steps[0].before.append(PlanAction(kind: .copy, tensor: 1, tier: "scratchpad"))
+            let picture = PlanPicture()
+            let svg = try picture.svg(plan)
+            _ = try SVGElements(svg)
+            _ = try picture.html(plan)
+        }
+    }
+
+    @Test func aResidencyFromAnotherPlanIsDrawnWithoutTrapping() throws {
+        let residency = try Residency(plan: SamplePlans.chain(count: 50))
+        var other = SamplePlans.small
+        other.steps = []
+        let svg = PlanPicture().svg(other, residency: residency)
+        let known = residency.intervals.filter { $0.tensor < other.tensors.count }.count
+        #expect(try SVGElements(svg).all("rect", class: "iv").count == known)
+    }
+
+    @Test func hugeOffsetsAndStepCountsStayFinite() throws {
+        var residency = try Residency(plan: SamplePlans.small)
+        residency.intervals.append(ResidencyInterval(tensor: 2, offset: Int.max - 10, bytes: 4096, start: 0, end: 1))
+        #expect(residency.height == Int.max)
+        let svg = PlanPicture().svg(SamplePlans.small, residency: residency)
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+        _ = try SVGElements(svg)
+    }
+}
