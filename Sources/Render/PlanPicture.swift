@@ -246,7 +246,7 @@ public struct PlanPicture: Sendable {
             out += "<text x=\"\(NumberText.fixed(x + 22))\" y=\"\(NumberText.fixed(y))\">\(escaped)</text>\n"
             x += 40 + Double(text.count) * 7
         }
-        if residency.tier.capacity != nil {
+        if (residency.tier.capacity ?? 0) > 0 {
             out += "<line class=\"cap\" x1=\"\(NumberText.fixed(x))\" x2=\"\(NumberText.fixed(x + 24))\" y1=\"\(NumberText.fixed(y - 4))\" y2=\"\(NumberText.fixed(y - 4))\"/>"
             out += "<text x=\"\(NumberText.fixed(x + 30))\" y=\"\(NumberText.fixed(y))\">capacity</text>\n"
         }
