@@ -80,11 +80,33 @@ enum AllocationBenchmarks {
     static func trace(microBatches: Int) {
         let problem = TransformerTrace.make(microBatches: microBatches)
         let bound = (try? LowerBounds(problem))?.best ?? 0
-        print("trace: \(problem.count) buffers, lower bound \(bound)")
+        print("trace: \(problem.count) buffers, lower bound \(bound) (wall time; thread CPU time in brackets)")
         for allocator in GreedyOrder.allCases.map({ GreedyAllocator(order: $0) }) {
             var height = 0
-            let seconds = bestTime(repeats: 1) { height = (try? allocator.allocate(problem))?.height ?? 0 }
-            print(String(format: "  %-22@ %@  height/bound %.4f", allocator.name, formatSeconds(seconds), Double(height) / Double(bound)))
+            let (wall, cpu) = timed { height = (try? allocator.allocate(problem))?.height ?? 0 }
+            print(String(format: "  %-16@ %@ [%@]  height/bound %.4f", allocator.name, formatSeconds(wall), formatSeconds(cpu),
+                         Double(height) / Double(bound)))
         }
+        var report: AllocationReport?
+        let (wall, cpu) = timed { report = try? Portfolio(options: PortfolioOptions(timeLimit: 5)).allocate(problem) }
+        if let report, let solution = report.solution {
+            let valid = (try? Validator.height(of: solution.offsets, for: problem)) == solution.height
+            print(String(format: "  portfolio (auto, 5 s limit) %@ [%@]  height/bound %.4f  method %@  %@",
+                         formatSeconds(wall), formatSeconds(cpu), Double(solution.height) / Double(bound), report.method,
+                         valid ? "valid" : "INVALID"))
+        }
+    }
+
+    /// Wall-clock and thread CPU seconds of one run (the CPU time is the
+    /// steadier figure on a shared machine).
+    static func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        func cpuNow() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let c0 = cpuNow()
+        let wall = bestTime(repeats: 1, body)
+        return (wall, cpuNow() - c0)
     }
 }

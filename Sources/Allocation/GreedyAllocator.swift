@@ -76,12 +76,28 @@ public struct GreedyAllocator: Sendable {
 
         var stack: [Int] = []
         var occupied: [(start: Int, end: Int)] = []
+        var found: [Int] = []
+        var keys: [Int] = []
+        // Sorting plain integers is several times faster than sorting pairs
+        // through a closure: while offsets stay below 2^42, a key packs the
+        // offset above the conflict's slot (21 bits).
+        let packable = problemHeightLimit(size: size, alignment: alignment, fixed: buffers) < 1 << 42
         for i in free {
+            found.removeAll(keepingCapacity: true)
+            index.forEachConflict(lower: lower[i], upper: upper[i], stack: &stack, into: &found)
             occupied.removeAll(keepingCapacity: true)
-            index.forEachConflict(lower: lower[i], upper: upper[i], stack: &stack) { j in
-                occupied.append((offsets[j], ends[j]))
+            if packable && found.count < 1 << 21 {
+                keys.removeAll(keepingCapacity: true)
+                for (slot, j) in found.enumerated() { keys.append(offsets[j] << 21 | slot) }
+                keys.sort()
+                for key in keys {
+                    let j = found[key & (1 << 21 - 1)]
+                    occupied.append((offsets[j], ends[j]))
+                }
+            } else {
+                for j in found { occupied.append((offsets[j], ends[j])) }
+                occupied.sort { $0.start < $1.start }
             }
-            occupied.sort { $0.start < $1.start }
             let offset = place(size: size[i], alignment: alignment[i], among: occupied)
             offsets[i] = offset
             ends[i] = offset + size[i]
@@ -89,6 +105,11 @@ public struct GreedyAllocator: Sendable {
             index.insert(i)
         }
         return AllocationSolution(offsets: offsets, height: height)
+    }
+
+    /// The fixed tops plus every size and alignment: no offset here exceeds it.
+    private func problemHeightLimit(size: [Int], alignment: [Int], fixed buffers: [Buffer]) -> Int {
+        AllocationProblem(buffers: buffers).heightLimit
     }
 
     private func sortFree(_ free: inout [Int], lower: [Int], upper: [Int], size: [Int]) {
@@ -167,11 +188,14 @@ public struct BestOfGreedy: Sendable {
         return allocate(validated: problem.buffers)
     }
 
-    func allocate(validated buffers: [Buffer]) -> (solution: AllocationSolution, method: String) {
+    /// Stops early once a member reaches `goal` (a lower bound: nothing
+    /// can beat it).
+    func allocate(validated buffers: [Buffer], goal: Int = 0) -> (solution: AllocationSolution, method: String) {
         var best: (solution: AllocationSolution, method: String)?
         for member in members {
             let solution = member.allocate(validated: buffers)
             if best == nil || solution.height < best!.solution.height { best = (solution, member.name) }
+            if solution.height <= goal { break }
         }
         return best ?? (AllocationSolution(offsets: Array(repeating: 0, count: buffers.count), height: 0), "greedy")
     }

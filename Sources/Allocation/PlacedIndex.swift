@@ -47,9 +47,9 @@ struct PlacedIndex {
         }
     }
 
-    /// Calls `body` with every placed buffer whose lifetime intersects
+    /// Appends to `found` every placed buffer whose lifetime intersects
     /// `[lower, upper)`.
-    func forEachConflict(lower: Int, upper: Int, stack: inout [Int], _ body: (Int) -> Void) {
+    func forEachConflict(lower: Int, upper: Int, stack: inout [Int], into found: inout [Int]) {
         // Leaves [0, limit) have lower < upper.
         var lo = 0, hi = lowers.count
         while lo < hi {
@@ -58,20 +58,27 @@ struct PlacedIndex {
         }
         let limit = lo
         if limit == 0 { return }
-        // Nodes are visited with their first leaf; a node's span at depth d
-        // is leaves >> d. The stack holds (node, first leaf, span) triples.
+        // Only node ids go on the stack: a node at depth d (node in
+        // [2^d, 2^(d+1))) spans leaves >> d leaves from (node - 2^d) × span.
         stack.removeAll(keepingCapacity: true)
-        stack.append(1); stack.append(0); stack.append(leaves)
-        while !stack.isEmpty {
-            let span = stack.removeLast(), first = stack.removeLast(), node = stack.removeLast()
-            if tree[node] <= lower || first >= limit { continue }
-            if span == 1 {
-                body(buffer[first])
-                continue
+        stack.append(1)
+        let depthOfLeaves = leaves.trailingZeroBitCount
+        tree.withUnsafeBufferPointer { tree in
+            buffer.withUnsafeBufferPointer { buffer in
+                while let node = stack.popLast() {
+                    if tree[node] <= lower { continue }
+                    let depth = Int.bitWidth - 1 - node.leadingZeroBitCount
+                    let shift = depthOfLeaves - depth
+                    let first = (node - (1 << depth)) << shift
+                    if first >= limit { continue }
+                    if shift == 0 {
+                        found.append(buffer[first])
+                        continue
+                    }
+                    stack.append(2 * node + 1)
+                    stack.append(2 * node)
+                }
             }
-            let half = span / 2
-            stack.append(2 * node + 1); stack.append(first + half); stack.append(half)
-            stack.append(2 * node); stack.append(first); stack.append(half)
         }
     }
 }

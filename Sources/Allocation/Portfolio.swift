@@ -84,7 +84,7 @@ public struct Portfolio: Sendable {
         let buffers = problem.buffers
         let capacity = problem.capacity
         var bound = LowerBounds(validated: buffers).best
-        let greedy = BestOfGreedy.standard.allocate(validated: buffers)
+        let greedy = BestOfGreedy.standard.allocate(validated: buffers, goal: bound)
         var best = greedy.solution
         var method = greedy.method
         func report(_ status: AllocationReport.Status) -> AllocationReport {
