@@ -8,8 +8,14 @@ public struct VerificationFailure: Error, Sendable, Equatable, Codable, CustomSt
         case wrongGraph
         /// An action or step is malformed (unknown tier or tensor, missing offset, misaligned offset).
         case malformed
-        /// An operator reads a tensor that is not valid in the compute tier.
+        /// An operator reads a tensor that is not valid in the compute tier,
+        /// or a copy reads one that is not valid in its source tier.
         case notResident
+        /// A copy, an operator's write or a free needs space that the
+        /// tensor does not have in that tier.
+        case notAllocated
+        /// A tensor is allocated in a tier where it already has space.
+        case doubleAllocation
         /// An operator reads bytes that something else has overwritten (real-memory mode).
         case overwritten
         /// Two allocated ranges of an addressed tier overlap.
