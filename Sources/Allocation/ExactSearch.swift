@@ -13,7 +13,8 @@ public struct SearchOptions: Sendable {
     public var timeLimit: Double?
     /// Limit on the total number of search nodes (for reproducible tests).
     public var nodeLimit: Int?
-    /// Node limit of the first restart; each restart doubles it.
+    /// Node limit unit of the restarts: restart k may use
+    /// `firstRestartNodes × luby(k)` nodes (1, 1, 2, 1, 1, 2, 4, …).
     public var firstRestartNodes: Int = 2_000
     /// Candidate orders of the first restarts; later restarts shuffle.
     public var orders: [CandidateOrder] = [.size, .lifetime, .area, .start]
@@ -78,8 +79,9 @@ public struct MinimizeReport: Sendable {
 /// constrained section, section floors, dynamic decomposition, twin
 /// symmetry). A depth-first search can get lost
 /// in one bad early choice, so it restarts with another candidate order
-/// under a node limit that doubles each time: the limit eventually exceeds
-/// any finite tree, so a proof of no fit still comes out when time allows.
+/// under node limits following Luby's sequence (1, 1, 2, 1, 1, 2, 4, … times
+/// a unit): many short tries with shuffled orders, and limits that still
+/// grow without bound, so a proof of no fit comes out when time allows.
 ///
 /// Complexity: exponential in the worst case (the problem is NP-hard);
 /// each node costs O(m + s + c log c) (see ``SectionSearch``).
@@ -166,14 +168,14 @@ public struct ExactSearch: Sendable {
             }
             var engine = SectionSearch(buffers: partBuffers, original: part, capacity: capacity)
             if engine.exceedsCapacityAtOnce { return .noFit }
-            var limit = options.firstRestartNodes
             var attempt = 0
             var found = false
             while !found {
                 let order = attempt < options.orders.count
                     ? options.orders[attempt]
                     : .random(seed: UInt64(attempt) &* 0x9E37_79B9)
-                var runLimit = limit
+                let (scaled, overflow) = options.firstRestartNodes.multipliedReportingOverflow(by: Self.luby(attempt + 1))
+                var runLimit = overflow ? Int.max : scaled
                 if let total = options.nodeLimit { runLimit = min(runLimit, max(0, total - stats.nodes)) }
                 let before = engine.nodes
                 let progress = options.progress
@@ -199,12 +201,19 @@ public struct ExactSearch: Sendable {
                 case .nodeLimit:
                     if stats.outOfNodes(options) { return .limitReached }
                     attempt += 1
-                    limit = limit <= Int.max / 2 ? limit * 2 : limit
                 }
             }
             for i in part { height = max(height, offsets[i] + buffers[i].size) }
         }
         return .fit(AllocationSolution(offsets: offsets, height: height))
+    }
+
+    /// Luby's restart sequence (1-based): 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, …
+    static func luby(_ i: Int) -> Int {
+        var k = 1
+        while (1 << k) - 1 < i { k += 1 }
+        if i == (1 << k) - 1 { return 1 << (k - 1) }
+        return luby(i - (1 << (k - 1)) + 1)
     }
 
     /// Groups of buffer indices such that no lifetime crosses from one group

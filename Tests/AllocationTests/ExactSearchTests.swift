@@ -65,6 +65,10 @@ import Testing
         #expect(report.nodes <= 3)
     }
 
+    @Test func restartsFollowLubysSequence() {
+        #expect((1 ... 15).map(ExactSearch.luby) == [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8])
+    }
+
     @Test func splitsWhereNoLifetimeCrosses() {
         let buffers = [
             Buffer(id: "a", lower: 0, upper: 2, size: 1),
