@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
-        .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP"]),
+        .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],

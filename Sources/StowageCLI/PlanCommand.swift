@@ -5,6 +5,7 @@ import MemoryGraph
 import ModelImport
 import Plan
 import Scratchpad
+import Verifier
 
 /// `stowage plan`: plan a model's tensors through a scratchpad.
 struct PlanCommand: ParsableCommand {
@@ -95,6 +96,11 @@ struct PlanCommand: ParsableCommand {
         } catch {
             if json { print(PlanReport(failedWith: error, method: methodName, capacity: capacity, budgets: budgets).json) }
             throw CommandFailure.noAnswer("\(graph.name): \(error) (M_R = \(budgets.minimum), M_H = \(budgets.half), M_P = \(budgets.noSpill) bytes)")
+        }
+        // Every plan is replayed before anyone sees it; a failure is a bug.
+        let verification = Verifier.verify(plan, against: graph)
+        if let failure = verification.failure {
+            throw CommandFailure.noAnswer("internal error: the \(plan.method) plan failed verification: \(failure)")
         }
         let seconds = Self.seconds(since: clock)
         if let output { try Self.write(plan, to: output) }

@@ -3,6 +3,7 @@ import MemoryGraph
 import Plan
 import Testing
 @testable import Scratchpad
+import Verifier
 
 @Suite struct ILPPlannerTests {
     /// Exhaustive search over the same decisions (evict each gap or not,
@@ -48,6 +49,8 @@ import Testing
                 #expect(result.status == .optimal, "seed \(seed)")
                 #expect(Int((result.objective ?? -1).rounded()) == expected, "seed \(seed) capacity \(capacity)")
                 let outcome = try ILPPlanner(solver: backend.solver).plan(problem)
+                let report = Verifier.verify(outcome.plan, against: graph, mode: .realMemory())
+                #expect(report.passed, "seed \(seed): \(report.failure?.description ?? "")")
                 // The plan's own accounting equals the optimum whenever addresses fit.
                 #expect(outcome.plan.metrics.nonCompulsoryBytes >= expected)
                 #expect(Double(expected) >= outcome.bound - 0.5)

@@ -4,6 +4,7 @@ import ModelImport
 import Plan
 import Testing
 @testable import Scratchpad
+import Verifier
 
 /// Every model in Models/onnx at M_R, M_H and M_P with 1-byte elements (the
 /// 8-bit accelerators of the spec's evaluation).
@@ -27,6 +28,13 @@ import Testing
         for capacity in [budgets.minimum, budgets.half, budgets.noSpill] {
             let problem = ScratchpadProblem(graph: graph, schedule: schedule, capacity: capacity)
             let outcome = try ILPPlanner().plan(problem)
+            let report = Verifier.verify(outcome.plan, against: graph)
+            #expect(report.passed, "\(name) at \(capacity): \(report.failure?.description ?? "")")
+            for policy in ReplacementPolicy.allCases {
+                let baseline = try BaselinePlanner(policy: policy).plan(problem)
+                let replay = Verifier.verify(baseline, against: graph)
+                #expect(replay.passed, "\(name) \(policy) at \(capacity): \(replay.failure?.description ?? "")")
+            }
             let traffic = outcome.plan.metrics.nonCompulsoryBytes
             #expect(Double(traffic) >= outcome.bound - 0.5, "\(name) at \(capacity)")
             if let baseline = outcome.baselineTraffic { #expect(traffic <= baseline, "\(name) at \(capacity)") }
