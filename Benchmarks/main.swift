@@ -7,6 +7,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("milp", MILPBenchmarks.run),
     ("import", ImportBenchmarks.run),
     ("alloc", AllocationBenchmarks.run),
+    ("verify", VerifierBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
