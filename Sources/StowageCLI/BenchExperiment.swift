@@ -1,0 +1,244 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An experiment file for `stowage bench`: the lists whose cross product is
+/// run. Read by hand from `JSONSerialization` rather than `Decodable`, so
+/// that every error can name the file and the key, and unknown keys (typos)
+/// are refused instead of silently ignored.
+struct BenchExperiment: Equatable {
+    enum Kind: String { case scratchpad, offload }
+
+    var kind: Kind
+    /// Model files after glob expansion, in the order written (globs sorted).
+    var models: [String]
+    /// Scratchpad experiments.
+    var budgets: [String] = []
+    var methods: [String] = []
+    var solvers: [String] = []
+    var dtypeBytes: Int?
+    /// Offload experiments.
+    var hardware: [String] = []
+    var gpuMem: [String?] = [nil]
+    var cpuMem: [String?] = [nil]
+    var disk: [String?] = [nil]
+    var prompt: [Int] = [512]
+    var gen: [Int] = [32]
+    /// Seconds a solver may take; the ILP is told this limit.
+    var timeLimit: Double?
+    /// Extra seconds a child process may take beyond `timeLimit` (import,
+    /// verification) before it is terminated and recorded as a timeout.
+    var slack: Double = 30
+    var repeatCount: Int = 1
+
+    /// Methods `stowage bench` knows. `baseline` is Belady's replacement.
+    static let scratchpadMethods = ["baseline", "belady", "lru", "ilp"]
+    /// Hidden methods the test suite uses to exercise hangs and crashes;
+    /// accepted only when `STOWAGE_BENCH_TESTING=1`.
+    static let testMethods = ["test-sleep", "test-crash"]
+    static let solverNames = ["cbc", "glpk"]
+
+    private static let scratchpadKeys: Set<String> = ["kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "description"]
+    private static let offloadKeys: Set<String> = ["kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
+
+    /// The seconds after which a child is terminated.
+    var wallLimit: Double { (timeLimit ?? 0) + slack }
+
+    static func load(_ path: String) throws -> BenchExperiment {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure.badInput("\(path): no such experiment file")
+        }
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw CommandFailure.badInput("\(path): an experiment is a JSON object")
+            }
+            object = parsed
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.badInput("\(path): invalid JSON (\(error.localizedDescription))")
+        }
+        return try parse(object, file: path)
+    }
+
+    static func parse(_ object: [String: Any], file: String) throws -> BenchExperiment {
+        let fields = Fields(object: object, file: file)
+        let kindName = try fields.string("kind") ?? "scratchpad"
+        guard let kind = Kind(rawValue: kindName) else {
+            throw fields.failure("kind", "must be \"scratchpad\" or \"offload\", got \"\(kindName)\"")
+        }
+        let allowed = kind == .scratchpad ? scratchpadKeys : offloadKeys
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw fields.failure(unknown, "unknown key for a \(kind.rawValue) experiment (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        guard let patterns = try fields.strings("models"), !patterns.isEmpty else {
+            throw fields.failure("models", "a non-empty list of model paths or globs is required")
+        }
+        var models: [String] = []
+        for pattern in patterns {
+            let matches = expand(pattern)
+            if matches.isEmpty { throw fields.failure("models", "\"\(pattern)\" matches no file (paths are relative to the working directory)") }
+            for match in matches where !models.contains(match) { models.append(match) }
+        }
+        var experiment = BenchExperiment(kind: kind, models: models)
+        experiment.timeLimit = try fields.number("timeLimit")
+        if let limit = experiment.timeLimit, !(limit > 0) { throw fields.failure("timeLimit", "must be a positive number of seconds") }
+        if let slack = try fields.number("slack") {
+            guard slack >= 0 else { throw fields.failure("slack", "must be non-negative") }
+            experiment.slack = slack
+        }
+        if let count = try fields.integer("repeat") {
+            guard count >= 1 else { throw fields.failure("repeat", "must be at least 1") }
+            experiment.repeatCount = count
+        }
+        let testing = ProcessInfo.processInfo.environment["STOWAGE_BENCH_TESTING"] == "1"
+        switch kind {
+        case .scratchpad:
+            guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
+                throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
+            }
+            for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
+                guard let size = ByteSize(argument: budget), size.bytes >= 1 else {
+                    throw fields.failure("budgets", "\"\(budget)\" is neither a size (2MiB) nor M_R, M_H, M_P")
+                }
+            }
+            experiment.budgets = budgets
+            let methods = try fields.strings("methods") ?? ["baseline"]
+            let known = scratchpadMethods + (testing ? testMethods : [])
+            if let bad = methods.first(where: { !known.contains($0) }) {
+                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(scratchpadMethods.joined(separator: ", ")))")
+            }
+            guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
+            experiment.methods = methods
+            let solvers = try fields.strings("solvers") ?? ["cbc"]
+            if let bad = solvers.first(where: { !solverNames.contains($0) }) {
+                throw fields.failure("solvers", "unknown solver \"\(bad)\" (known: cbc, glpk)")
+            }
+            guard !solvers.isEmpty else { throw fields.failure("solvers", "must not be empty") }
+            experiment.solvers = solvers
+            experiment.dtypeBytes = try fields.integer("dtypeBytes")
+            if let bytes = experiment.dtypeBytes, !(1 ... 16).contains(bytes) { throw fields.failure("dtypeBytes", "must be between 1 and 16") }
+        case .offload:
+            experiment.hardware = try fields.strings("hardware") ?? ["t4"]
+            guard !experiment.hardware.isEmpty else { throw fields.failure("hardware", "must not be empty") }
+            for key in ["gpuMem", "cpuMem", "disk"] {
+                guard let sizes = try fields.strings(key) else { continue }
+                guard !sizes.isEmpty else { throw fields.failure(key, "must not be empty (leave it out for the profile's size)") }
+                if let bad = sizes.first(where: { ByteSize(argument: $0) == nil }) {
+                    throw fields.failure(key, "\"\(bad)\" is not a size (16GB)")
+                }
+                switch key {
+                case "gpuMem": experiment.gpuMem = sizes
+                case "cpuMem": experiment.cpuMem = sizes
+                default: experiment.disk = sizes
+                }
+            }
+            for key in ["prompt", "gen"] {
+                guard let values = try fields.integers(key) else { continue }
+                guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw fields.failure(key, "must be positive integers") }
+                if key == "prompt" { experiment.prompt = values } else { experiment.gen = values }
+            }
+        }
+        return experiment
+    }
+
+    /// Every run of the cross product, sorted by key so shards are stable.
+    func runs() -> [BenchRun] {
+        var result: [BenchRun] = []
+        for model in models {
+            for index in 0 ..< repeatCount {
+                switch kind {
+                case .scratchpad:
+                    for budget in budgets {
+                        for method in methods {
+                            let normalised = method == "belady" ? "baseline" : method
+                            for solver in (normalised == "ilp" ? solvers.map(Optional.some) : [String?.none]) {
+                                result.append(BenchRun(kind: .scratchpad, model: model, budget: budget, method: normalised,
+                                                       solver: solver, dtypeBytes: dtypeBytes, repeatIndex: index))
+                            }
+                        }
+                    }
+                case .offload:
+                    for profile in hardware {
+                        for gpu in gpuMem {
+                            for cpu in cpuMem {
+                                for diskSize in disk {
+                                    for p in prompt {
+                                        for g in gen {
+                                            result.append(BenchRun(kind: .offload, model: model, method: "flexgen", hardware: profile,
+                                                                   gpuMem: gpu, cpuMem: cpu, disk: diskSize, prompt: p, gen: g, repeatIndex: index))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var seen = Set<String>()
+        return result.filter { seen.insert($0.key).inserted }.sorted { $0.key < $1.key }
+    }
+
+    /// A path, or the sorted matches of a glob pattern.
+    static func expand(_ pattern: String) -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else {
+            return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []
+        }
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0 ..< Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}
+
+/// Typed access to an experiment's JSON fields, with errors naming file and key.
+private struct Fields {
+    let object: [String: Any]
+    let file: String
+
+    func failure(_ key: String, _ problem: String) -> CommandFailure {
+        CommandFailure.badInput("\(file): \"\(key)\": \(problem)")
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = object[key] else { return nil }
+        guard let text = value as? String else { throw failure(key, "must be a string") }
+        return text
+    }
+
+    /// A list of strings; a single string counts as a list of one.
+    func strings(_ key: String) throws -> [String]? {
+        guard let value = object[key] else { return nil }
+        if let text = value as? String { return [text] }
+        guard let list = value as? [Any], let texts = list as? [String] else { throw failure(key, "must be a list of strings") }
+        return texts
+    }
+
+    func number(_ key: String) throws -> Double? {
+        guard let value = object[key] else { return nil }
+        guard let number = value as? NSNumber else { throw failure(key, "must be a number") }
+        return number.doubleValue
+    }
+
+    func integer(_ key: String) throws -> Int? {
+        guard let value = try number(key) else { return nil }
+        guard value.rounded() == value, abs(value) < 1e15 else { throw failure(key, "must be an integer") }
+        return Int(value)
+    }
+
+    /// A list of integers; a single integer counts as a list of one.
+    func integers(_ key: String) throws -> [Int]? {
+        guard let value = object[key] else { return nil }
+        if value is NSNumber { return try integer(key).map { [$0] } }
+        guard let list = value as? [Any] else { throw failure(key, "must be an integer or a list of integers") }
+        return try list.map { item in
+            guard let number = item as? NSNumber, number.doubleValue.rounded() == number.doubleValue, abs(number.doubleValue) < 1e15 else {
+                throw failure(key, "must be an integer or a list of integers")
+            }
+            return number.intValue
+        }
+    }
+}

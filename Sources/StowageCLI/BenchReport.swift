@@ -1,0 +1,142 @@
+import Foundation
+
+/// The summary table of `stowage bench report`: for scratchpad experiments
+/// one line per model × budget with, per method, the non-compulsory traffic
+/// and the solve time (medians over repeats); for offload experiments one
+/// line per configuration with its throughput.
+struct BenchReport {
+    let rows: [BenchRow]
+
+    func table() -> String {
+        var parts: [String] = []
+        let scratchpad = rows.filter { $0.kind == BenchExperiment.Kind.scratchpad.rawValue }
+        let offload = rows.filter { $0.kind == BenchExperiment.Kind.offload.rawValue }
+        if !scratchpad.isEmpty { parts.append(scratchpadTable(scratchpad)) }
+        if !offload.isEmpty { parts.append(offloadTable(offload)) }
+        let counts = Dictionary(grouping: rows, by: \.status).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+        parts.append("\(rows.count) runs: " + counts.joined(separator: ", "))
+        return parts.joined(separator: "\n\n")
+    }
+
+    private func scratchpadTable(_ rows: [BenchRow]) -> String {
+        let methods = BenchGrouping.methods(rows)
+        var header = ["model", "budget", "capacity"]
+        for method in methods { header += ["\(method) traffic", "s"] }
+        var lines: [[String]] = [header]
+        for model in BenchGrouping.models(rows) {
+            let ofModel = rows.filter { $0.model == model }
+            for budget in BenchGrouping.budgets(ofModel) {
+                let cell = ofModel.filter { $0.budget == budget }
+                let capacity = cell.compactMap(\.capacity).first
+                var line = [BenchGrouping.modelName(model), budget, capacity.map(BenchFormat.bytes) ?? "-"]
+                for method in methods {
+                    let runs = cell.filter { BenchGrouping.methodLabel($0) == method }
+                    if runs.isEmpty {
+                        line += ["", ""]
+                        continue
+                    }
+                    let ok = runs.filter { $0.status == .ok }
+                    if let first = ok.first, let traffic = first.nonCompulsoryBytes {
+                        let mark = first.optimal == false ? " (gap \(String(format: "%.0f%%", (first.gap ?? 0) * 100)))" : ""
+                        line.append(BenchFormat.bytes(traffic) + mark)
+                        line.append(BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))))
+                    } else {
+                        line += [runs.last?.status.rawValue ?? "-", BenchFormat.seconds(BenchFormat.median(runs.map(\.wallSeconds)))]
+                    }
+                }
+                lines.append(line)
+            }
+        }
+        return "Non-compulsory traffic (and solve seconds), scratchpad\n" + BenchFormat.align(lines)
+    }
+
+    private func offloadTable(_ rows: [BenchRow]) -> String {
+        var lines: [[String]] = [["model", "hardware", "gpu", "cpu", "disk", "prompt", "gen", "status", "token/s", "gbs×nb", "s"]]
+        var groups: [String: [BenchRow]] = [:]
+        for row in rows { groups[row.key.replacingOccurrences(of: "|repeat=\(row.repeatIndex)", with: ""), default: []].append(row) }
+        for key in groups.keys.sorted() {
+            let runs = groups[key] ?? []
+            guard let first = runs.first else { continue }
+            let ok = runs.filter { $0.status == .ok }
+            let best = ok.first
+            lines.append([
+                BenchGrouping.modelName(first.model), BenchGrouping.modelName(first.hardware ?? "t4"),
+                first.gpuMem ?? "profile", first.cpuMem ?? "profile", first.disk ?? "profile",
+                first.prompt.map(String.init) ?? "-", first.gen.map(String.init) ?? "-",
+                best == nil ? (runs.last?.status.rawValue ?? "-") : "ok",
+                best?.throughput.map { String(format: "%.4g", $0) } ?? "-",
+                best.flatMap { row in row.gbs.map { "\($0)×\(row.nb ?? 1)" } } ?? "-",
+                BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))),
+            ])
+        }
+        return "Throughput, offload\n" + BenchFormat.align(lines)
+    }
+}
+
+/// How rows are grouped and ordered in tables and charts.
+enum BenchGrouping {
+    /// `baseline`, `lru`, `ilp/cbc`, …
+    static func methodLabel(_ row: BenchRow) -> String {
+        row.method == "baseline" ? "belady" : row.method + (row.solver.map { "/\($0)" } ?? "")
+    }
+
+    static func methods(_ rows: [BenchRow]) -> [String] {
+        let order = ["belady", "lru", "ilp/cbc", "ilp/glpk"]
+        return Set(rows.map(methodLabel)).sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
+    }
+
+    static func models(_ rows: [BenchRow]) -> [String] {
+        Set(rows.map(\.model)).sorted { modelName($0) < modelName($1) }
+    }
+
+    /// M_R, M_H, M_P, then sizes by value.
+    static func budgets(_ rows: [BenchRow]) -> [String] {
+        func rank(_ budget: String) -> (Int, Double, String) {
+            if let named = ["M_R", "M_H", "M_P"].firstIndex(of: budget) { return (named, 0, budget) }
+            return (3, ByteSize(argument: budget)?.bytes ?? 0, budget)
+        }
+        return Set(rows.compactMap(\.budget)).sorted { rank($0) < rank($1) }
+    }
+
+    /// A file's name without folder and extension.
+    static func modelName(_ path: String) -> String {
+        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+}
+
+/// Number formatting for people.
+enum BenchFormat {
+    static func bytes(_ value: Int) -> String {
+        let x = Double(value)
+        if value == 0 { return "0" }
+        if x >= Double(1 << 30) { return String(format: "%.2f GiB", x / Double(1 << 30)) }
+        if x >= Double(1 << 20) { return String(format: "%.2f MiB", x / Double(1 << 20)) }
+        if x >= 1024 { return String(format: "%.1f KiB", x / 1024) }
+        return "\(value) B"
+    }
+
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return value < 10 ? String(format: "%.2f", value) : String(format: "%.0f", value)
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// Left-aligned text columns, right-aligned numbers, two spaces apart.
+    static func align(_ lines: [[String]]) -> String {
+        guard let width = lines.map(\.count).max() else { return "" }
+        var widths = Array(repeating: 0, count: width)
+        for line in lines { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return lines.enumerated().map { number, line in
+            line.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return (i < 2 || number == 0) ? cell + pad : pad + cell
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

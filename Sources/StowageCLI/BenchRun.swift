@@ -1,0 +1,121 @@
+import Foundation
+
+/// One point of an experiment's cross product: what a single child
+/// `stowage` process is asked to do. Its `key` identifies the run across
+/// reruns, shards and merges, so it contains every input that changes the
+/// answer and nothing else (not the time limit: a rerun with a longer limit
+/// is the same question asked more patiently).
+struct BenchRun: Equatable, Sendable {
+    var kind: BenchExperiment.Kind
+    var model: String
+    var budget: String?
+    var method: String
+    var solver: String?
+    var dtypeBytes: Int?
+    var hardware: String?
+    var gpuMem: String?
+    var cpuMem: String?
+    var disk: String?
+    var prompt: Int?
+    var gen: Int?
+    var repeatIndex: Int
+
+    /// `field=value` pairs joined by `|`, in a fixed order; absent fields are left out.
+    var key: String {
+        var parts = ["kind=\(kind.rawValue)", "model=\(model)"]
+        func add(_ name: String, _ value: CustomStringConvertible?) {
+            if let value { parts.append("\(name)=\(value)") }
+        }
+        add("budget", budget)
+        add("method", method)
+        add("solver", solver)
+        add("dtypeBytes", dtypeBytes)
+        add("hardware", hardware)
+        add("gpuMem", gpuMem)
+        add("cpuMem", cpuMem)
+        add("disk", disk)
+        add("prompt", prompt)
+        add("gen", gen)
+        parts.append("repeat=\(repeatIndex)")
+        return parts.joined(separator: "|")
+    }
+
+    /// A short human label for progress lines.
+    var label: String {
+        let file = (model as NSString).lastPathComponent
+        switch kind {
+        case .scratchpad:
+            return [file, budget ?? "", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
+        case .offload:
+            return [file, hardware ?? "", gpuMem.map { "gpu \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
+        }
+    }
+
+    /// The arguments of the child `stowage` process.
+    func arguments(timeLimit: Double?) -> [String] {
+        switch kind {
+        case .scratchpad:
+            switch method {
+            case "test-sleep": return ["bench", "test-sleep", "3600"]
+            case "test-crash": return ["bench", "test-crash"]
+            default: break
+            }
+            var arguments = ["plan", model, "--scratchpad", budget ?? "M_P", "--json", "--quiet"]
+            switch method {
+            case "ilp":
+                arguments += ["--method", "ilp", "--solver", solver ?? "cbc"]
+                if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
+            case "lru": arguments += ["--method", "baseline", "--policy", "lru"]
+            default: arguments += ["--method", "baseline", "--policy", "belady"]
+            }
+            if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
+            return arguments
+        case .offload:
+            var arguments = ["offload", "--model", model, "--hardware", hardware ?? "t4", "--json"]
+            if let gpuMem { arguments += ["--gpu-mem", gpuMem] }
+            if let cpuMem { arguments += ["--cpu-mem", cpuMem] }
+            if let disk { arguments += ["--disk", disk] }
+            if let prompt { arguments += ["--prompt", String(prompt)] }
+            if let gen { arguments += ["--gen", String(gen)] }
+            return arguments
+        }
+    }
+}
+
+/// `I/N`: the I-th (from 0) of N disjoint slices of an experiment's runs.
+struct BenchShard: Equatable, Sendable {
+    var index: Int
+    var count: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0 ..< count).contains(index) else {
+            return nil
+        }
+        self.index = index
+        self.count = count
+    }
+
+    init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// The shard of a Slurm job array task, if this process is one:
+    /// `SLURM_ARRAY_TASK_ID` counted from `SLURM_ARRAY_TASK_MIN` (0 if unset)
+    /// out of `SLURM_ARRAY_TASK_COUNT`.
+    static func fromSlurm(_ environment: [String: String]) -> BenchShard? {
+        guard let id = environment["SLURM_ARRAY_TASK_ID"].flatMap({ Int($0) }),
+              let count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap({ Int($0) }), count >= 1 else { return nil }
+        let minimum = environment["SLURM_ARRAY_TASK_MIN"].flatMap { Int($0) } ?? 0
+        let index = id - minimum
+        guard (0 ..< count).contains(index) else { return nil }
+        return BenchShard(index: index, count: count)
+    }
+
+    /// Round-robin over the sorted runs, so every shard gets a mix of
+    /// models and methods (and so a similar share of the slow ones).
+    func select(_ runs: [BenchRun]) -> [BenchRun] {
+        runs.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+}
