@@ -85,12 +85,13 @@ struct VerifyOutput {
             if !failure.addresses.isEmpty {
                 paragraph += " Addresses: " + failure.addresses.map { "[\($0.first ?? 0), \($0.last ?? 0))" }.joined(separator: ", ") + "."
             }
-            paragraph += " \(report.stepsReplayed) step\(report.stepsReplayed == 1 ? "" : "s") replayed before it."
             lines.append(paragraph)
         } else {
             lines.append("OK: \(planFile) verifies against '\(graphName)' (\(report.stepsReplayed) steps, \(report.mode) mode, \(String(format: "%.3f", seconds)) s).")
         }
         if let note = report.note { lines.append("Note: \(note).") }
+        // Partial figures of a failed replay would only distract, unless a figure is what failed.
+        guard report.passed || report.failure?.kind == .metricMismatch else { return lines.joined(separator: "\n") }
         let m = report.metrics
         func figures(_ values: [String: Int]) -> String {
             values.isEmpty ? "none" : values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -109,7 +109,7 @@ extension Replay {
         valid[to * width + t] = true
 
         let l = from * tiers.count + to
-        let (onLink, linkOverflow) = moved[l].addingReportingOverflow(size)
+        let (onLink, linkOverflow) = moved[l, default: 0].addingReportingOverflow(size)
         let (total, totalOverflow) = totalMoved.addingReportingOverflow(size)
         if linkOverflow || totalOverflow {
             throw fail(.malformed, tensors: [t], "the bytes moved overflow a 64-bit count")

@@ -35,8 +35,9 @@ struct Replay {
     var used: [Int]
     var peak: [Int]
     var height: [Int]
-    /// Bytes copied per link, indexed `from * tiers + to`.
-    var moved: [Int]
+    /// Bytes copied per link that carried any, keyed `from * tiers + to`
+    /// (a dictionary: a plan may declare many tiers but uses few links).
+    var moved: [Int: Int] = [:]
     var totalMoved = 0
     var compulsory = 0
     /// Whether each tensor had its compulsory load / store counted.
@@ -79,7 +80,6 @@ struct Replay {
         used = [Int](repeating: 0, count: tiers.count)
         peak = used
         height = used
-        moved = [Int](repeating: 0, count: tiers.count * tiers.count)
         loaded = [Bool](repeating: false, count: width)
         stored = loaded
         readByOperators = graph.tensors.indices.map { !graph.consumers(of: $0).isEmpty }
@@ -168,9 +168,9 @@ struct Replay {
         for (i, tier) in tiers.enumerated() {
             metrics.peakBytes[tier.name] = peak[i]
             if tier.addressed { metrics.heights[tier.name] = height[i] }
-            for (j, other) in tiers.enumerated() where moved[i * tiers.count + j] > 0 {
-                metrics.bytesMoved[PlanMetrics.link(from: tier.name, to: other.name)] = moved[i * tiers.count + j]
-            }
+        }
+        for (link, bytes) in moved where bytes > 0 {
+            metrics.bytesMoved[PlanMetrics.link(from: tiers[link / tiers.count].name, to: tiers[link % tiers.count].name)] = bytes
         }
         return metrics
     }
