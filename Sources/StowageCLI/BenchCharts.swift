@@ -35,6 +35,7 @@ struct BenchCharts {
         var svg = BenchSVG(width: width, height: height)
         svg.text(20, 28, "Non-compulsory traffic versus scratchpad budget", size: 18, weight: "bold")
         legend(&svg, methods, x: 20, y: 50)
+        svg.text(width - 20, 50, "equal results overlap as bands (earlier methods drawn wider)", size: 11, anchor: "end", fill: "#666")
         for (n, model) in models.enumerated() {
             let x0 = 10 + Double(n % columns) * panelWidth, y0 = top + Double(n / columns) * panelHeight
             let ofModel = rows.filter { $0.model == model }
@@ -42,13 +43,20 @@ struct BenchCharts {
             let plotX = x0 + 80, plotY = y0 + 30, plotW = panelWidth - 110, plotH = panelHeight - 80
             svg.text(x0 + 80, y0 + 18, BenchGrouping.modelName(model), size: 14, weight: "bold")
             let values = ofModel.filter { $0.status == .ok }.compactMap(\.nonCompulsoryBytes)
-            let top = Self.niceCeiling(Double(values.max() ?? 1))
+            let largest = Double(values.max() ?? 0)
+            // Ticks at round numbers of the unit the largest value is shown in.
+            let unit = largest >= Double(1 << 30) ? (Double(1 << 30), "GiB") : largest >= Double(1 << 20) ? (Double(1 << 20), "MiB")
+                : largest >= 1024 ? (1024.0, "KiB") : (1.0, "B")
+            let top = largest > 0 ? Self.niceCeiling(largest / unit.0) * unit.0 : 1
             svg.rect(plotX, plotY, plotW, plotH, fill: "#fafafa", stroke: "#ccc")
-            for tick in 0 ... 4 {
+            for tick in 0 ... (largest > 0 ? 4 : 0) {
                 let value = top * Double(tick) / 4
                 let y = plotY + plotH - plotH * Double(tick) / 4
                 svg.line(plotX, y, plotX + plotW, y, stroke: "#e0e0e0")
-                svg.text(plotX - 6, y + 4, BenchFormat.bytes(Int(value)), size: 11, anchor: "end")
+                svg.text(plotX - 6, y + 4, tick == 0 ? "0" : String(format: "%g %@", value / unit.0, unit.1), size: 11, anchor: "end")
+            }
+            if largest == 0, !values.isEmpty {
+                svg.text(plotX + plotW / 2, plotY + plotH / 2, "no non-compulsory traffic", size: 12, anchor: "middle", fill: "#666")
             }
             func xPosition(_ i: Int) -> Double {
                 budgets.count == 1 ? plotX + plotW / 2 : plotX + 20 + (plotW - 40) * Double(i) / Double(budgets.count - 1)
@@ -64,12 +72,12 @@ struct BenchCharts {
                 for (i, budget) in budgets.enumerated() {
                     guard let row = ofModel.first(where: { $0.budget == budget && BenchGrouping.methodLabel($0) == method && $0.status == .ok }),
                           let traffic = row.nonCompulsoryBytes else { continue }
-                    // Lines of equal values would hide each other: nudge by method.
-                    let nudge = Double(m - methods.count / 2) * 2
-                    points.append((xPosition(i) + nudge, plotY + plotH - plotH * Double(traffic) / top))
+                    points.append((xPosition(i), plotY + plotH - plotH * Double(traffic) / top))
                 }
-                if points.count > 1 { svg.polyline(points, stroke: colour) }
-                for point in points { svg.circle(point.0, point.1, 3.5, fill: colour) }
+                // Earlier methods are drawn wider, so equal lines stay visible as bands.
+                let width = 2 + 2.5 * Double(methods.count - 1 - m)
+                if points.count > 1 { svg.polyline(points, stroke: colour, width: width) }
+                for point in points { svg.circle(point.0, point.1, 1.5 + width / 2, fill: colour) }
             }
         }
         return svg.document
@@ -206,9 +214,9 @@ struct BenchSVG {
         body.append("<line x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y1))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y2))\" stroke=\"\(stroke)\"/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         let list = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
-        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"2\"/>")
+        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\" stroke-linejoin=\"round\"/>")
     }
 
     mutating func circle(_ x: Double, _ y: Double, _ r: Double, fill: String, opacity: Double = 1, title: String? = nil) {
