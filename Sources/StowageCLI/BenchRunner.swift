@@ -53,6 +53,8 @@ struct BenchChild {
         let start = ContinuousClock.now
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        if spawned == 0 { BenchInterrupt.live.withLock { _ = $0.insert(pid) } }
+        defer { BenchInterrupt.live.withLock { _ = $0.remove(pid) } }
         guard spawned == 0 else {
             return Outcome(exitCode: nil, signal: nil, timedOut: false, stdout: "",
                            stderr: "cannot start \(executable): \(String(cString: strerror(spawned)))", wallSeconds: 0, maxRSSBytes: nil)
@@ -173,6 +175,7 @@ struct BenchRunner {
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let child = BenchChild(executable: BenchChild.currentExecutable, scratch: scratch)
+        let interrupt = BenchInterrupt(scratch: scratch)
         let progress = BenchProgress(total: runs.count, quiet: quiet)
         let next = Mutex(0)
         let group = DispatchGroup()
@@ -200,6 +203,7 @@ struct BenchRunner {
             thread.start()
         }
         group.wait()
+        interrupt.cancel()
         return progress.rows
     }
 }
@@ -236,7 +240,9 @@ final class BenchProgress: Sendable {
             return "[\(state.done)/\(total)] \(row.status.rawValue) \(label) (\(String(format: "%.1f", row.wallSeconds)) s)"
                 + " · \(state.failures) failed · elapsed \(Self.clock(seconds)) · ETA \(Self.clock(left))"
         }
-        if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        // write(2), not FileHandle: with SIGPIPE ignored, a closed stderr
+        // (`| head`) makes this fail quietly instead of ending the experiment.
+        if !quiet { BenchInterrupt.standardError(line + "\n") }
     }
 
     /// `1h02m`, `3m05s`, `12s`.
@@ -245,5 +251,46 @@ final class BenchProgress: Sendable {
         if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
         if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
         return "\(total)s"
+    }
+}
+
+/// On SIGINT or SIGTERM (Ctrl-C, `scancel`, `kill`), passes SIGTERM on to
+/// the children still running, removes the scratch folder and exits with
+/// 128 + the signal: the rows already written stay, and a rerun resumes.
+/// Without this, a terminated `stowage bench` would leave its solvers
+/// running as orphans for up to their whole time limit.
+struct BenchInterrupt {
+    /// The process ids of the children being run.
+    static let live = Mutex(Set<pid_t>())
+
+    private let sources: [DispatchSourceSignal]
+
+    init(scratch: String) {
+        signal(SIGPIPE, SIG_IGN)
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let children = BenchInterrupt.live.withLock { $0 }
+                for pid in children { kill(pid, SIGTERM) }
+                BenchInterrupt.standardError("stowage bench: interrupted; \(children.count) runs in flight stopped, finished rows kept (rerun to resume)\n")
+                try? FileManager.default.removeItem(atPath: scratch)
+                _exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    /// One `write(2)` to standard error; failures (a closed pipe) are ignored.
+    static func standardError(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }
