@@ -15,7 +15,36 @@ public enum PlanCodec {
         return (try? encoder.encode(plan)) ?? Data("{}".utf8)
     }
 
+    /// One pass over the bytes when the plan is well formed; the version is
+    /// probed separately only to explain a failure.
     public static func decode(_ data: Data, file: String = "plan") throws(PlanCodec.Error) -> Plan {
+        let plan: Plan
+        do {
+            plan = try JSONDecoder().decode(Plan.self, from: data)
+        } catch {
+            try explainVersion(data, file: file)
+            switch error {
+            case DecodingError.keyNotFound(let key, let context):
+                throw Error(file: file, reason: "missing \"\(key.stringValue)\" at \(path(context.codingPath))")
+            case DecodingError.typeMismatch(_, let context):
+                throw Error(file: file, reason: "wrong type at \(path(context.codingPath))")
+            case DecodingError.valueNotFound(_, let context):
+                throw Error(file: file, reason: "null at \(path(context.codingPath))")
+            case DecodingError.dataCorrupted(let context):
+                throw Error(file: file, reason: "invalid value at \(path(context.codingPath))")
+            default:
+                throw Error(file: file, reason: "unreadable plan")
+            }
+        }
+        guard plan.version == Plan.currentVersion else {
+            throw Error(file: file, reason: "plan version \(plan.version); this Stowage reads version \(Plan.currentVersion)")
+        }
+        return plan
+    }
+
+    /// Throws the clearer error when the text is not an object, lacks a
+    /// version, or has a version this build does not read.
+    private static func explainVersion(_ data: Data, file: String) throws(PlanCodec.Error) {
         struct VersionOnly: Decodable { var version: Int? }
         guard let probe = try? JSONDecoder().decode(VersionOnly.self, from: data) else {
             throw Error(file: file, reason: "not a JSON object")
@@ -23,19 +52,6 @@ public enum PlanCodec {
         guard let version = probe.version else { throw Error(file: file, reason: "missing \"version\"") }
         guard version == Plan.currentVersion else {
             throw Error(file: file, reason: "plan version \(version); this Stowage reads version \(Plan.currentVersion)")
-        }
-        do {
-            return try JSONDecoder().decode(Plan.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw Error(file: file, reason: "missing \"\(key.stringValue)\" at \(path(context.codingPath))")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw Error(file: file, reason: "wrong type at \(path(context.codingPath))")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw Error(file: file, reason: "null at \(path(context.codingPath))")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw Error(file: file, reason: "invalid value at \(path(context.codingPath))")
-        } catch {
-            throw Error(file: file, reason: "unreadable plan")
         }
     }
 

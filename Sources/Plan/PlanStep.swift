@@ -14,6 +14,12 @@ public struct PlanStep: Sendable, Codable, Equatable {
 }
 
 /// One memory action; see ``Plan`` for what each does.
+///
+/// In JSON an action is a short array, because plans of tens of thousands
+/// of tensors hold hundreds of thousands of actions and keyed objects would
+/// triple the file and its parsing time:
+/// `["allocate", tensor, tier]`, `["allocate", tensor, tier, offset]`,
+/// `["copy", tensor, from, to]`, `["free", tensor, tier]`.
 public struct PlanAction: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
         case allocate
@@ -49,5 +55,52 @@ public struct PlanAction: Sendable, Codable, Equatable {
 
     public static func free(_ tensor: Int, in tier: String) -> PlanAction {
         PlanAction(kind: .free, tensor: tensor, tier: tier)
+    }
+}
+
+extension PlanAction {
+    public init(from decoder: Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        let kindName = try fields.decode(String.self)
+        guard let kind = Kind(rawValue: kindName) else {
+            throw DecodingError.dataCorruptedError(in: fields, debugDescription: "unknown action \(kindName)")
+        }
+        self.kind = kind
+        tensor = try fields.decode(Int.self)
+        switch kind {
+        case .allocate:
+            tier = try fields.decode(String.self)
+            from = nil
+            offset = fields.isAtEnd ? nil : try fields.decode(Int.self)
+        case .copy:
+            from = try fields.decode(String.self)
+            tier = try fields.decode(String.self)
+            offset = nil
+        case .free:
+            tier = try fields.decode(String.self)
+            from = nil
+            offset = nil
+        }
+        guard fields.isAtEnd else {
+            throw DecodingError.dataCorruptedError(in: fields, debugDescription: "extra fields in a \(kindName) action")
+        }
+    }
+
+    /// Fields that the action's kind does not use (an offset on a copy, say)
+    /// are not written; the verifier rejects such actions built in code.
+    public func encode(to encoder: Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(kind.rawValue)
+        try fields.encode(tensor)
+        switch kind {
+        case .allocate:
+            try fields.encode(tier)
+            if let offset { try fields.encode(offset) }
+        case .copy:
+            try fields.encode(from ?? "")
+            try fields.encode(tier)
+        case .free:
+            try fields.encode(tier)
+        }
     }
 }
