@@ -81,7 +81,7 @@ public struct GraphIdentity: Sendable, Codable, Equatable {
     }
 }
 
-/// What a plan records of a tensor.
+/// What a plan records of a tensor. In JSON: `[name, bytes, kind]`.
 public struct PlanTensor: Sendable, Codable, Equatable {
     public var name: String
     public var bytes: Int
@@ -96,5 +96,22 @@ public struct PlanTensor: Sendable, Codable, Equatable {
     /// The graph's tensors, unknown sizes as 0.
     public static func table(for graph: Graph) -> [PlanTensor] {
         graph.tensors.map { PlanTensor(name: $0.name, bytes: $0.bytes ?? 0, kind: $0.kind) }
+    }
+}
+
+extension PlanTensor {
+    public init(from decoder: Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        name = try fields.decode(String.self)
+        bytes = try fields.decode(Int.self)
+        kind = try fields.decode(TensorKind.self)
+        guard fields.isAtEnd else { throw DecodingError.dataCorruptedError(in: fields, debugDescription: "extra fields in a tensor") }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(name)
+        try fields.encode(bytes)
+        try fields.encode(kind)
     }
 }

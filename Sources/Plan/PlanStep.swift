@@ -1,5 +1,5 @@
 /// One operator of the schedule with the actions that make it possible
-/// (before) and that follow it (after).
+/// (before) and that follow it (after). In JSON: `[op, [before…], [after…]]`.
 public struct PlanStep: Sendable, Codable, Equatable {
     /// Index into the graph's operators.
     public var op: Int
@@ -55,6 +55,23 @@ public struct PlanAction: Sendable, Codable, Equatable {
 
     public static func free(_ tensor: Int, in tier: String) -> PlanAction {
         PlanAction(kind: .free, tensor: tensor, tier: tier)
+    }
+}
+
+extension PlanStep {
+    public init(from decoder: Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        op = try fields.decode(Int.self)
+        before = try fields.decode([PlanAction].self)
+        after = try fields.decode([PlanAction].self)
+        guard fields.isAtEnd else { throw DecodingError.dataCorruptedError(in: fields, debugDescription: "extra fields in a step") }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(op)
+        try fields.encode(before)
+        try fields.encode(after)
     }
 }
 
