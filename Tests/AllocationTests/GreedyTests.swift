@@ -34,6 +34,27 @@ import Testing
         }
     }
 
+    @Test func gapIndexPlacesExactlyAsTheConflictScan() throws {
+        // The interval index must reproduce the reference scan of every
+        // conflicting buffer, offset for offset, on random, guillotine
+        // (tight, many touching ranges) and trace problems.
+        var rng = SplitMix64(seed: 11)
+        var problems = (0 ..< 4).map { _ in RandomProblems.medium(&rng, n: 250) }
+        problems += RandomProblems.smallSet(count: 60, seed: 12)
+        problems.append(GuillotineProblems.make(pieces: 200, seed: 4).problem)
+        problems.append(TransformerTrace.make(layers: 4, microBatches: 3))
+        // Without capacities: the validator then measures any height.
+        for (k, p) in problems.map({ AllocationProblem(buffers: $0.buffers) }).enumerated() {
+            for allocator in Self.allocators {
+                let fast = allocator.allocate(validated: p.buffers)
+                let scan = allocator.allocateByScanning(validated: p.buffers)
+                #expect(fast.offsets == scan.offsets, "problem \(k), \(allocator.name)")
+                #expect(fast.height == scan.height)
+                #expect(try Validator.height(of: fast.offsets, for: p) == fast.height)
+            }
+        }
+    }
+
     @Test func bestFitTakesTheSmallestGap() throws {
         // After the two big buffers, gaps of 4 (at 0) and 2 (at 10) remain
         // under the long one; a 2-byte buffer goes to the smaller gap.
