@@ -39,6 +39,23 @@ struct BackendInput {
         }
     }
 
+    /// The answer when no solver is needed: invalid data, crossed bounds, or
+    /// a model without variables (optimal at its constant). Every backend
+    /// starts with this, so they agree on these cases.
+    func resultWithoutSolver(for model: Model, solver: String, seconds: Double) -> SolveResult? {
+        switch verdict {
+        case .invalid(let reason):
+            return SolveResult(status: .error, seconds: seconds, solver: solver, message: reason)
+        case .infeasible(let reason):
+            return SolveResult(status: .infeasible, seconds: seconds, solver: solver, message: reason)
+        case .solvable where model.variableCount == 0:
+            let constant = model.objective.constant
+            return SolveResult(status: .optimal, objective: constant, bound: constant, seconds: seconds, solver: solver)
+        case .solvable:
+            return nil
+        }
+    }
+
     /// The warm start if it has the right length and satisfies the model.
     static func usableWarmStart(_ start: [Double]?, for model: Model) -> [Double]? {
         guard let start, model.violation(at: start) == nil else { return nil }

@@ -15,18 +15,7 @@ public struct CBCSolver: Solver {
     public func solve(_ model: Model, options: SolveOptions) -> SolveResult {
         let clock = Stopwatch()
         let input = BackendInput(model)
-        switch input.verdict {
-        case .invalid(let reason):
-            return SolveResult(status: .error, seconds: clock.seconds, solver: name, message: reason)
-        case .infeasible(let reason):
-            return SolveResult(status: .infeasible, seconds: clock.seconds, solver: name, message: reason)
-        case .solvable:
-            break
-        }
-        if model.variableCount == 0 {
-            return SolveResult(status: .optimal, objective: model.objective.constant,
-                               bound: model.objective.constant, seconds: clock.seconds, solver: name)
-        }
+        if let decided = input.resultWithoutSolver(for: model, solver: name, seconds: clock.seconds) { return decided }
         var result = cbcLock.withLock { _ in run(model, input: input, options: options, clock: clock) }
         if result.status == .unbounded, model.hasIntegerVariables {
             result = UnboundedRelaxation.classify(model, options: options, clock: clock, solver: self)

@@ -21,18 +21,7 @@ public struct GLPKSolver: Solver {
     public func solve(_ model: Model, options: SolveOptions) -> SolveResult {
         let clock = Stopwatch()
         let input = BackendInput(model)
-        switch input.verdict {
-        case .invalid(let reason):
-            return SolveResult(status: .error, seconds: clock.seconds, solver: name, message: reason)
-        case .infeasible(let reason):
-            return SolveResult(status: .infeasible, seconds: clock.seconds, solver: name, message: reason)
-        case .solvable:
-            break
-        }
-        if model.variableCount == 0 {
-            return SolveResult(status: .optimal, objective: model.objective.constant,
-                               bound: model.objective.constant, seconds: clock.seconds, solver: name)
-        }
+        if let decided = input.resultWithoutSolver(for: model, solver: name, seconds: clock.seconds) { return decided }
         let problem = GLPKProblem(echo: options.logLevel >= .normal)
         problem.load(model, input: input, names: false)
         var result = run(problem, model: model, options: options, clock: clock)
