@@ -102,16 +102,17 @@ struct CompactReplacementILP {
 
     /// Residency stretches and stored tensors from a solution.
     func decode(_ values: [Double], built: Built) -> (residencies: [Residency], stored: Set<Int>) {
-        var evictedAfter = Set<[Int]>()  // (tensor, from) pairs
+        // Per tensor, the steps after which it is evicted.
+        var evictedAfter = [Set<Int>](repeating: [], count: problem.graph.tensors.count)
         for (g, gap) in gaps.enumerated() where values[built.evicted[g].index] > 0.5 {
-            evictedAfter.insert([gap.tensor, gap.from])
+            evictedAfter[gap.tensor].insert(gap.from)
         }
         var residencies: [Residency] = []
         var stored = Set<Int>()
         for (t, uses) in problem.uses.enumerated() where !uses.isEmpty {
             var start = uses[0]
             var loaded = problem.startsInHost(t)
-            for i in 0 ..< uses.count - 1 where evictedAfter.contains([t, uses[i]]) {
+            for i in 0 ..< uses.count - 1 where evictedAfter[t].contains(uses[i]) {
                 residencies.append(Residency(tensor: t, first: start, last: uses[i], loaded: loaded))
                 start = uses[i + 1]
                 loaded = true

@@ -25,8 +25,6 @@ public struct ILPPlanner: Sendable {
         public var plan: Plan
         /// Lower bound on the non-compulsory traffic of any plan in this order.
         public var bound: Double
-        /// Whether the plan's traffic equals the bound.
-        public var optimal: Bool { Double(plan.metrics.nonCompulsoryBytes) <= bound + 0.5 }
         /// Non-compulsory traffic of the Belady baseline, for comparison.
         public var baselineTraffic: Int?
         public var solves: Int
@@ -39,22 +37,22 @@ public struct ILPPlanner: Sendable {
         var bound: Double?
         var solves = 0
         var lastHeight = 0
-        let clock = ContinuousClock.now
+        let clock = Stopwatch()
+        func keeping(_ baseline: Plan) -> Outcome {
+            Outcome(plan: baseline, bound: bound ?? 0, baselineTraffic: baseline.metrics.nonCompulsoryBytes, solves: solves)
+        }
         while true {
             // Belady at this byte budget seeds the solver.
             let seed = try? ReplacementSimulation(problem: problem, policy: .belady).run(budget: capacity)
             let built = ilp.build(capacity: capacity)
             var solveOptions = options
-            if let limit = options.timeLimit {
-                let elapsed = clock.duration(to: .now)
-                solveOptions.timeLimit = max(1, limit - Double(elapsed.components.seconds))
-            }
+            if let limit = options.timeLimit { solveOptions.timeLimit = max(1, limit - clock.seconds) }
             if let seed { solveOptions.warmStart = ilp.warmStart(from: seed.residencies, built: built) }
             let result = solver.solve(built.model, options: solveOptions)
             solves += 1
             if bound == nil { bound = max(0, result.bound ?? 0) }
             guard result.status.hasSolution else {
-                if let baseline { return Outcome(plan: baseline, bound: bound ?? 0, baselineTraffic: baseline.metrics.nonCompulsoryBytes, solves: solves) }
+                if let baseline { return keeping(baseline) }
                 if case .infeasible = result.status, capacity == problem.capacity {
                     throw .allocator("the replacement ILP is infeasible at \(capacity) bytes")
                 }
@@ -77,14 +75,14 @@ public struct ILPPlanner: Sendable {
                 if let baseline, baseline.metrics.nonCompulsoryBytes < plan.metrics.nonCompulsoryBytes {
                     var kept = baseline
                     kept.metrics.bound = bound
-                    return Outcome(plan: kept, bound: bound ?? 0, baselineTraffic: baseline.metrics.nonCompulsoryBytes, solves: solves)
+                    return keeping(kept)
                 }
                 return Outcome(plan: plan, bound: bound ?? 0, baselineTraffic: baseline?.metrics.nonCompulsoryBytes, solves: solves)
             case .tooTall(let height):
                 lastHeight = height
                 let next = capacity - max(height - problem.capacity, problem.capacity / 100, 1)
                 guard next > 0 else {
-                    if let baseline { return Outcome(plan: baseline, bound: bound ?? 0, baselineTraffic: baseline.metrics.nonCompulsoryBytes, solves: solves) }
+                    if let baseline { return keeping(baseline) }
                     throw .fragmentation(capacity: problem.capacity, height: height)
                 }
                 capacity = next

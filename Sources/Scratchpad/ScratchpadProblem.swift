@@ -7,9 +7,9 @@ import MemoryGraph
 public struct ScratchpadProblem: Sendable {
     public let graph: Graph
     public let schedule: Schedule
-    public let capacity: Int
+    public private(set) var capacity: Int
     /// Scratchpad offsets are multiples of this.
-    public let alignment: Int
+    public private(set) var alignment: Int
 
     /// `uses[t]`: the steps at which tensor `t` is read or written, ascending.
     public let uses: [[Int]]
@@ -41,6 +41,15 @@ public struct ScratchpadProblem: Sendable {
         var outputs = [Bool](repeating: false, count: graph.tensors.count)
         for t in graph.outputs { outputs[t] = true }
         self.isGraphOutput = outputs
+    }
+
+    /// The same graph and order against another capacity and alignment,
+    /// without recomputing the use lists.
+    public func with(capacity: Int, alignment: Int? = nil) -> ScratchpadProblem {
+        var copy = self
+        copy.capacity = capacity
+        if let alignment { copy.alignment = max(1, alignment) }
+        return copy
     }
 
     public func bytes(_ t: Int) -> Int { graph.tensors[t].bytes ?? 0 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MILP
 import ModelImport
 import Offload
 
@@ -78,7 +79,7 @@ struct OffloadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clock = ContinuousClock.now
+        let clock = Stopwatch()
         let config: TransformerConfig
         do {
             config = try TransformerConfig.load(contentsOf: model)
@@ -107,8 +108,7 @@ struct OffloadCommand: ParsableCommand {
             estimate = outcome.best
             solves = outcome.lpSolves
         }
-        let elapsed = clock.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = clock.seconds
         guard let estimate else {
             let short = search.shortfall(gbs: gbs ?? 1, nb: nb ?? 1, pinned: pinned)
             let detail = short.map { "\($0.tier) short by \(ByteSize(bytes: $0.bytes))" }.joined(separator: ", ")

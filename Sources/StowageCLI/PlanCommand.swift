@@ -66,7 +66,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clock = ContinuousClock.now
+        let clock = Stopwatch()
         let graph = try graphOptions.loadGraph(model)
         let schedule = Schedule.default(for: graph)
         let probe = ScratchpadProblem(graph: graph, schedule: schedule, capacity: 0)
@@ -79,7 +79,7 @@ struct PlanCommand: ParsableCommand {
         } else {
             throw CommandFailure.badInput("--scratchpad: '\(scratchpad)' is neither a size (2MiB) nor M_R, M_H, M_P")
         }
-        let problem = ScratchpadProblem(graph: graph, schedule: schedule, capacity: capacity, alignment: alignment)
+        let problem = probe.with(capacity: capacity, alignment: alignment)
         let plan: Plan
         var methodName = BaselinePlanner(policy: policy).method
         do {
@@ -102,7 +102,7 @@ struct PlanCommand: ParsableCommand {
         if let failure = verification.failure {
             throw CommandFailure.noAnswer("internal error: the \(plan.method) plan failed verification: \(failure)")
         }
-        let seconds = Self.seconds(since: clock)
+        let seconds = clock.seconds
         if let output { try Self.write(plan, to: output) }
         let report = PlanReport(plan: plan, capacity: capacity, budgets: budgets, seconds: seconds)
         print(json ? report.json : report.text(graph: graph.name))
@@ -110,11 +110,6 @@ struct PlanCommand: ParsableCommand {
 
     static func write(_ plan: Plan, to path: String) throws {
         do { try PlanCodec.write(plan, to: path) } catch { throw CommandFailure.badInput(error.description) }
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MILP
 import MemoryGraph
 import Plan
 import Verifier
@@ -45,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let start = ContinuousClock.now
+        let clock = Stopwatch()
         let model = try graphOptions.loadGraph(graph)
         let decoded: Plan
         do {
@@ -55,8 +56,7 @@ struct VerifyCommand: ParsableCommand {
         }
         let mode: VerificationMode = realMemory ? .realMemory(limitBytes: memoryLimit.map { Int($0.bytes) } ?? 1 << 30) : .symbolic
         let report = Verifier.verify(decoded, against: model, mode: mode)
-        let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = clock.seconds
         let output = VerifyOutput(report: report, seconds: seconds, planFile: plan, graphName: model.name)
         print(json ? output.json : output.text)
         if let failure = report.failure {

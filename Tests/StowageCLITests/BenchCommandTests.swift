@@ -34,20 +34,7 @@ import Testing
     /// Runs `stowage` with extra environment variables (the hidden test
     /// methods need `STOWAGE_BENCH_TESTING=1`; shards read Slurm's).
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRunner.Outcome {
-        guard let executable = CommandRunner.executable else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandRunner.Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                     stderr: String(decoding: errData, as: UTF8.self))
+        try CommandRunner.run(arguments, environment: environment)
     }
 
     static func rows(_ path: String) throws -> [BenchRow] {

@@ -21,11 +21,13 @@ struct CommandRunner {
         return nil
     }()
 
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `stowage` with `arguments`, adding `environment` to this process's.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         guard let executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
