@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "Offload",
-            dependencies: ["MILP"]
+            dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
         ),
         .executableTarget(
             name: "StowageCLI",
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
-        .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP"]),
+        .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
     ],
     swiftLanguageModes: [.v6]
