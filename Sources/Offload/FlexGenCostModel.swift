@@ -8,16 +8,34 @@ import MILP
 ///
 /// Memory expressions are in GB (2^30 bytes) so that the LP's rows are of
 /// similar magnitude to its time rows; times are in seconds.
+///
+/// The byte and FLOP counts come from ``LayerSizes``: FlexGen's OPT formulas
+/// in compatibility mode (then every row is the spec's, term for term), the
+/// architecture's own in exact mode (wi, the 4·h1 bytes of cache per token,
+/// the 2·h2 FFN scratch and the 8·h1² + 4·h1·h2 FLOPs are replaced; terms in
+/// h1 alone — hidden states, attention FLOPs per context token — stay).
 struct FlexGenCostModel {
     let shape: TransformerShape
     let hardware: HardwareProfile
     let workload: OffloadWorkload
     let gbs: Int
     let nb: Int
+    var sizes: LayerSizes
 
-    /// The fraction variables of one LP.
+    init(shape: TransformerShape, hardware: HardwareProfile, workload: OffloadWorkload, gbs: Int, nb: Int,
+         sizes: LayerSizes? = nil) {
+        self.shape = shape
+        self.hardware = hardware
+        self.workload = workload
+        self.gbs = gbs
+        self.nb = nb
+        self.sizes = sizes ?? .flexGen(shape, compressWeights: workload.compressWeights)
+    }
+
+    /// The nine placement fractions as expressions: single variables in the
+    /// LP, sums of whole-tensor choices in the MILP.
     struct Fractions {
-        let wg, wc, wn, cg, cc, cn, hg, hc, hn: Variable
+        let wg, wc, wn, cg, cc, cn, hg, hc, hn: LinearExpression
     }
 
     var s: Double { Double(workload.promptLength) }
@@ -28,7 +46,9 @@ struct FlexGenCostModel {
     var nh: Double { Double(shape.heads) }
     var bls: Double { Double(gbs * nb) }
     var batch: Double { Double(gbs) }
-    var wi: Double { shape.flexGenLayerWeightBytes(compressed: workload.compressWeights) }
+    var wi: Double { sizes.weightBytes }
+    /// Cache bytes per token and sequence in one layer (FlexGen: 4·h1).
+    var kv: Double { sizes.cacheBytesPerToken }
 
     private func bandwidth(_ gbps: Double) -> Double { gbps * Units.gigabyte }
     private func rate(_ tflops: Double) -> Double { tflops * Units.tera }
@@ -49,7 +69,7 @@ struct FlexGenCostModel {
     }
 
     func prefillGpuToCpu(_ f: Fractions) -> LinearExpression {
-        (4 * (s + 1) * h1 * bls / bandwidth(hardware.gpuToCpuCacheGBps)) * (f.cc + f.cn)
+        ((s + 1) * kv * bls / bandwidth(hardware.gpuToCpuCacheGBps)) * (f.cc + f.cn)
             + (2 * s * h1 * bls / bandwidth(hardware.gpuToCpuHiddenGBps)) * (f.hc + f.hn)
     }
 
@@ -58,12 +78,12 @@ struct FlexGenCostModel {
     }
 
     func prefillCpuToDisk(_ f: Fractions) -> LinearExpression {
-        (4 * bls * (s + 1) * h1 / bandwidth(hardware.cpuToDiskCachePrefillGBps)) * f.cn
+        (bls * (s + 1) * kv / bandwidth(hardware.cpuToDiskCachePrefillGBps)) * f.cn
             + (2 * s * h1 * bls / bandwidth(hardware.cpuToDiskHiddenPrefillGBps)) * f.hn
     }
 
     var prefillCompute: Double {
-        bls * (8 * s * h1 * h1 + 4 * s * h1 * h2) / rate(hardware.matmulPrefillTflops)
+        bls * s * sizes.linearFlopsPerToken / rate(hardware.matmulPrefillTflops)
             + 4 * bls * s * s * h1 / rate(hardware.batchedMatmulPrefillTflops)
     }
 
@@ -79,19 +99,19 @@ struct FlexGenCostModel {
 
     func decodeDiskToCpu(_ f: Fractions) -> LinearExpression {
         let d = bandwidth(hardware.diskToCpuGBps)
-        return (4 * bls * (s + n / 2) * h1 / d) * f.cn + (2 * h1 * bls / d) * f.hn + (wi / (0.95 * d)) * f.wn
+        return (bls * (s + n / 2) * kv / d) * f.cn + (2 * h1 * bls / d) * f.hn + (wi / (0.95 * d)) * f.wn
     }
 
     func decodeCpuToDisk(_ f: Fractions) -> LinearExpression {
         let d = bandwidth(hardware.cpuToDiskDecodeGBps)
-        return (4 * bls * h1 / d) * f.cn + (2 * h1 * bls / d) * f.hn
+        return (bls * kv / d) * f.cn + (2 * h1 * bls / d) * f.hn
     }
 
     func decodeCompute(_ f: Fractions) -> LinearExpression {
         let attention = 4 * bls * (s + n / 2) * h1
         return (attention / rate(hardware.batchedMatmulDecodeTflops)) * f.cg
             + (attention / cpuRate) * (f.cc + f.cn)
-            + bls * (8 * h1 * h1 + 4 * h1 * h2) / rate(hardware.matmulDecodeTflops)
+            + bls * sizes.linearFlopsPerToken / rate(hardware.matmulDecodeTflops)
     }
 
     // MARK: Memory, in GB
@@ -101,10 +121,10 @@ struct FlexGenCostModel {
     func gpuPrefill(_ f: Fractions) -> LinearExpression {
         var bytes: LinearExpression = (wi * l) * f.wg
         bytes += (2 * s * h1 * bls) * f.hg
-        bytes += (4 * (s + n) * h1 * bls * l) * f.cg
+        bytes += ((s + n) * kv * bls * l) * f.cg
         bytes += (2 * wi) * (1 - f.wg)
         bytes += (2 * s * h1 * batch) * (1 - f.hg)
-        let perSequence: Double = 8 * s * h1 + 2 * s * h1 + 2 * nh * s * s + 2 * s * h1 + 4 * s * h1 + 2 * s * h2 + 2 * s * h1
+        let perSequence: Double = 8 * s * h1 + 2 * s * h1 + 2 * nh * s * s + 2 * s * h1 + 4 * s * h1 + s * sizes.ffnActivationBytesPerToken + 2 * s * h1
         bytes += batch * perSequence
         return gb(bytes)
     }
@@ -113,15 +133,15 @@ struct FlexGenCostModel {
         let sn = s + n
         var home: LinearExpression = (wi * l) * f.wg
         home += (2 * h1 * bls) * f.hg
-        home += (4 * sn * h1 * bls * l) * f.cg
+        home += (sn * kv * bls * l) * f.cg
         var working: LinearExpression = (2 * wi) * (1 - f.wg)
         working += (2 * h1 * batch) * (1 - f.hg)
-        working += (4 * batch * sn * h1) * f.cg
-        let attentionScratch: Double = batch * (2 * h1 + 2 * sn * h1 + 2 * nh * sn)
-        let cacheScratch: Double = batch * (2 * sn * h1 + 2 * h1)
+        working += (batch * sn * kv) * f.cg
+        let attentionScratch: Double = batch * (2 * h1 + sn * kv / 2 + 2 * nh * sn)
+        let cacheScratch: Double = batch * (sn * kv / 2 + 2 * h1)
         working += attentionScratch * f.cg
         working += cacheScratch * f.cg
-        let fixed: Double = 8 * batch * h1 + 4 * batch * h1 + 2 * batch * h2 + 2 * batch * h1
+        let fixed: Double = 8 * batch * h1 + 4 * batch * h1 + batch * sizes.ffnActivationBytesPerToken + 2 * batch * h1
         working += fixed
         return gb(home + working)
     }
@@ -129,7 +149,7 @@ struct FlexGenCostModel {
     func cpuPrefill(_ f: Fractions) -> LinearExpression {
         var bytes: LinearExpression = (wi * l) * f.wc
         bytes += (2 * s * h1 * bls) * f.hc
-        bytes += (4 * s * h1 * bls * l) * f.cc
+        bytes += (s * kv * bls * l) * f.cc
         bytes += wi * (1 - f.wg)
         bytes += (2 * s * h1 * batch) * (1 - f.hg)
         return gb(bytes)
@@ -139,10 +159,10 @@ struct FlexGenCostModel {
         let sn = s + n
         var bytes: LinearExpression = (wi * l) * f.wc
         bytes += (2 * h1 * bls) * f.hc
-        bytes += (4 * sn * h1 * bls * l) * f.cc
+        bytes += (sn * kv * bls * l) * f.cc
         bytes += wi * f.wn
         bytes += (4 * h1 * batch) * f.hn
-        bytes += (8 * sn * h1 * batch) * f.cn
+        bytes += (2 * sn * kv * batch) * f.cn
         bytes += 2 * nh * sn * batch + 2 * h1 * batch
         return gb(bytes)
     }
@@ -150,7 +170,7 @@ struct FlexGenCostModel {
     func disk(_ f: Fractions) -> LinearExpression {
         var bytes: LinearExpression = (wi * l) * f.wn
         bytes += (2 * s * h1 * bls) * f.hn
-        bytes += (4 * (s + n) * h1 * bls * l) * f.cn
+        bytes += ((s + n) * kv * bls * l) * f.cn
         return gb(bytes)
     }
 }

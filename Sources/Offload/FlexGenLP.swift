@@ -26,14 +26,25 @@ struct FlexGenLP {
     /// is missing where.
     func build(diagnose: Bool = false) -> Built {
         var model = Model(name: "flexgen-\(cost.shape.name)-gbs\(cost.gbs)-nb\(cost.nb)")
-        func fraction(_ name: String, _ value: Double?) -> Variable {
-            model.addVariable(lower: value ?? 0, upper: value ?? 1, name: name)
+        func fraction(_ name: String, _ value: Double?) -> LinearExpression {
+            LinearExpression(model.addVariable(lower: value ?? 0, upper: value ?? 1, name: name))
         }
         let f = FlexGenCostModel.Fractions(
             wg: fraction("wg", pinned?.wg), wc: fraction("wc", pinned?.wc), wn: fraction("wn", nil),
             cg: fraction("cg", pinned?.cg), cc: fraction("cc", pinned?.cc), cn: fraction("cn", nil),
             hg: fraction("hg", pinned?.hg), hc: fraction("hc", pinned?.hc), hn: fraction("hn", nil)
         )
+        let rows = Self.addRows(to: &model, cost: cost, fractions: f, diagnose: diagnose)
+        return Built(model: model, fractions: f, prefill: rows.prefill, decode: rows.decode, slacks: rows.slacks)
+    }
+
+    /// Adds the spec's rows over the fractions `f` to `model`: the three
+    /// "each share sums to one" rows, activations off disk, the prefill and
+    /// decode time rows, the five capacity rows (with slacks when
+    /// diagnosing) and the objective. Shared by the LP and the whole-tensor
+    /// MILP, so both optimise the same cost model.
+    static func addRows(to model: inout Model, cost: FlexGenCostModel, fractions f: FlexGenCostModel.Fractions,
+                        diagnose: Bool) -> (prefill: Variable, decode: Variable, slacks: [(tier: String, variable: Variable)]) {
         let prefill = model.addVariable(name: "Tpre")
         let decode = model.addVariable(name: "Tgen")
         model.add(f.wg + f.wc + f.wn == 1, name: "weights")
@@ -58,27 +69,27 @@ struct FlexGenLP {
             ("CPU (decode)", cost.cpuDecode(f), cost.workload.cpuBytes),
             ("disk", cost.disk(f), cost.workload.diskBytes),
         ]
-        var slacks: [(String, Variable)] = []
+        var slacks: [(tier: String, variable: Variable)] = []
         for (tier, used, bytes) in capacities {
             var row = used
             if diagnose {
                 let slack = model.addVariable(name: "short \(tier)")
                 row -= slack
-                slacks.append((tier, slack))
+                slacks.append((tier: tier, variable: slack))
             }
             model.add(row <= alpha * bytes / Units.gigabyte, name: tier)
         }
         if diagnose {
-            model.minimize(LinearExpression(sum: slacks.map(\.1)))
+            model.minimize(LinearExpression(sum: slacks.map(\.variable)))
         } else {
             let l = cost.l, n = cost.n
             model.minimize((l / cost.bls) * prefill + (l * (n - 1) / cost.bls) * decode)
         }
-        return Built(model: model, fractions: f, prefill: prefill, decode: decode, slacks: slacks)
+        return (prefill, decode, slacks)
     }
 
     /// Solves the LP; nil when the batch shape does not fit.
-    func solve(with solver: some Solver) -> OffloadEstimate? {
+    func solve(with solver: any Solver) -> OffloadEstimate? {
         let built = build()
         let result = solver.solve(built.model)
         guard result.status == .optimal else { return nil }
@@ -88,8 +99,13 @@ struct FlexGenLP {
     /// Throughput, times and peaks recomputed from the solution's fractions,
     /// independently of the objective the solver reports.
     func estimate(_ built: Built, values: [Double]) -> OffloadEstimate {
-        let f = built.fractions
-        func v(_ x: Variable) -> Double { values[x.index] }
+        Self.estimate(cost: cost, fractions: built.fractions, values: values)
+    }
+
+    /// Throughput, times and peaks of the fractions `f` take at `values`,
+    /// evaluated from the cost model's expressions. O(size of the rows).
+    static func estimate(cost: FlexGenCostModel, fractions f: FlexGenCostModel.Fractions, values: [Double]) -> OffloadEstimate {
+        func v(_ x: LinearExpression) -> Double { x.value(at: values) }
         let policy = OffloadPolicy(gbs: cost.gbs, nb: cost.nb, wg: v(f.wg), wc: v(f.wc), wn: v(f.wn),
                                    cg: v(f.cg), cc: v(f.cc), cn: v(f.cn), hg: v(f.hg), hc: v(f.hc), hn: v(f.hn))
         let prefill = max(cost.prefillCpuToGpu(f).value(at: values) + cost.prefillDiskToCpu(f).value(at: values),

@@ -10,6 +10,9 @@ public struct PolicySearch: Sendable {
     public var shape: TransformerShape
     public var hardware: HardwareProfile
     public var workload: OffloadWorkload
+    /// Byte and FLOP counts per layer: FlexGen's OPT formulas unless set
+    /// (exact mode sets ``LayerSizes/exact(_:weights:cache:)``).
+    public var sizes: LayerSizes
     /// The backend for the LPs; GLPK by default (thread-safe, no process lock).
     public var solver: any Solver = GLPKSolver(cuts: false)
     /// Never try more GPU batches per block than this.
@@ -21,6 +24,11 @@ public struct PolicySearch: Sendable {
         self.shape = shape
         self.hardware = hardware
         self.workload = workload
+        self.sizes = .flexGen(shape, compressWeights: workload.compressWeights)
+    }
+
+    func costModel(gbs: Int, nb: Int) -> FlexGenCostModel {
+        FlexGenCostModel(shape: shape, hardware: hardware, workload: workload, gbs: gbs, nb: nb, sizes: sizes)
     }
 
     public struct Outcome: Sendable {
@@ -28,6 +36,8 @@ public struct PolicySearch: Sendable {
         public var best: OffloadEstimate?
         /// LPs solved.
         public var lpSolves: Int
+        /// Every feasible shape the search solved, in the order solved.
+        public var evaluated: [OffloadEstimate] = []
     }
 
     /// The batch sizes FlexGen tries: 1, 2, 3, 4, then doubling.
@@ -45,10 +55,13 @@ public struct PolicySearch: Sendable {
     public func run() -> Outcome {
         var solves = 0
         var best: OffloadEstimate?
+        var evaluated: [OffloadEstimate] = []
         func evaluate(_ gbs: Int, _ nb: Int) -> OffloadEstimate? {
             solves += 1
-            let cost = FlexGenCostModel(shape: shape, hardware: hardware, workload: workload, gbs: gbs, nb: nb)
-            return FlexGenLP(cost: cost, pinned: nil).solve(with: solver)
+            let cost = costModel(gbs: gbs, nb: nb)
+            let estimate = FlexGenLP(cost: cost, pinned: nil).solve(with: solver)
+            if let estimate { evaluated.append(estimate) }
+            return estimate
         }
         for gbs in Self.batchSizes(upTo: maximumBatchSize) {
             guard let first = evaluate(gbs, 1) else { break }
@@ -76,20 +89,20 @@ public struct PolicySearch: Sendable {
                 nb += 1
             }
         }
-        return Outcome(best: best, lpSolves: solves)
+        return Outcome(best: best, lpSolves: solves, evaluated: evaluated)
     }
 
     /// Evaluates one fixed policy: the given batch shape and pinned fractions
     /// (α from the workload; FlexGen uses 1.2 here). Nil when it does not fit.
     public func evaluate(gbs: Int, nb: Int, pinned: PinnedFractions?) -> OffloadEstimate? {
-        let cost = FlexGenCostModel(shape: shape, hardware: hardware, workload: workload, gbs: gbs, nb: nb)
+        let cost = costModel(gbs: gbs, nb: nb)
         return FlexGenLP(cost: cost, pinned: pinned).solve(with: solver)
     }
 
     /// How much memory is missing on which tier for the batch shape (the
     /// smallest total shortfall over all placements), empty when it fits.
     public func shortfall(gbs: Int = 1, nb: Int = 1, pinned: PinnedFractions? = nil) -> [(tier: String, bytes: Double)] {
-        let cost = FlexGenCostModel(shape: shape, hardware: hardware, workload: workload, gbs: gbs, nb: nb)
+        let cost = costModel(gbs: gbs, nb: nb)
         let built = FlexGenLP(cost: cost, pinned: pinned).build(diagnose: true)
         let result = solver.solve(built.model)
         guard result.status == .optimal else { return [] }

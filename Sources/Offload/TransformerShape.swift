@@ -16,9 +16,15 @@ public struct TransformerShape: Sendable, Equatable, Codable {
     public var gatedFFN: Bool
     /// Whether linear layers carry biases (OPT does, Llama does not).
     public var biases: Bool
+    /// Learned position embeddings (OPT: max_position_embeddings; 0 for
+    /// rotary models). Only whole-model parameter counts use it.
+    public var positions: Int
+    /// Whether the output head shares the token embedding matrix.
+    public var tiedEmbeddings: Bool
 
     public init(name: String, layers: Int, hidden: Int, ffn: Int, heads: Int, kvHeads: Int? = nil,
-                vocabulary: Int = 50272, gatedFFN: Bool = false, biases: Bool = true) {
+                vocabulary: Int = 50272, gatedFFN: Bool = false, biases: Bool = true, positions: Int = 0,
+                tiedEmbeddings: Bool? = nil) {
         self.name = name
         self.layers = layers
         self.hidden = hidden
@@ -28,11 +34,13 @@ public struct TransformerShape: Sendable, Equatable, Codable {
         self.vocabulary = vocabulary
         self.gatedFFN = gatedFFN
         self.biases = biases
+        self.positions = positions
+        self.tiedEmbeddings = tiedEmbeddings ?? !gatedFFN
     }
 
     /// OPT-30B and OPT-175B, the spec's reference models.
-    public static let opt30b = TransformerShape(name: "opt-30b", layers: 48, hidden: 7168, ffn: 28672, heads: 56)
-    public static let opt175b = TransformerShape(name: "opt-175b", layers: 96, hidden: 12288, ffn: 49152, heads: 96)
+    public static let opt30b = TransformerShape(name: "opt-30b", layers: 48, hidden: 7168, ffn: 28672, heads: 56, positions: 2048)
+    public static let opt175b = TransformerShape(name: "opt-175b", layers: 96, hidden: 12288, ffn: 49152, heads: 96, positions: 2048)
 
     /// FlexGen's bytes of one layer's fp16 weights: 8·h1² + 4·h1·h2 (the
     /// four attention projections and the two FFN matrices, 2 bytes each),
@@ -49,6 +57,7 @@ public struct TransformerShape: Sendable, Equatable, Codable {
             return "\(key) must be positive, got \(value)"
         }
         if hidden > 1 << 20 || ffn > 1 << 22 || layers > 10_000 { return "sizes are implausibly large" }
+        if hidden % heads != 0 { return "heads (\(heads)) must divide the hidden size (\(hidden))" }
         if heads % kvHeads != 0 { return "heads (\(heads)) must be a multiple of KV heads (\(kvHeads))" }
         return nil
     }

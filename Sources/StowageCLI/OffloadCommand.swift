@@ -126,7 +126,8 @@ extension TransformerShape {
         let gated = config.family == .llama
         self.init(name: config.name, layers: config.layers, hidden: config.hiddenSize, ffn: config.ffnSize,
                   heads: config.heads, kvHeads: config.kvHeads, vocabulary: config.vocabSize,
-                  gatedFFN: gated, biases: !gated)
+                  gatedFFN: gated, biases: !gated, positions: config.family == .opt ? config.maxPositions ?? 0 : 0,
+                  tiedEmbeddings: config.tiedEmbeddings)
     }
 }
 

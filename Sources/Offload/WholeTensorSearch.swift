@@ -1,0 +1,78 @@
+import MILP
+
+/// Exact mode's search: the best whole-tensor placement over the batch
+/// shapes FlexGen's search visits.
+///
+/// The LP at a shape is the continuous relaxation of the whole-tensor MILP
+/// there, so its throughput bounds every whole-tensor placement of that
+/// shape from above. The search first runs the LP search (recording every
+/// feasible shape it solves), then solves MILPs in decreasing order of LP
+/// throughput and stops as soon as the next shape's LP bound is no better
+/// than the best placement found: that placement is then optimal over all
+/// visited shapes (branch and bound with the shapes as branches). A cap on
+/// MILPs keeps the worst case bounded; ``Outcome/proven`` says whether the
+/// bound closed before the cap.
+public struct WholeTensorSearch: Sendable {
+    public var relaxation: PolicySearch
+    /// The backend for the MILPs (GLPK by default; CBC serialises through the bridge).
+    public var solver: any Solver = GLPKSolver()
+    /// Never solve more MILPs than this.
+    public var maximumMILPs = 64
+
+    public init(relaxation: PolicySearch) {
+        self.relaxation = relaxation
+    }
+
+    public struct Placement: Sendable {
+        public var estimate: OffloadEstimate
+        public var placement: WholeTensorPlacement
+    }
+
+    public struct Outcome: Sendable {
+        public var best: Placement?
+        /// The best continuous policy (the LP search's answer).
+        public var relaxed: OffloadEstimate?
+        public var lpSolves: Int
+        public var milpSolves: Int
+        /// Whether the LP bound proved `best` optimal over the visited shapes.
+        public var proven: Bool
+    }
+
+    public func run() -> Outcome {
+        let lp = relaxation.run()
+        var candidates: [OffloadEstimate] = []
+        var seen = Set<[Int]>()
+        for estimate in lp.evaluated where seen.insert([estimate.policy.gbs, estimate.policy.nb]).inserted {
+            candidates.append(estimate)
+        }
+        candidates.sort { $0.throughput > $1.throughput }
+        var best: Placement?
+        var milps = 0
+        var proven = true
+        for candidate in candidates {
+            if let best, candidate.throughput <= best.estimate.throughput * (1 + 1e-9) { break }
+            if milps == maximumMILPs {
+                proven = false
+                break
+            }
+            milps += 1
+            guard let found = evaluate(gbs: candidate.policy.gbs, nb: candidate.policy.nb) else { continue }
+            if best == nil || found.estimate.throughput > best!.estimate.throughput { best = found }
+        }
+        return Outcome(best: best, relaxed: lp.best, lpSolves: lp.lpSolves, milpSolves: milps, proven: proven)
+    }
+
+    /// The best whole-tensor placement at one shape, nil when none fits.
+    /// The solver's answer is re-evaluated and its peaks checked against the
+    /// α-scaled capacities independently of the MILP's rows.
+    public func evaluate(gbs: Int, nb: Int) -> Placement? {
+        let cost = relaxation.costModel(gbs: gbs, nb: nb)
+        guard let (estimate, placement) = WholeTensorMILP(cost: cost).solve(with: solver) else { return nil }
+        let w = relaxation.workload
+        let tolerance = 1 + 1e-7
+        guard estimate.gpuPeakBytes <= w.alpha * w.gpuBytes * tolerance,
+              estimate.cpuPeakBytes <= w.alpha * w.cpuBytes * tolerance,
+              estimate.diskPeakBytes <= w.alpha * w.diskBytes * tolerance else { return nil }
+        return Placement(estimate: estimate, placement: placement)
+    }
+}
