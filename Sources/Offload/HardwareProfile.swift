@@ -5,6 +5,8 @@ public struct HardwareProfile: Sendable, Codable, Equatable {
     public var name: String
     /// Where the numbers come from (a paper, a datasheet, a measurement).
     public var source: String?
+    /// Where each number comes from, by key (profiles besides FlexGen's T4).
+    public var sources: [String: String]?
 
     public var gpuMemoryGB: Double
     public var cpuMemoryGB: Double

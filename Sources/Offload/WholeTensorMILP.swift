@@ -77,6 +77,13 @@ struct WholeTensorMILP {
             hg: (1 / batch) * activations[0], hc: (1 / batch) * activations[1], hn: LinearExpression()
         )
         _ = FlexGenLP.addRows(to: &model, cost: cost, fractions: f, diagnose: false)
+        // Ties are common (a tensor on disk costs nothing while the disk link
+        // is not the bottleneck); prefer the faster tier among equals with a
+        // tie-break worth at most 2·10⁻⁷ of a lower bound on the objective
+        // (the compute time alone), so the optimum moves by less than that.
+        let computeOnly = (cost.l * cost.prefillCompute + cost.l * (cost.n - 1) * cost.decodeCompute(f).constant) / cost.bls
+        let epsilon = 1e-7 * computeOnly
+        model.minimize(model.objective + epsilon * (f.wn + f.cn) + (epsilon / 2) * (f.wc + f.cc + f.hc))
         return Built(model: model, fractions: f, weightChoice: choice, cache: cache, activations: activations)
     }
 

@@ -14,14 +14,18 @@ struct OffloadCommand: ParsableCommand {
             Without --gbs/--nb, runs FlexGen's policy search (an LP per batch \
             shape, capacities scaled by α = 0.8). With --gbs and --nb, solves \
             that shape only; adding --percent evaluates that fixed policy \
-            (α = 1.2, as FlexGen does). Sizes: 16GB = 16·2^30 bytes.
+            (α = 1.2, as FlexGen does). Sizes: 16GB = 16·2^30 bytes. \
+            --mode exact counts bytes from the architecture (Llama/Mistral: \
+            gated FFN, grouped-query attention) and places whole tensors \
+            with a MILP per batch shape, reporting the continuous \
+            relaxation's throughput next to it.
             """
     )
 
     @Option(help: "A Hugging Face config.json (OPT, Llama, Mistral).")
     var model: String
 
-    @Option(help: "A hardware profile: a JSON file, or a built-in name (t4).")
+    @Option(help: "A hardware profile: a JSON file, or a built-in name (\(HardwareProfile.builtIn.keys.sorted().joined(separator: ", "))).")
     var hardware: String = "t4"
 
     @Option(help: "Prompt length s.")
@@ -54,14 +58,17 @@ struct OffloadCommand: ParsableCommand {
     @Flag(name: .customLong("compress-weights"), help: "Weights compressed to 4 bits.")
     var compressWeights = false
 
-    @Option(help: "flexgen: reproduce FlexGen's policy search.")
+    @Flag(name: .customLong("compress-cache"), help: "KV cache compressed to 4 bits (exact mode).")
+    var compressCache = false
+
+    @Option(help: "flexgen: reproduce FlexGen's policy search; exact: architecture byte counts and whole-tensor placement.")
     var mode: OffloadMode = .flexgen
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     enum OffloadMode: String, ExpressibleByArgument, CaseIterable {
-        case flexgen
+        case flexgen, exact
     }
 
     func validate() throws {
@@ -76,6 +83,12 @@ struct OffloadCommand: ParsableCommand {
             guard gbs != nil, nb != nil else { throw ValidationError("--percent needs --gbs and --nb") }
         }
         if let alpha, !(alpha > 0) { throw ValidationError("--alpha must be positive") }
+        if mode == .exact && !percent.isEmpty {
+            throw ValidationError("--percent fixes fractions FlexGen's way; exact mode places whole tensors (drop --percent or use --mode flexgen)")
+        }
+        if mode == .flexgen && compressCache {
+            throw ValidationError("--compress-cache needs --mode exact (FlexGen's LP does not model a compressed cache)")
+        }
     }
 
     func run() throws {
@@ -98,6 +111,10 @@ struct OffloadCommand: ParsableCommand {
             alpha: alpha ?? (pinned == nil ? 0.8 : 1.2), compressWeights: compressWeights
         )
         var search = PolicySearch(shape: shape, hardware: profile, workload: workload)
+        if mode == .exact {
+            search.sizes = .exact(shape, weights: compressWeights ? .int4 : .fp16, cache: compressCache ? .int4 : .fp16)
+            return try runExact(search: search, config: config, profile: profile, clock: clock)
+        }
         let estimate: OffloadEstimate?
         var solves = 1
         if let gbs, let nb {
@@ -109,13 +126,54 @@ struct OffloadCommand: ParsableCommand {
             solves = outcome.lpSolves
         }
         let seconds = clock.seconds
-        guard let estimate else {
-            let short = search.shortfall(gbs: gbs ?? 1, nb: nb ?? 1, pinned: pinned)
-            let detail = short.map { "\($0.tier) short by \(ByteSize(bytes: $0.bytes))" }.joined(separator: ", ")
-            throw CommandFailure.noAnswer("\(config.name) does not fit on \(profile.name)"
-                + (detail.isEmpty ? "" : ": \(detail)") + " (at gbs \(gbs ?? 1), nb \(nb ?? 1), α \(workload.alpha))")
-        }
+        guard let estimate else { throw doesNotFit(search: search, config: config, profile: profile, pinned: pinned) }
         let report = OffloadReport(estimate: estimate, lpSolves: solves, seconds: seconds)
+        print(json ? report.json : report.text(model: config.name, hardware: profile.name))
+    }
+
+    /// Exit 1 naming the short tier(s) at the smallest shape (or the one asked for).
+    func doesNotFit(search: PolicySearch, config: TransformerConfig, profile: HardwareProfile,
+                    pinned: PinnedFractions?) -> CommandFailure {
+        let short = search.shortfall(gbs: gbs ?? 1, nb: nb ?? 1, pinned: pinned)
+        let detail = short.map { "\($0.tier) short by \(ByteSize(bytes: $0.bytes))" }.joined(separator: ", ")
+        return CommandFailure.noAnswer("\(config.name) does not fit on \(profile.name)"
+            + (detail.isEmpty ? "" : ": \(detail)") + " (at gbs \(gbs ?? 1), nb \(nb ?? 1), α \(search.workload.alpha))")
+    }
+
+    /// `--mode exact`: the whole-tensor MILP at the given shape, or the
+    /// LP-bounded search over FlexGen's shapes.
+    func runExact(search: PolicySearch, config: TransformerConfig, profile: HardwareProfile, clock: Stopwatch) throws {
+        var relaxation = search
+        var exact = WholeTensorSearch(relaxation: relaxation)
+        let best: WholeTensorSearch.Placement?
+        let relaxed: OffloadEstimate?
+        var lpSolves = 1, milpSolves = 1, proven = true
+        if let gbs, let nb {
+            best = exact.evaluate(gbs: gbs, nb: nb)
+            relaxed = relaxation.evaluate(gbs: gbs, nb: nb, pinned: nil)
+        } else {
+            if let gbs { relaxation.maximumBatchSize = gbs }
+            exact.relaxation = relaxation
+            let outcome = exact.run()
+            best = outcome.best
+            relaxed = outcome.relaxed
+            lpSolves = outcome.lpSolves
+            milpSolves = outcome.milpSolves
+            proven = outcome.proven
+        }
+        let seconds = clock.seconds
+        guard let best else {
+            if relaxed != nil {
+                throw CommandFailure.noAnswer("\(config.name) on \(profile.name): no whole-tensor placement fits "
+                    + "although a fractional one does (at gbs \(gbs ?? 1), nb \(nb ?? 1), α \(search.workload.alpha))")
+            }
+            throw doesNotFit(search: search, config: config, profile: profile, pinned: nil)
+        }
+        var report = OffloadReport(estimate: best.estimate, lpSolves: lpSolves, seconds: seconds)
+        report.relaxedThroughput = relaxed?.throughput
+        report.milpSolves = milpSolves
+        report.proven = proven
+        report.placement = best.placement
         print(json ? report.json : report.text(model: config.name, hardware: profile.name))
     }
 }
@@ -134,9 +192,12 @@ extension TransformerShape {
 /// Hardware profiles from JSON files, or built in by name.
 enum HardwareProfileFile {
     static func load(_ nameOrPath: String) throws -> HardwareProfile {
-        if nameOrPath.lowercased() == "t4", !FileManager.default.fileExists(atPath: nameOrPath) { return .t4 }
+        if let builtIn = HardwareProfile.builtIn[nameOrPath.lowercased()], !FileManager.default.fileExists(atPath: nameOrPath) {
+            return builtIn
+        }
         guard let data = FileManager.default.contents(atPath: nameOrPath) else {
-            throw CommandFailure.badInput("\(nameOrPath): no such hardware profile (a JSON file, or the built-in name t4)")
+            throw CommandFailure.badInput("\(nameOrPath): no such hardware profile (a JSON file, or a built-in name: "
+                + HardwareProfile.builtIn.keys.sorted().joined(separator: ", ") + ")")
         }
         let profile: HardwareProfile
         do {
@@ -162,6 +223,12 @@ struct OffloadReport: Encodable {
     let gpuPeakBytes, cpuPeakBytes, diskPeakBytes: Double
     let lpSolves: Int
     let seconds: Double
+    /// Exact mode: the continuous relaxation's throughput, MILPs solved,
+    /// whether the LP bound closed, and the whole-tensor placement.
+    var relaxedThroughput: Double?
+    var milpSolves: Int?
+    var proven: Bool?
+    var placement: WholeTensorPlacement?
 
     init(estimate: OffloadEstimate, lpSolves: Int, seconds: Double) {
         let p = estimate.policy
@@ -194,7 +261,24 @@ struct OffloadReport: Encodable {
             activation \(pct(hg))  \(pct(hc))  \(pct(hn))
             prefill \(String(format: "%.2f", prefillSeconds)) s, decode \(String(format: "%.2f", decodeSeconds)) s
             peak: GPU \(gb(gpuPeakBytes)), CPU \(gb(cpuPeakBytes)), disk \(gb(diskPeakBytes))
-            \(lpSolves) LP solves in \(String(format: "%.1f", seconds * 1000)) ms
-            """
+            \(lpSolves) LP solves\(milpSolves.map { ", \($0) MILP solves" } ?? "") in \(String(format: "%.1f", seconds * 1000)) ms
+            """ + exactLines
+    }
+
+    private var exactLines: String {
+        guard let placement else { return "" }
+        var lines = ""
+        if let relaxedThroughput {
+            let gap = relaxedThroughput > 0 ? (relaxedThroughput - throughput) / relaxedThroughput * 100 : 0
+            lines += "\ncontinuous relaxation: \(String(format: "%.4g", relaxedThroughput)) token/s (whole tensors \(String(format: "%.2f", gap))% lower)"
+                + (proven == false ? "; MILP cap reached, optimality over shapes not proven" : "")
+        }
+        let byTier = Dictionary(grouping: placement.weights, by: \.tier)
+        for tier in OffloadTier.allCases {
+            if let tensors = byTier[tier] { lines += "\nweights on \(tier.rawValue): " + tensors.map(\.tensor).joined(separator: ", ") }
+        }
+        lines += "\nKV heads per tier (gpu/cpu/disk): " + placement.cacheUnits.map(String.init).joined(separator: "/")
+        lines += "; hidden sequences (gpu/cpu): " + placement.activationSequences.map(String.init).joined(separator: "/")
+        return lines
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import StowageCLI
+
+/// `stowage offload --mode exact` and the built-in hardware profiles.
+@Suite struct OffloadExactCommandTests {
+    static let root = CommandRunner.root.path
+
+    struct Report: Decodable {
+        struct Placement: Decodable {
+            struct NamedTier: Decodable { var tensor: String; var tier: String }
+            var weights: [NamedTier]
+            var cacheUnits: [Int]
+            var activationSequences: [Int]
+        }
+        var throughput: Double
+        var gbs, nb: Int
+        var wg, wc, wn, cg, cc, cn: Double
+        var relaxedThroughput: Double?
+        var milpSolves: Int?
+        var placement: Placement?
+        var gpuPeakBytes: Double
+    }
+
+    static func run(_ arguments: [String]) throws -> (Int32, Report?, String) {
+        let outcome = try CommandRunner.run(["offload"] + arguments)
+        let report = try? JSONDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        return (outcome.status, report, outcome.stderr)
+    }
+
+    @Test(arguments: ["mistral-7b", "llama-2-13b"])
+    func exactModePlacesWholeTensorsBelowTheRelaxation(_ model: String) throws {
+        let (status, report, stderr) = try Self.run([
+            "--model", "\(Self.root)/Models/llm/\(model).json", "--hardware", "rtx4090", "--mode", "exact", "--json",
+        ])
+        #expect(status == 0, "\(stderr)")
+        let r = try #require(report)
+        let placement = try #require(r.placement)
+        let relaxed = try #require(r.relaxedThroughput)
+        #expect(r.throughput <= relaxed * (1 + 1e-9) && r.throughput > 0)
+        #expect(placement.weights.count == 8)
+        #expect(placement.cacheUnits.reduce(0, +) == 8 || placement.cacheUnits.reduce(0, +) == 40)
+        #expect(placement.activationSequences.reduce(0, +) == r.gbs)
+        #expect(r.gpuPeakBytes <= 0.8 * 24 * Double(1 << 30) * (1 + 1e-9))
+        #expect((r.milpSolves ?? 0) >= 1)
+    }
+
+    @Test func aBuiltInNameAndItsFileGiveTheSameAnswer() throws {
+        let model = "\(Self.root)/Models/llm/opt-30b.json"
+        let (s1, byName, e1) = try Self.run(["--model", model, "--hardware", "a100-40gb", "--json"])
+        let (s2, byFile, e2) = try Self.run(["--model", model, "--hardware", "\(Self.root)/Profiles/a100-40gb.json", "--json"])
+        #expect(s1 == 0 && s2 == 0, "\(e1)\(e2)")
+        let a = try #require(byName), b = try #require(byFile)
+        #expect(a.throughput == b.throughput && a.gbs == b.gbs && a.nb == b.nb)
+    }
+
+    @Test func exactModeOnAMachineTooSmallExitsWithOne() throws {
+        let (status, _, stderr) = try Self.run([
+            "--model", "\(Self.root)/Models/llm/llama-2-70b.json", "--mode", "exact", "--cpu-mem", "10GB", "--disk", "20GB",
+        ])
+        #expect(status == 1)
+        #expect(stderr.contains("short by"), "\(stderr)")
+    }
+
+    @Test(arguments: [
+        ["--mode", "exact", "--gbs", "4", "--nb", "2", "--percent", "20", "80", "0", "100", "0", "100"],
+        ["--compress-cache"],
+        ["--mode", "fast"],
+        ["--hardware", "v100"],
+    ])
+    func badOptionsExitWithTwo(_ extra: [String]) throws {
+        let (status, _, stderr) = try Self.run(["--model", "\(Self.root)/Models/llm/opt-30b.json"] + extra)
+        #expect(status == 2, "\(extra): \(stderr)")
+    }
+}
