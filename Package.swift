@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        // The facade for Swift callers, and the C API as a shared library
+        // (libStowageC.so / .dylib; header: include/stowage.h).
+        .library(name: "StowageKit", targets: ["StowageKit"]),
+        .library(name: "StowageC", type: .dynamic, targets: ["StowageC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -83,6 +87,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "StowageKit",
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier"]
+        ),
+        .target(
+            name: "StowageC",
+            dependencies: ["StowageKit"]
+        ),
+        // Examples/swift: a graph built in code and planned through the facade.
+        .executableTarget(
+            name: "PlanGraphExample",
+            dependencies: ["StowageKit"],
+            path: "Examples/swift"
+        ),
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Verifier"],
@@ -98,6 +116,10 @@ let package = Package(
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
+        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier"]),
+        // Compiles and runs Examples/ (c, python, swift) against the built
+        // libStowageC and PlanGraphExample.
+        .testTarget(name: "ExamplesTests", dependencies: ["PlanGraphExample", "StowageKit", "Verifier"]),
     ],
     swiftLanguageModes: [.v6]
 )

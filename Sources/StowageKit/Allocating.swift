@@ -1,0 +1,82 @@
+import Allocation
+import MILP
+
+extension Planner {
+    /// Gives every buffer an offset so that buffers alive at the same time
+    /// never overlap: fixed-lifetime offset allocation (the problem of
+    /// TFLite's and XLA's arena planners), within `capacity` when given,
+    /// otherwise as low as the methods find within the time limit.
+    /// - Parameters:
+    ///   - buffers: lifetimes `[lower, upper)`, sizes, alignments, optional
+    ///     fixed offsets; ids must be distinct.
+    ///   - capacity: the arena size in bytes, or `nil` to minimise the height.
+    ///   - options: method, solver, time limit.
+    /// - Returns: offsets that the independent validator accepted.
+    /// - Throws: ``StowageError/badInput(source:location:reason:)`` naming the
+    ///   buffer (empty lifetime, negative size, repeated id, bad alignment or
+    ///   fixed offset, negative capacity);
+    ///   ``StowageError/infeasible(capacity:reason:)`` when a proof shows
+    ///   nothing fits; ``StowageError/solverFailure(reason:)`` when the time
+    ///   limit ran out before a fit; ``StowageError/verificationFailed(method:reason:)``
+    ///   if a method's offsets fail validation (a bug in Stowage).
+    ///
+    /// Heuristics O(n log n); the search and ILP are bounded by the time
+    /// limit; validation O(n log n + overlapping pairs).
+    public func allocate(_ buffers: [Buffer], capacity: Int? = nil,
+                         options: AllocationOptions = AllocationOptions()) throws(StowageError) -> AllocationResult {
+        if let limit = options.timeLimit, !(limit > 0) || !limit.isFinite {
+            throw .badInput(source: "options", location: "timeLimit", reason: "must be a positive number of seconds, got \(limit)")
+        }
+        let problem = AllocationProblem(buffers: buffers, capacity: capacity)
+        var portfolioOptions = PortfolioOptions(method: options.method, timeLimit: options.timeLimit)
+        portfolioOptions.solver = options.solver.solver
+        portfolioOptions.minimizeBelowCapacity = options.minimizeBelowCapacity
+        portfolioOptions.progress = options.progress
+        let report: AllocationReport
+        do {
+            report = try Portfolio(options: portfolioOptions).allocate(problem)
+        } catch {
+            throw StowageError(error)
+        }
+        let best = report.height.map(String.init) ?? "-"
+        switch report.status {
+        case .fit:
+            break
+        case .noFit:
+            throw .infeasible(capacity: capacity ?? 0,
+                              reason: "no placement of the \(buffers.count) buffers fits (proved by \(report.method); lower bound \(report.lowerBound) bytes)")
+        case .limitReached:
+            throw .solverFailure(reason: "no placement within \(capacity ?? 0) bytes found before the time limit (best height \(best), lower bound \(report.lowerBound))")
+        }
+        guard let solution = report.solution else {
+            throw .solverFailure(reason: "\(report.method) reported a fit without offsets")
+        }
+        // Checked by code that shares nothing with the methods.
+        let height: Int
+        do {
+            height = try Validator.height(of: solution.offsets, for: problem)
+        } catch {
+            throw .verificationFailed(method: report.method, reason: error.description)
+        }
+        guard height == solution.height else {
+            throw .verificationFailed(method: report.method, reason: "claimed height \(solution.height), measured \(height)")
+        }
+        return AllocationResult(offsets: solution.offsets, height: height, lowerBound: min(report.lowerBound, height),
+                                method: report.method, seconds: report.seconds)
+    }
+}
+
+extension StowageError {
+    init(_ error: AllocationError) {
+        switch error {
+        case .invalidBuffer(let id, let reason):
+            self = .badInput(source: "buffers", location: "buffer '\(id)'", reason: reason)
+        case .duplicateID(let id):
+            self = .badInput(source: "buffers", location: "buffer '\(id)'", reason: "the id appears more than once")
+        case .invalidCapacity(let capacity):
+            self = .badInput(source: "options", location: "capacity", reason: "must not be negative, got \(capacity)")
+        case .tooLarge(let reason), .mismatch(let reason):
+            self = .badInput(source: "buffers", location: nil, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/*
+ * stowage.h: the C API of Stowage, a tensor memory planner.
+ *
+ * For compilers written in C or C++ (MLIR, TVM or XLA-style passes) and for
+ * any language with a C FFI (Python ctypes, Rust, Go). The library is
+ * libStowageC.so (libStowageC.dylib on macOS), built from the Swift package:
+ *
+ *     swift build -c release --product StowageC
+ *     cc pass.c -I include -L .build/release -lStowageC -Wl,-rpath,.build/release
+ *
+ * Everything crosses the boundary as JSON text (UTF-8, NUL-terminated):
+ *
+ *   graph    Stowage's JSON graph format (Schemas/graph.schema.json), e.g.
+ *              {"name": "chain",
+ *               "tensors": [{"name": "x", "kind": "input", "bytes": 4096},
+ *                           {"name": "w", "kind": "weight", "bytes": 65536},
+ *                           {"name": "y", "bytes": 4096}],
+ *               "operators": [{"name": "fc", "type": "MatMul",
+ *                              "inputs": ["x", "w"], "outputs": ["y"]}],
+ *               "outputs": ["y"]}
+ *   plan     Stowage's plan format (Schemas/plan.schema.json): tiers, one
+ *            step per operator with the allocate / copy / free actions to run
+ *            before and after it, claimed metrics. The same file
+ *            `stowage plan -o` writes and `stowage verify` / `render` read.
+ *
+ * Every plan and placement handed back has been checked by Stowage's
+ * independent verifier (plans are replayed step by step; offsets are
+ * checked pairwise) before the call returns.
+ *
+ * Ownership: a function that returns a string through a `char **` out
+ * parameter allocates it; release it with stowage_free(). On success
+ * `*out` is set and `*error` is NULL; on failure `*out` is NULL and
+ * `*error` (when `error` is not NULL) holds one line saying what was wrong
+ * and where ("graph_json: line 4: tensor 'y': ...", "options: capacity:
+ * ..."). Input strings are only read, never kept.
+ *
+ * Errors never crash the caller: NULL arguments, malformed JSON, unknown
+ * option keys, impossible capacities all return a non-zero status.
+ *
+ * Threads: every function may be called from several threads at once. CBC
+ * solves are serialised inside the library (CBC 2.10 is not thread-safe);
+ * GLPK solves run in parallel.
+ */
+#ifndef STOWAGE_H
+#define STOWAGE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return codes of every int-returning function (the CLI's exit codes, plus
+ * one for Stowage's own bugs). */
+enum stowage_status {
+    STOWAGE_OK = 0,
+    /* The request was well formed but has no usable answer: the capacity is
+     * below what one operator needs, the buffers provably do not fit, or the
+     * solver found nothing within the time limit. */
+    STOWAGE_NO_ANSWER = 1,
+    /* The caller's input is wrong: NULL argument, malformed JSON, invalid
+     * graph, unknown or out-of-range option. *error names the place. */
+    STOWAGE_BAD_INPUT = 2,
+    /* A planner produced a plan that failed verification (a bug in
+     * Stowage; the plan is not handed back). */
+    STOWAGE_INTERNAL_ERROR = 3
+};
+
+/* The library's version, e.g. "0.1.0". Static: do not free. */
+const char *stowage_version(void);
+
+/*
+ * Plans a graph through a scratchpad, in the graph's operator order.
+ *
+ * graph_json    a graph in Stowage's JSON graph format.
+ * options_json  an object:
+ *     "capacity"    required: bytes (1048576), a size ("2MiB", "512KiB";
+ *                   KB/MB/GB are powers of 1024 too), or a budget of the
+ *                   graph: "M_R" (the largest operator's footprint), "M_P"
+ *                   (nothing spills in this order), "M_H" (halfway)
+ *     "method"      "baseline" (Belady, the default), "lru", or "ilp"
+ *                   (optimal replacement for this order, with a bound)
+ *     "solver"      "cbc" (default) or "glpk", for "ilp"
+ *     "timeLimit"   seconds for "ilp"; the best verified plan is returned
+ *     "dtypeBytes"  count every floating-point element as this many bytes
+ *     "alignment"   scratchpad offsets are multiples of this (default 1)
+ *     "symbols"     values of symbolic dimensions: {"batch": 1}
+ *   Unknown keys are errors.
+ * plan_json     receives the plan (free with stowage_free).
+ * error         receives the error message on failure (free with
+ *               stowage_free); may be NULL.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_plan(const char *graph_json, const char *options_json, char **plan_json, char **error);
+
+/*
+ * As stowage_plan, for a model file: ONNX (.onnx) or a JSON graph (.json).
+ */
+int stowage_plan_file(const char *model_path, const char *options_json, char **plan_json, char **error);
+
+/*
+ * Fixed-lifetime offset allocation: gives every buffer an offset so that
+ * buffers alive at the same time never overlap.
+ *
+ * buffers_json  an array (or {"buffers": [...]}) of
+ *                 {"id": "a", "lower": 0, "upper": 3, "size": 1024,
+ *                  "alignment": 64, "offset": 0}
+ *               lifetimes are half-open, [lower, upper); "alignment" and a
+ *               fixed "offset" are optional; "id" is a string or integer.
+ * options_json  NULL, or an object, every key optional:
+ *     "capacity"               bytes; without it the height is minimised
+ *     "method"                 "auto" (default), "greedy", "search", "ilp"
+ *     "solver"                 "cbc" (default) or "glpk", for "ilp"
+ *     "timeLimit"              seconds after the heuristics (default 10)
+ *     "minimizeBelowCapacity"  keep lowering the height after a fit
+ * result_json   receives
+ *                 {"offsets": [0, 1024, ...], "height": 2048,
+ *                  "lowerBound": 2048, "optimal": true, "gap": 0,
+ *                  "method": "...", "seconds": 0.001}
+ *               with one offset per buffer, in the order given.
+ * error         as for stowage_plan.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_allocate(const char *buffers_json, const char *options_json, char **result_json, char **error);
+
+/* Releases a string handed back by this library. NULL is fine. */
+void stowage_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STOWAGE_H */
