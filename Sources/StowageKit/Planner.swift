@@ -127,8 +127,10 @@ public struct Planner: Sendable {
             switch error {
             case .operatorTooLarge, .fragmentation:
                 throw .infeasible(capacity: capacity, reason: "\(error) (M_R = \(budgets.minimum), M_H = \(budgets.half), M_P = \(budgets.noSpill) bytes)")
-            case .allocator(let message):
-                throw .solverFailure(reason: message)
+            case .allocator:
+                // The replacement ILP found nothing, or the offset allocator
+                // refused the residencies (e.g. alignments beyond 64 bits).
+                throw .solverFailure(reason: error.description)
             }
         }
         // Every plan is replayed before anyone sees it; a failure is a bug.

@@ -18,8 +18,9 @@ public enum StowageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A planner produced a plan the independent checker rejects: a bug in
     /// Stowage, never the caller's fault. The plan is not returned.
     case verificationFailed(method: String, reason: String)
-    /// The solver stopped without a usable answer (an error, or a time limit
-    /// reached before any fit was found).
+    /// The solver or the offset allocator stopped without a usable answer
+    /// (a solver error, a time limit reached before any fit was found, an
+    /// allocator that could not place the residencies).
     case solverFailure(reason: String)
 
     public var description: String {
@@ -31,7 +32,7 @@ public enum StowageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .verificationFailed(let method, let reason):
             return "internal error: the \(method) plan failed verification: \(reason)"
         case .solverFailure(let reason):
-            return "no answer from the solver: \(reason)"
+            return "no answer: \(reason)"
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StowageC
+import Synchronization
 import Testing
 import Verifier
 @testable import StowageKit
@@ -124,6 +125,23 @@ struct CAPITests {
         #expect(empty.error?.hasPrefix("buffers: buffer 'a': lifetime [3, 1) is empty") == true, "\(empty.error ?? "")")
         #expect(call(stowage_allocate, #"[{"id": "a", "lower": 0, "upper": 1, "size": 4, "sise": 3}]"#, nil).error?.contains("[0].sise: unknown key") == true)
         #expect(call(stowage_allocate, "[]", nil).json?.contains("\"height\":0") == true)
+    }
+
+    @Test("calls from several threads at once give the answers of calls one by one")
+    func threads() throws {
+        let options = [#"{"capacity": "M_H"}"#, #"{"capacity": "M_H", "method": "ilp", "solver": "cbc"}"#,
+                       #"{"capacity": "M_H", "method": "ilp", "solver": "glpk"}"#, #"{"capacity": "M_P", "method": "lru"}"#]
+        let sequential = options.map { call(stowage_plan, Fixtures.residualBlockJSON, $0).json }
+        let results = Mutex([String?](repeating: nil, count: 4 * options.count))
+        DispatchQueue.concurrentPerform(iterations: 4 * options.count) { i in
+            let json = call(stowage_plan, Fixtures.residualBlockJSON, options[i % options.count]).json
+            results.withLock { $0[i] = json }
+        }
+        let parallel = results.withLock { $0 }
+        for i in parallel.indices {
+            #expect(parallel[i] != nil)
+            #expect(parallel[i] == sequential[i % options.count])
+        }
     }
 
     @Test("the version is the facade's")
