@@ -15,6 +15,7 @@ import Verifier
 /// which to load from or spill to host memory, which to free.
 ///
 /// ```swift
+/// import Foundation
 /// import StowageKit
 ///
 /// // A three-layer MLP, built in code.
