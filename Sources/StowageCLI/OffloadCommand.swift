@@ -64,6 +64,9 @@ struct OffloadCommand: ParsableCommand {
     @Option(help: "flexgen: reproduce FlexGen's policy search; exact: architecture byte counts and whole-tensor placement.")
     var mode: OffloadMode = .flexgen
 
+    @Flag(help: "Simulate the FlexGen-rounded policy too (always done in exact mode); a policy whose simulated peaks break a capacity is rejected.")
+    var simulate = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -127,8 +130,36 @@ struct OffloadCommand: ParsableCommand {
         }
         let seconds = clock.seconds
         guard let estimate else { throw doesNotFit(search: search, config: config, profile: profile, pinned: pinned) }
-        let report = OffloadReport(estimate: estimate, lpSolves: solves, seconds: seconds)
+        var report = OffloadReport(estimate: estimate, lpSolves: solves, seconds: seconds)
+        if simulate {
+            let placement = search.flexGenPlacement(of: estimate.policy)
+            try attachSimulation(&report, search: search, policy: estimate.policy, placement: placement,
+                                 what: "FlexGen's rounding of the policy", config: config, profile: profile)
+        }
         print(json ? report.json : report.text(model: config.name, hardware: profile.name))
+    }
+
+    /// Simulates `placement`, adds the figures to `report`, and exits 1 when
+    /// the simulated peaks or the plan's verification break a capacity.
+    func attachSimulation(_ report: inout OffloadReport, search: PolicySearch, policy: OffloadPolicy,
+                          placement: WholeTensorPlacement, what: String, config: TransformerConfig,
+                          profile: HardwareProfile) throws {
+        let sim: SimulatedPolicy
+        do {
+            sim = try search.simulate(gbs: policy.gbs, nb: policy.nb, placement: placement)
+        } catch {
+            throw CommandFailure.noAnswer("\(config.name) on \(profile.name): could not build the block plan: \(error)")
+        }
+        report.simulatedThroughput = sim.throughput
+        report.simulatedPrefillSeconds = sim.prefillSeconds
+        report.simulatedDecodeSeconds = sim.decodeSeconds
+        report.simulatedGpuPeakBytes = sim.gpuPeakBytes.rounded()
+        report.simulatedCpuPeakBytes = sim.cpuPeakBytes.rounded()
+        if !sim.violations.isEmpty || !sim.verifierFailures.isEmpty {
+            let detail = sim.violations.map { "\($0.tier) over by \(ByteSize(bytes: $0.excessBytes))" } + sim.verifierFailures
+            throw CommandFailure.noAnswer("\(config.name) on \(profile.name): \(what) (gbs \(policy.gbs), nb \(policy.nb)) "
+                + "is rejected by the block simulation: " + detail.joined(separator: "; "))
+        }
     }
 
     /// Exit 1 naming the short tier(s) at the smallest shape (or the one asked for).
@@ -174,6 +205,8 @@ struct OffloadCommand: ParsableCommand {
         report.milpSolves = milpSolves
         report.proven = proven
         report.placement = best.placement
+        try attachSimulation(&report, search: search, policy: best.estimate.policy, placement: best.placement,
+                             what: "the whole-tensor placement", config: config, profile: profile)
         print(json ? report.json : report.text(model: config.name, hardware: profile.name))
     }
 }
@@ -229,6 +262,13 @@ struct OffloadReport: Encodable {
     var milpSolves: Int?
     var proven: Bool?
     var placement: WholeTensorPlacement?
+    /// The block simulation (exact mode, or --simulate): throughput, the
+    /// two phases' seconds and the peaks over time.
+    var simulatedThroughput: Double?
+    var simulatedPrefillSeconds: Double?
+    var simulatedDecodeSeconds: Double?
+    var simulatedGpuPeakBytes: Double?
+    var simulatedCpuPeakBytes: Double?
 
     init(estimate: OffloadEstimate, lpSolves: Int, seconds: Double) {
         let p = estimate.policy
@@ -266,8 +306,12 @@ struct OffloadReport: Encodable {
     }
 
     private var exactLines: String {
-        guard let placement else { return "" }
         var lines = ""
+        if let simulatedThroughput, let simulatedGpuPeakBytes, let simulatedCpuPeakBytes {
+            lines += "\nsimulated block: \(String(format: "%.4g", simulatedThroughput)) token/s, peak GPU "
+                + String(format: "%.2f GB, CPU %.2f GB", simulatedGpuPeakBytes / Double(1 << 30), simulatedCpuPeakBytes / Double(1 << 30))
+        }
+        guard let placement else { return lines }
         if let relaxedThroughput {
             let gap = relaxedThroughput > 0 ? (relaxedThroughput - throughput) / relaxedThroughput * 100 : 0
             lines += "\ncontinuous relaxation: \(String(format: "%.4g", relaxedThroughput)) token/s (whole tensors \(String(format: "%.2f", gap))% lower)"

@@ -20,6 +20,8 @@ import Testing
         var milpSolves: Int?
         var placement: Placement?
         var gpuPeakBytes: Double
+        var simulatedThroughput: Double?
+        var simulatedGpuPeakBytes: Double?
     }
 
     static func run(_ arguments: [String]) throws -> (Int32, Report?, String) {
@@ -43,6 +45,28 @@ import Testing
         #expect(placement.activationSequences.reduce(0, +) == r.gbs)
         #expect(r.gpuPeakBytes <= 0.8 * 24 * Double(1 << 30) * (1 + 1e-9))
         #expect((r.milpSolves ?? 0) >= 1)
+        // Exact mode always simulates the block; its peaks fit the real GPU.
+        let simulated = try #require(r.simulatedThroughput)
+        #expect(simulated > 0 && simulated < 2 * r.throughput)
+        #expect(try #require(r.simulatedGpuPeakBytes) <= 24 * Double(1 << 30))
+    }
+
+    @Test func flexGensReferencePolicyIsRejectedBySimulation() throws {
+        // α = 1.2 lets the LP use 19.2 GB of a 16 GB GPU; the simulated block does not fit.
+        let (status, _, stderr) = try Self.run([
+            "--model", "\(Self.root)/Models/llm/opt-30b.json", "--gbs", "48", "--nb", "3",
+            "--percent", "20", "80", "0", "100", "0", "100", "--simulate",
+        ])
+        #expect(status == 1)
+        #expect(stderr.contains("GPU over by"), "\(stderr)")
+    }
+
+    @Test func flexGenSearchPolicySimulates() throws {
+        let (status, report, stderr) = try Self.run(["--model", "\(Self.root)/Models/llm/opt-30b.json", "--simulate", "--json"])
+        #expect(status == 0, "\(stderr)")
+        let r = try #require(report)
+        #expect(r.placement == nil)
+        #expect(try #require(r.simulatedThroughput) > 0)
     }
 
     @Test func aBuiltInNameAndItsFileGiveTheSameAnswer() throws {
