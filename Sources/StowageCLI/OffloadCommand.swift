@@ -18,12 +18,15 @@ struct OffloadCommand: ParsableCommand {
             --mode exact counts bytes from the architecture (Llama/Mistral: \
             gated FFN, grouped-query attention) and places whole tensors \
             with a MILP per batch shape, reporting the continuous \
-            relaxation's throughput next to it.
-            """
+            relaxation's throughput next to it. `stowage offload calibrate` \
+            fits a profile's constants to measured timings.
+            """,
+        subcommands: [OffloadCalibrateCommand.self]
     )
 
-    @Option(help: "A Hugging Face config.json (OPT, Llama, Mistral).")
-    var model: String
+    /// Optional only so that `stowage offload calibrate` parses without it; `run` requires it.
+    @Option(help: "A Hugging Face config.json (OPT, Llama, Mistral). Required.")
+    var model: String?
 
     @Option(help: "A hardware profile: a JSON file, or a built-in name (\(HardwareProfile.builtIn.keys.sorted().joined(separator: ", "))).")
     var hardware: String = "t4"
@@ -96,6 +99,7 @@ struct OffloadCommand: ParsableCommand {
 
     func run() throws {
         let clock = Stopwatch()
+        guard let model else { throw CommandFailure.badInput("missing --model (a Hugging Face config.json)") }
         let config: TransformerConfig
         do {
             config = try TransformerConfig.load(contentsOf: model)
