@@ -32,37 +32,51 @@ extension Planner {
         portfolioOptions.solver = options.solver.solver
         portfolioOptions.minimizeBelowCapacity = options.minimizeBelowCapacity
         portfolioOptions.progress = options.progress
-        let report: AllocationReport
-        do {
-            report = try Portfolio(options: portfolioOptions).allocate(problem)
-        } catch {
-            throw StowageError(error)
-        }
-        let best = report.height.map(String.init) ?? "-"
-        switch report.status {
-        case .fit:
-            break
-        case .noFit:
-            throw .infeasible(capacity: capacity ?? 0,
-                              reason: "no placement of the \(buffers.count) buffers fits (proved by \(report.method); lower bound \(report.lowerBound) bytes)")
-        case .limitReached:
-            throw .solverFailure(reason: "no placement within \(capacity ?? 0) bytes found before the time limit (best height \(best), lower bound \(report.lowerBound))")
-        }
-        guard let solution = report.solution else {
-            throw .solverFailure(reason: "\(report.method) reported a fit without offsets")
-        }
+        let report = try Self.run(Portfolio(options: portfolioOptions), on: problem)
+        let solution = try Self.fit(in: report, capacity: capacity, buffers: buffers.count)
         // Checked by code that shares nothing with the methods.
-        let height: Int
-        do {
-            height = try Validator.height(of: solution.offsets, for: problem)
-        } catch {
-            throw .verificationFailed(method: report.method, reason: error.description)
-        }
+        let height = try Self.checkedHeight(of: solution.offsets, for: problem, method: report.method)
         guard height == solution.height else {
             throw .verificationFailed(method: report.method, reason: "claimed height \(solution.height), measured \(height)")
         }
         return AllocationResult(offsets: solution.offsets, height: height, lowerBound: min(report.lowerBound, height),
                                 method: report.method, seconds: report.seconds)
+    }
+
+    // The steps below are separate functions rather than inline in
+    // `allocate`: Swift 6.3's optimiser crashed there in release builds
+    // (CopyPropagation, "Found outside of lifetime use": a `guard let` on a
+    // borrowed report after typed-throws do/catch).
+
+    /// The solution of a report whose status is `fit`; the reason otherwise.
+    private static func fit(in report: AllocationReport, capacity: Int?, buffers: Int) throws(StowageError) -> AllocationSolution {
+        switch (report.status, report.solution) {
+        case (.fit, let solution?):
+            return solution
+        case (.fit, nil):
+            throw .solverFailure(reason: "\(report.method) reported a fit without offsets")
+        case (.noFit, _):
+            throw .infeasible(capacity: capacity ?? 0,
+                              reason: "no placement of the \(buffers) buffers fits (proved by \(report.method); lower bound \(report.lowerBound) bytes)")
+        case (.limitReached, let best):
+            throw .solverFailure(reason: "no placement within \(capacity ?? 0) bytes found before the time limit (best height \(best.map { String($0.height) } ?? "-"), lower bound \(report.lowerBound))")
+        }
+    }
+
+    private static func run(_ portfolio: Portfolio, on problem: AllocationProblem) throws(StowageError) -> AllocationReport {
+        do {
+            return try portfolio.allocate(problem)
+        } catch {
+            throw StowageError(error)
+        }
+    }
+
+    private static func checkedHeight(of offsets: [Int], for problem: AllocationProblem, method: String) throws(StowageError) -> Int {
+        do {
+            return try Validator.height(of: offsets, for: problem)
+        } catch {
+            throw .verificationFailed(method: method, reason: error.description)
+        }
     }
 }
 
