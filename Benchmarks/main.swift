@@ -8,6 +8,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("import", ImportBenchmarks.run),
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),
+    ("offload", OffloadBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

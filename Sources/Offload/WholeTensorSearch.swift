@@ -40,10 +40,10 @@ public struct WholeTensorSearch: Sendable {
 
     public func run() -> Outcome {
         let lp = relaxation.run()
-        var candidates: [OffloadEstimate] = []
+        var candidates: [PolicySearch.ShapeThroughput] = []
         var seen = Set<[Int]>()
-        for estimate in lp.evaluated where seen.insert([estimate.policy.gbs, estimate.policy.nb]).inserted {
-            candidates.append(estimate)
+        for solved in lp.evaluated where seen.insert([solved.gbs, solved.nb]).inserted {
+            candidates.append(solved)
         }
         candidates.sort { $0.throughput > $1.throughput }
         var best: Placement?
@@ -56,7 +56,7 @@ public struct WholeTensorSearch: Sendable {
                 break
             }
             milps += 1
-            guard let found = evaluate(gbs: candidate.policy.gbs, nb: candidate.policy.nb) else { continue }
+            guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb) else { continue }
             if best == nil || found.estimate.throughput > best!.estimate.throughput { best = found }
         }
         return Outcome(best: best, relaxed: lp.best, lpSolves: lp.lpSolves, milpSolves: milps, proven: proven)
