@@ -43,15 +43,24 @@ enum AllocationBenchmarks {
         var times: [Double] = []
         var greedyExcess: [Double] = []
         var bestExcess: [Double] = []
-        for (k, g) in set.enumerated() {
+        var cpuTimes: [Double] = []
+        // `ALLOC_ONLY=7,39`: just those problems of the set (for profiling).
+        let only = ProcessInfo.processInfo.environment["ALLOC_ONLY"].map { Set($0.split(separator: ",").compactMap { Int($0) }) }
+        for (k, g) in set.enumerated() where only?.contains(k) ?? true {
             let p = g.problem
             let size = (try? GreedyAllocator(order: .size).allocate(p))?.height ?? 0
             let best = (try? BestOfGreedy.standard.allocate(p))?.solution.height ?? 0
             greedyExcess.append(Double(size) / Double(g.optimum) - 1)
             bestExcess.append(Double(best) / Double(g.optimum) - 1)
-            let search = ExactSearch(options: SearchOptions(timeLimit: limit))
+            // `ALLOC_NODES=N`: a node limit instead of the time limit, for
+            // comparisons that do not depend on the machine's load.
+            let nodeLimit = ProcessInfo.processInfo.environment["ALLOC_NODES"].flatMap(Int.init)
+            var options = SearchOptions(timeLimit: nodeLimit == nil ? limit : nil, nodeLimit: nodeLimit)
+            if let unit = ProcessInfo.processInfo.environment["ALLOC_RESTART_UNIT"].flatMap(Int.init) { options.firstRestartNodes = unit }
+            let search = ExactSearch(options: options)
             var report: SearchReport?
-            let seconds = bestTime(repeats: 1) { report = try? search.fit(p, capacity: g.optimum) }
+            let (seconds, cpu) = timed { report = try? search.fit(p, capacity: g.optimum) }
+            cpuTimes.append(cpu)
             var status = "limit"
             if case .fit(let solution) = report?.outcome {
                 if (try? Validator.height(of: solution.offsets, for: p)) != nil {
@@ -72,6 +81,8 @@ enum AllocationBenchmarks {
         let median = times.isEmpty ? 0 : times[times.count / 2]
         print(String(format: "guillotine: search fits %d/%d (%.0f%%) at capacity = optimum, limit %.0f s; median %.3f s, max %.3f s",
                      fits, set.count, 100 * Double(fits) / Double(max(1, set.count)), limit, median, times.last ?? 0))
+        print(String(format: "guillotine: search CPU time %.2f s in all (thread CPU time, steadier than wall time on a shared machine)",
+                     cpuTimes.reduce(0, +)))
         func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(1, xs.count)) }
         print(String(format: "guillotine: greedy by size needs +%.1f%% on average (min %.1f%%, max %.1f%%); best of 4 orders +%.1f%%",
                      mean(greedyExcess) * 100, (greedyExcess.min() ?? 0) * 100, (greedyExcess.max() ?? 0) * 100, mean(bestExcess) * 100))

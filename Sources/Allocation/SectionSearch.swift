@@ -19,12 +19,15 @@
 ///
 /// **Sections.** Time is cut at every lower and upper into sections; a
 /// section keeps a floor (the end of the highest buffer placed across it)
-/// and the total size of the buffers still to place across it. Those must
-/// all stack above the lowest offset any of them can still take, and above
-/// the current level, so a node is abandoned as soon as some section has
-/// `max(lowest start, level) + remaining > capacity`: space a branch skips
-/// over is charged at once, and a "valley" no buffer can fill is seen long
-/// before the search climbs to it.
+/// and the total size of the buffers still to place across it. Every
+/// unplaced buffer can go no lower than where it would go now, so for
+/// every section and every level t, the buffers across it that can go no
+/// lower than t must stack between t and the capacity; a node is
+/// abandoned as soon as some section breaks this for some t (see
+/// ``stacksFit``). Space a branch skips over is charged at once, a
+/// "valley" no buffer can fill is seen long before the search climbs to
+/// it, and so is a valley the buffers inside it cannot fill up to its
+/// walls (those crossing a wall start at or above it).
 ///
 /// **Decomposition.** When no unplaced buffer crosses some section
 /// boundary, the two sides no longer interact: each is solved on its own
@@ -37,9 +40,10 @@
 /// fails the node, since bases only grow.
 ///
 /// The depth-first search is iterative (explicit frames), so deep searches
-/// never exhaust a thread's stack. A node costs O(m log m + s) for the m
-/// unplaced buffers and s sections of its part, plus O(length + degree) to
-/// place a buffer and the same to undo it.
+/// never exhaust a thread's stack. A node costs O(m log m + s + area) for
+/// the m unplaced buffers and s sections of its part (area: the sections
+/// the unplaced buffers cross, counted with repetition), plus
+/// O(length + degree) to place a buffer and the same to undo it.
 struct SectionSearch {
     enum RunResult: Equatable { case fit, noFit, nodeLimit, timeLimit }
 
@@ -92,10 +96,12 @@ struct SectionSearch {
 
     private(set) var nodes = 0
     private var lowest: [(at: Int, buffer: Int)] = []
-    private var nextUnpainted: [Int]
     private var closedLevel: [Int]
     private var closedPrefix: [Int]
     private var coverage: [Int]
+    private var packed: [Int] = []
+    private var waiting: [(at: Int, buffer: Int)] = []
+    private var stacked: [Int]
 
     /// `buffers` must be valid with positive sizes; `original[i]` is
     /// reported back with their offsets.
@@ -178,10 +184,10 @@ struct SectionSearch {
         placed = [Bool](repeating: false, count: n)
         offset = [Int](repeating: 0, count: n)
         rank = Array(0 ..< n)
-        nextUnpainted = Array(0 ... s)
         closedLevel = [Int](repeating: Int.min, count: s + 1)
         closedPrefix = [Int](repeating: 0, count: s + 1)
         coverage = [Int](repeating: 0, count: s + 1)
+        stacked = [Int](repeating: 0, count: s)
     }
 
     /// Whether some section needs more than the capacity even before any
@@ -302,10 +308,15 @@ struct SectionSearch {
 
         // Where each unplaced buffer would go now; the lowest such level.
         lowest.removeAll(keepingCapacity: true)
+        waiting.removeAll(keepingCapacity: true)
         var m = Int.max
         for i in firstBuffer[a] ..< firstBuffer[b] where !placed[i] {
             let twin = previousTwin[i]
-            if twin >= 0 && !placed[twin] { continue }
+            if twin >= 0 && !placed[twin] {
+                // Waits for its predecessor; it can go no lower than that one.
+                waiting.append((roundUp(base[i], alignment[i]), i))
+                continue
+            }
             let at: Int
             if fixed[i] >= 0 {
                 if base[i] > fixed[i] { return false }
@@ -319,7 +330,7 @@ struct SectionSearch {
             if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
             m = min(m, at)
         }
-        if m == Int.max || !everySectionReachable(a, b) { return false }
+        if m == Int.max || !stacksFit(a, b) { return false }
 
         // How many buffers could start at m across each section.
         for s in a ... b { coverage[s] = 0 }
@@ -393,36 +404,71 @@ struct SectionSearch {
         return false
     }
 
-    /// The lowest buffer still to come in a section starts no lower than
-    /// the lowest current offset `at(d)` of the unplaced buffers `d` alive
-    /// there (offsets only grow), and everything left in the section stacks
-    /// above it: so `min at(d) + remaining ≤ capacity` for every section.
-    /// This finds a section that nothing can reach at its floor (a dead
-    /// valley) long before the search climbs to that level.
+    /// Every unplaced buffer d ends up at `at(d)` or higher (bases only
+    /// grow), and the buffers of one section never overlap: so for every
+    /// section s and every level t, the buffers across s with `at(d) ≥ t`
+    /// must fit between t and the capacity. With t the lowest `at` in s
+    /// this says that all that remains there fits above its lowest
+    /// possible start (a valley nothing can reach at its floor is dead
+    /// long before the search climbs to it); with higher t it also says
+    /// that a valley between walls must be filled up to the walls by the
+    /// buffers that fit inside it, since those crossing a wall start at
+    /// or above it.
     ///
-    /// The minima come from painting sections in increasing `at(d)` order,
-    /// skipping painted ones with a union-find: O(m log m + s).
-    private mutating func everySectionReachable(_ a: Int, _ b: Int) -> Bool {
-        // `lowest` holds (at, buffer) for the part's unplaced buffers (a twin
-        // waiting for its predecessor shares its predecessor's sections).
-        lowest.sort { $0.at < $1.at }
-        for s in a ... b { nextUnpainted[s] = s }
-        func find(_ s: Int) -> Int {
-            var root = s
-            while nextUnpainted[root] != root { root = nextUnpainted[root] }
-            var x = s
-            while nextUnpainted[x] != root { let up = nextUnpainted[x]; nextUnpainted[x] = root; x = up }
-            return root
+    /// The levels are taken from the highest down, adding the buffers with
+    /// `at(d) ≥ t` to per-section sums, so the fullest section so far is
+    /// compared with `capacity - t` at each level. O(m log m + s + area)
+    /// for the m unplaced buffers, s sections and area = Σ sections per
+    /// unplaced buffer. (A segment tree with range addition, O(m log s),
+    /// was three times slower per node on the guillotine benchmark.)
+    private mutating func stacksFit(_ a: Int, _ b: Int) -> Bool {
+        // `lowest` and `waiting` hold (at, buffer) for the part's unplaced
+        // buffers. Offsets below 2^42 and indices below 2^20 pack into one
+        // Int, which sorts several times faster than tuples.
+        let packing = capacity < 1 << 42 && n < 1 << 20
+        packed.removeAll(keepingCapacity: true)
+        if packing {
+            for (at, i) in lowest { packed.append(at << 20 | i) }
+            for (at, i) in waiting { packed.append(at << 20 | i) }
+            packed.sort()
+        } else {
+            // `waiting` becomes the sorted list of both (`lowest` must keep
+            // only the buffers that can go next).
+            waiting.append(contentsOf: lowest)
+            waiting.sort { $0.at < $1.at }
+            for (_, i) in waiting { packed.append(i) }
         }
-        for (at, i) in lowest {
-            var s = find(first[i])
-            while s < last[i] {
-                if remaining[s] > 0 && at + remaining[s] > capacity { return false }
-                nextUnpainted[s] = s + 1
-                s = find(s + 1)
+        let capacity = self.capacity
+        return stacked.withUnsafeMutableBufferPointer { stacked in
+            packed.withUnsafeBufferPointer { packed in
+                first.withUnsafeBufferPointer { first in
+                    last.withUnsafeBufferPointer { last in
+                        size.withUnsafeBufferPointer { size in
+                            for s in a ..< b { stacked[s] = 0 }
+                            // Sums only grow, so the fullest section is the
+                            // fullest one touched so far.
+                            var fullest = 0
+                            var k = packed.count - 1
+                            while k >= 0 {
+                                let t = packing ? packed[k] >> 20 : waiting[k].at
+                                repeat {
+                                    let i = packing ? packed[k] & (1 << 20 - 1) : packed[k]
+                                    let z = size[i]
+                                    for s in first[i] ..< last[i] {
+                                        let v = stacked[s] + z
+                                        stacked[s] = v
+                                        fullest = max(fullest, v)
+                                    }
+                                    k -= 1
+                                } while k >= 0 && (packing ? packed[k] >> 20 : waiting[k].at) == t
+                                if fullest > capacity - t { return false }
+                            }
+                            return true
+                        }
+                    }
+                }
             }
         }
-        return true
     }
 
     /// Every section of the part can still hold what remains to place in

@@ -37,6 +37,45 @@ import Testing
         #expect(checked >= 350)
     }
 
+    /// The section stack check reasons about the lowest offset every
+    /// unplaced buffer can still take, including identical buffers waiting
+    /// for their twin, aligned ones and pinned ones: problems made of those
+    /// (every one aligned, two pinned, some duplicated) against brute force.
+    @Test func agreesWithBruteForceWithAlignmentPinsAndTwins() throws {
+        var rng = SplitMix64(seed: 4_041)
+        var checked = 0
+        for k in 0 ..< 150 {
+            let n = Int.random(in: 3 ... 7, using: &rng)
+            var buffers: [Buffer] = []
+            for j in 0 ..< n {
+                if j > 0 && Int.random(in: 0 ..< 4, using: &rng) == 0 {
+                    var twin = buffers[j - 1]
+                    twin.id = "t\(j)"
+                    twin.fixedOffset = nil
+                    buffers.append(twin)
+                    continue
+                }
+                let lower = Int.random(in: 0 ... 5, using: &rng)
+                buffers.append(Buffer(id: "b\(j)", lower: lower, upper: lower + Int.random(in: 1 ... 4, using: &rng),
+                                      size: Int.random(in: 1 ... 9, using: &rng), alignment: [1, 2, 4, 8].randomElement(using: &rng)!))
+            }
+            for i in [0, n - 1] where Int.random(in: 0 ..< 2, using: &rng) == 0 {
+                buffers[i].fixedOffset = Int.random(in: 0 ... 3, using: &rng) * buffers[i].alignment
+            }
+            let p = AllocationProblem(buffers: buffers)
+            guard let optimum = BruteForce.minimumHeight(p) else { continue }
+            checked += 1
+            let fit = try Self.search.fit(p, capacity: optimum)
+            guard case .fit(let solution) = fit.outcome else {
+                Issue.record("problem \(k): no fit at its optimum \(optimum): \(fit.outcome)")
+                continue
+            }
+            #expect(try Validator.height(of: solution.offsets, for: p) <= optimum, "problem \(k)")
+            #expect(try Self.search.fit(p, capacity: optimum - 1).outcome == .noFit, "problem \(k): fits below its optimum")
+        }
+        #expect(checked >= 100)
+    }
+
     @Test func fitsGuillotineProblemsAtTheirOptimum() throws {
         for seed in 0 ..< 8 as Range<UInt64> {
             let g = GuillotineProblems.make(pieces: 40 + 10 * Int(seed), seed: seed)
