@@ -9,7 +9,11 @@ import Foundation
 ///
 /// Sized by environment variables (the suite runs in full by default):
 /// `ALLOC_GUILLOTINE` problems (50), `ALLOC_LIMIT` seconds each (10),
-/// `ALLOC_TRACE_MICROBATCHES` (57, i.e. ≈ 60,000 buffers).
+/// `ALLOC_TRACE_MICROBATCHES` (57, i.e. ≈ 60,000 buffers). For comparing
+/// search variants: `ALLOC_ONLY=7,39` runs just those guillotine problems,
+/// `ALLOC_NODES=N` replaces the time limit by a node limit (results then
+/// do not depend on the machine's load), `ALLOC_RESTART_UNIT=N` sets the
+/// restart schedule's unit (``SearchOptions/firstRestartNodes``).
 enum AllocationBenchmarks {
     static func run() {
         let environment = ProcessInfo.processInfo.environment
