@@ -27,7 +27,8 @@ enum OffloadBenchmarks {
 
     static func run() {
         // One LP: OPT-175B on the T4 at gbs 8, nb 10.
-        let reference = PolicySearch(shape: .opt175b, hardware: .t4, workload: .reference(alpha: 0.8))
+        var reference = PolicySearch(shape: .opt175b, hardware: .t4, workload: .reference(alpha: 0.8))
+        reference.solver = DenseSimplexSolver()
         let lp = 500
         let dense = bestTime { for _ in 0 ..< lp { _ = reference.evaluate(gbs: 8, nb: 10, pinned: nil) } } / Double(lp)
         var glpkSearch = reference
@@ -37,11 +38,13 @@ enum OffloadBenchmarks {
 
         for shape in [TransformerShape.opt30b, .opt175b] {
             var solves = 0
-            let fast = bestTime { solves = PolicySearch(shape: shape, hardware: .t4, workload: .reference(alpha: 0.8)).run().lpSolves }
+            var dense = PolicySearch(shape: shape, hardware: .t4, workload: .reference(alpha: 0.8))
+            dense.solver = DenseSimplexSolver()
+            let fast = bestTime { solves = dense.run().lpSolves }
             var slow = PolicySearch(shape: shape, hardware: .t4, workload: .reference(alpha: 0.8))
             slow.solver = GLPKSolver(cuts: false)
             let slowTime = bestTime { _ = slow.run() }
-            print("FlexGen search \(shape.name) on t4: \(solves) LPs, dense simplex \(formatSeconds(fast)), GLPK \(formatSeconds(slowTime))")
+            print("FlexGen search \(shape.name) on t4: \(solves) LPs, dense simplex + templates \(formatSeconds(fast)), GLPK (default) \(formatSeconds(slowTime))")
         }
 
         let directory = root.appendingPathComponent("Models/llm")

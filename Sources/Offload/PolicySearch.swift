@@ -13,9 +13,10 @@ public struct PolicySearch: Sendable {
     /// Byte and FLOP counts per layer: FlexGen's OPT formulas unless set
     /// (exact mode sets ``LayerSizes/exact(_:weights:cache:)``).
     public var sizes: LayerSizes
-    /// The backend for the LPs: the dense simplex by default (microseconds
-    /// per LP; checked against GLPK in the tests), or GLPK / CBC.
-    public var solver: any Solver = DenseSimplexSolver()
+    /// The backend for the LPs: GLPK by default. ``DenseSimplexSolver``
+    /// (with per-gbs LP templates) gives the same answers (tested) but was
+    /// not faster in release on the offload LPs (Benchmarks offload).
+    public var solver: any Solver = GLPKSolver(cuts: false)
     /// Never try more GPU batches per block than this.
     public var maximumBatches = 1 << 14
     /// Never try a GPU batch larger than this.

@@ -68,6 +68,7 @@ import Testing
         for shape in [TransformerShape.opt30b, LayerSizesTests.mistral7b] {
             var fast = PolicySearch(shape: shape, hardware: .t4, workload: .reference(alpha: 0.8))
             fast.maximumBatches = 48  // keeps the debug-mode test short; Mistral's flat sweep still runs to the cap
+            fast.solver = DenseSimplexSolver()
             var glpk = fast
             glpk.solver = GLPKSolver(cuts: false)
             let a = fast.run(), b = glpk.run()
