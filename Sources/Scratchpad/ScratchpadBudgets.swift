@@ -11,7 +11,10 @@ public struct ScratchpadBudgets: Sendable, Equatable, Codable {
     /// such peak over all schedules.
     public var noSpill: Int
 
-    public var half: Int { (minimum + noSpill) / 2 }
+    /// M_H, rounded down. Written so that it cannot overflow: the graph
+    /// bounds only the sum of all its tensors by `Int.max`, so
+    /// `minimum + noSpill` can exceed it (noSpill >= minimum always).
+    public var half: Int { minimum + (noSpill - minimum) / 2 }
 
     /// O(tensors + edges).
     public init(_ problem: ScratchpadProblem) {
