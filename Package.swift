@@ -84,6 +84,8 @@ let package = Package(
                 "Verifier",
                 "Render",
                 "Scratchpad",
+                // Only for Planner.version: one version string for the CLI and the libraries.
+                "StowageKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

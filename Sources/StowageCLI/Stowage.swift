@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import struct StowageKit.Planner
 
 /// The `stowage` command: plans where a neural network's tensors live.
 struct Stowage: ParsableCommand {
@@ -15,8 +16,11 @@ struct Stowage: ParsableCommand {
     )
 }
 
+/// The version `stowage --version` prints and bench rows record: the
+/// library's (StowageKit, and through it the C API's `stowage_version`),
+/// so that the three never disagree.
 enum StowageVersion {
-    static let current = "0.1.0"
+    static let current = Planner.version
 }
 
 /// Parses and runs a command, mapping every error to Stowage's exit codes:
