@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MemoryGraph
 import ModelImport
 
@@ -49,6 +50,26 @@ struct GraphOptions: ParsableArguments {
         guard case .graph(let graph) = model else {
             throw CommandFailure.badInput("\(path): a transformer config has no operator graph; plan it with `stowage offload`")
         }
+        if let warning = Self.unknownSizeWarning(graph, file: path) {
+            FileHandle.standardError.write(Data("stowage: \(warning)\n".utf8))
+        }
         return try apply(to: graph, file: path)
+    }
+
+    /// The warning for tensors of unknown size (no shape, or a symbolic
+    /// dimension without a value), or `nil` when every size is known.
+    /// Planning and verification count such tensors as 0 bytes, as
+    /// `stowage inspect` does; a plan made so is valid only for that
+    /// reading, so the user is told, with the dimensions to bind.
+    /// O(tensors + shape dimensions).
+    static func unknownSizeWarning(_ graph: Graph, file: String) -> String? {
+        let unknown = graph.tensors.filter { $0.bytes == nil }.map(\.name)
+        guard !unknown.isEmpty else { return nil }
+        let shown = unknown.prefix(5).joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+        let symbols = graph.symbols
+        let hint = symbols.isEmpty
+            ? "give them shapes"
+            : "bind \(symbols.joined(separator: ", ")) with --dim NAME=VALUE"
+        return "warning: \(file): \(unknown.count) tensors of unknown size counted as 0 bytes (\(shown)); \(hint)"
     }
 }
