@@ -55,6 +55,115 @@ import Verifier
         #expect(checked >= 80)
     }
 
+    /// A second, independent reference for addresses at a fixed order:
+    /// every choice of gaps between consecutive uses to evict (each tensor
+    /// reloaded at its next use, an activation stored once if evicted at
+    /// all), cheapest first, until the resulting stretches fit in bytes and
+    /// then get disjoint offsets by backtracking. With `relocations`, gaps
+    /// between uses at consecutive steps count too (evicting one moves the
+    /// tensor to a new address); without, they never help in bytes and the
+    /// space is the compact ILP's. Returns nil beyond 14 gaps.
+    /// O(2^gaps · (steps + tensors)) plus the placement checks.
+    static func gapPlacementBruteForce(_ problem: ScratchpadProblem, relocations: Bool = true) -> Int? {
+        var gaps: [(tensor: Int, use: Int)] = []  // evict after uses[tensor][use]
+        for (t, uses) in problem.uses.enumerated() where uses.count >= 2 {
+            for i in 0 ..< uses.count - 1 where relocations || uses[i + 1] - uses[i] >= 2 { gaps.append((t, i)) }
+        }
+        guard gaps.count <= 14 else { return nil }
+        var candidates: [(cost: Int, mask: Int)] = []
+        for mask in 0 ..< (1 << gaps.count) {
+            var cost = 0, spilled = Set<Int>()
+            var kept = [Int](repeating: 0, count: problem.need.count)
+            for (g, gap) in gaps.enumerated() {
+                let uses = problem.uses[gap.tensor], bytes = problem.bytes(gap.tensor)
+                if mask & (1 << g) != 0 {
+                    cost += bytes
+                    if !problem.startsInHost(gap.tensor), !problem.isGraphOutput[gap.tensor] { spilled.insert(gap.tensor) }
+                } else {
+                    for s in uses[gap.use] + 1 ..< uses[gap.use + 1] { kept[s] += bytes }
+                }
+            }
+            cost += spilled.reduce(0) { $0 + problem.bytes($1) }
+            if problem.need.indices.allSatisfy({ problem.footprint(atStep: $0) + kept[$0] <= problem.capacity }) {
+                candidates.append((cost, mask))
+            }
+        }
+        for (cost, mask) in candidates.sorted(by: { $0.cost < $1.cost }) {
+            var stretches: [(first: Int, last: Int, size: Int)] = []
+            for (t, uses) in problem.uses.enumerated() where !uses.isEmpty {
+                var first = uses[0]
+                for i in 0 ..< uses.count - 1 {
+                    if let g = gaps.firstIndex(where: { $0.tensor == t && $0.use == i }), mask & (1 << g) != 0 {
+                        stretches.append((first, uses[i], problem.bytes(t)))
+                        first = uses[i + 1]
+                    }
+                }
+                stretches.append((first, uses[uses.count - 1], problem.bytes(t)))
+            }
+            stretches.sort { $0.first < $1.first }
+            var offsets = [Int](repeating: 0, count: stretches.count)
+            func place(_ i: Int) -> Bool {
+                if i == stretches.count { return true }
+                let a = stretches[i]
+                guard a.size <= problem.capacity else { return false }
+                for x in 0 ... problem.capacity - a.size {
+                    let clear = (0 ..< i).allSatisfy { j in
+                        let b = stretches[j]
+                        return b.last < a.first || a.last < b.first || offsets[j] + b.size <= x || x + a.size <= offsets[j]
+                    }
+                    if clear {
+                        offsets[i] = x
+                        if place(i + 1) { return true }
+                    }
+                }
+                return false
+            }
+            if place(0) { return cost }
+        }
+        return nil
+    }
+
+    /// Addresses, file order: the search equals the placement brute force
+    /// on the random graphs and the fragmenting chains.
+    @Test func addressedAtFileOrderEqualsThePlacementBruteForce() throws {
+        var checked = 0
+        for (name, graph) in Self.graphs {
+            for capacity in Self.capacities(graph) {
+                let problem = Self.problem(graph, capacity)
+                guard let expected = Self.gapPlacementBruteForce(problem) else { continue }
+                let found = ExhaustiveScratchpadSearch.optimum(
+                    graph: graph, capacity: capacity, order: problem.schedule.order, addresses: true)
+                #expect(found?.traffic == expected, "\(name) capacity \(capacity)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 100)
+    }
+
+    /// Free order: the search equals the best over every topological order
+    /// of the two brute forces (bytes only and with addresses), on the
+    /// graphs with at most 12 orders (the brute forces are slow beyond).
+    @Test func freeOrderEqualsTheBestFixedOrder() throws {
+        var checked = 0
+        for (name, graph) in Self.graphs {
+            let orders = Self.topologicalOrders(graph)
+            guard orders.count <= 12 else { continue }
+            for capacity in Self.capacities(graph) {
+                var bytes: Int?, addressed: Int?
+                for order in orders {
+                    let problem = ScratchpadProblem(graph: graph, schedule: try Schedule(order, for: graph), capacity: capacity)
+                    if let b = ILPPlannerTests.bruteForce(problem) { bytes = min(bytes ?? b, b) }
+                    if let a = Self.gapPlacementBruteForce(problem) { addressed = min(addressed ?? a, a) }
+                }
+                let label = "\(name) capacity \(capacity)"
+                #expect(ExhaustiveScratchpadSearch.optimum(graph: graph, capacity: capacity, addresses: false)?.traffic == bytes, "\(label)")
+                #expect(ExhaustiveScratchpadSearch.optimum(graph: graph, capacity: capacity, addresses: true)?.traffic == addressed, "\(label)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 40)
+    }
+
     /// Addresses, file order: the two-phase planner can only be worse than
     /// the true optimum, and equal to it whenever it proves its plan optimal.
     @Test func ilpPlannerAtFileOrderIsNeverBelowTheAddressedOptimum() throws {
