@@ -8,7 +8,7 @@ import Verifier
 /// The exhaustive reference (``ExhaustiveScratchpadSearch``) against the
 /// gap brute force, the fixed-order ILP planner, the verifier, and itself.
 @Suite struct ExhaustiveSearchTests {
-    static let seeds = UInt64(1) ... 40
+    static let seeds = UInt64(1) ... 120
 
     /// From the smallest capacity at which every operator fits (the same for
     /// every order) up to two bytes more, stopping at the file order's
