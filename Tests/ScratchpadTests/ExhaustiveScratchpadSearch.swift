@@ -380,6 +380,17 @@ final class ExhaustiveScratchpadSearch {
         return result
     }
 
+    /// Transitions of a projection, computed once: many addressed states
+    /// share one projection.
+    var transitionsOf: [BytesState: [Transition]] = [:]
+
+    func cachedTransitions(_ state: BytesState) -> [Transition] {
+        if let known = transitionsOf[state] { return known }
+        let computed = transitions(done: state.done, resident: state.resident, hostValid: state.hostValid)
+        transitionsOf[state] = computed
+        return computed
+    }
+
     /// Whether a plan of traffic ≤ `budget` completes `state`; on success
     /// `witness` holds its steps (last first).
     func completes(_ state: AddressedState, budget: Int) -> Bool {
@@ -394,7 +405,7 @@ final class ExhaustiveScratchpadSearch {
         // in the same tensors: placements are enumerated once per operator.
         var placedFor = -1
         var choices: [Offsets] = []
-        for step in transitions(done: state.done, resident: resident, hostValid: state.hostValid)
+        for step in cachedTransitions(BytesState(done: state.done, resident: resident, hostValid: state.hostValid))
         where step.cost <= budget {
             if step.op != placedFor {
                 placedFor = step.op
