@@ -52,6 +52,11 @@ public struct ScratchpadProblem: Sendable {
         return copy
     }
 
+    /// The same graph, capacity and alignment in another operator order.
+    public func reordered(_ order: [Int]) throws(GraphError) -> ScratchpadProblem {
+        ScratchpadProblem(graph: graph, schedule: try Schedule(order, for: graph), capacity: capacity, alignment: alignment)
+    }
+
     public func bytes(_ t: Int) -> Int { graph.tensors[t].bytes ?? 0 }
 
     /// The bytes step `s` needs resident at once.
