@@ -33,7 +33,8 @@ struct BenchExperiment: Equatable {
     var repeatCount: Int = 1
 
     /// Methods `stowage bench` knows. `baseline` is Belady's replacement.
-    static let scratchpadMethods = ["baseline", "belady", "lru", "ilp"]
+    /// `ilp` keeps the file's order, `ilp-free` chooses the order too.
+    static let scratchpadMethods = ["baseline", "belady", "lru", "ilp", "ilp-free"]
     /// Hidden methods the test suite uses to exercise hangs and crashes;
     /// accepted only when `STOWAGE_BENCH_TESTING=1`.
     static let testMethods = ["test-sleep", "test-crash"]
@@ -154,7 +155,7 @@ struct BenchExperiment: Equatable {
                     for budget in budgets {
                         for method in methods {
                             let normalised = method == "belady" ? "baseline" : method
-                            for solver in (normalised == "ilp" ? solvers.map(Optional.some) : [String?.none]) {
+                            for solver in (normalised.hasPrefix("ilp") ? solvers.map(Optional.some) : [String?.none]) {
                                 result.append(BenchRun(kind: .scratchpad, model: model, budget: budget, method: normalised,
                                                        solver: solver, dtypeBytes: dtypeBytes, repeatIndex: index))
                             }

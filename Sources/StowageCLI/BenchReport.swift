@@ -81,7 +81,7 @@ enum BenchGrouping {
     }
 
     static func methods(_ rows: [BenchRow]) -> [String] {
-        let order = ["belady", "lru", "ilp/cbc", "ilp/glpk"]
+        let order = ["belady", "lru", "ilp/cbc", "ilp/glpk", "ilp-free/cbc", "ilp-free/glpk"]
         return Set(rows.map(methodLabel)).sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
     }
 

@@ -62,8 +62,9 @@ struct BenchRun: Equatable, Sendable {
             }
             var arguments = ["plan", model, "--scratchpad", budget ?? "M_P", "--json", "--quiet"]
             switch method {
-            case "ilp":
+            case "ilp", "ilp-free":
                 arguments += ["--method", "ilp", "--solver", solver ?? "cbc"]
+                if method == "ilp-free" { arguments += ["--schedule", "free"] }
                 if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
             case "lru": arguments += ["--method", "baseline", "--policy", "lru"]
             default: arguments += ["--method", "baseline", "--policy", "belady"]

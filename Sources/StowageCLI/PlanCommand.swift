@@ -53,6 +53,13 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
+    @Option(name: .customLong("schedule"), help: "For --method ilp: keep the file's operator order (fixed) or choose the order too (free).")
+    var scheduleChoice: ScheduleChoice = .fixed
+
+    enum ScheduleChoice: String, ExpressibleByArgument, CaseIterable {
+        case fixed, free
+    }
+
     enum Method: String, ExpressibleByArgument, CaseIterable {
         /// File order, Belady or LRU, offset allocator.
         case baseline
@@ -81,6 +88,7 @@ struct PlanCommand: ParsableCommand {
         }
         let problem = probe.with(capacity: capacity, alignment: alignment)
         let plan: Plan
+        var boundScope: String?
         var methodName = BaselinePlanner(policy: policy).method
         do {
             switch method {
@@ -89,9 +97,20 @@ struct PlanCommand: ParsableCommand {
             case .ilp:
                 var options = SolveOptions(timeLimit: timeLimit)
                 if !quiet { options.progress = ProgressPrinter().callback }
-                let planner = ILPPlanner(solver: solver.solver, options: options)
-                methodName = planner.method
-                plan = try planner.plan(problem).plan
+                switch scheduleChoice {
+                case .fixed:
+                    let planner = ILPPlanner(solver: solver.solver, options: options)
+                    methodName = planner.method
+                    plan = try planner.plan(problem).plan
+                    boundScope = "order"
+                case .free:
+                    var planner = FreeSchedulePlanner(solver: solver.solver, options: options)
+                    if !quiet { planner.report = { line in FileHandle.standardError.write(Data("stowage: \(line)\n".utf8)) } }
+                    methodName = planner.method
+                    let outcome = try planner.plan(problem)
+                    plan = outcome.plan
+                    boundScope = outcome.boundCoversAllOrders ? "all-orders" : "order"
+                }
             }
         } catch {
             if json { print(PlanReport(failedWith: error, method: methodName, capacity: capacity, budgets: budgets).json) }
@@ -104,7 +123,7 @@ struct PlanCommand: ParsableCommand {
         }
         let seconds = clock.seconds
         if let output { try Self.write(plan, to: output) }
-        let report = PlanReport(plan: plan, capacity: capacity, budgets: budgets, seconds: seconds)
+        let report = PlanReport(plan: plan, capacity: capacity, budgets: budgets, seconds: seconds, boundScope: boundScope)
         print(json ? report.json : report.text(graph: graph.name))
     }
 
@@ -126,6 +145,9 @@ struct PlanReport: Encodable {
     let nonCompulsoryBytes: Int?
     let budgets: [String: Int]
     let bound: Double?
+    /// Whom the bound covers: "order" (every plan in the plan's operator
+    /// order) or "all-orders" (every plan in any order).
+    let boundScope: String?
     let seconds: Double
     let message: String?
 
@@ -139,7 +161,7 @@ struct PlanReport: Encodable {
         return Double(traffic) <= bound + 0.5
     }
 
-    init(plan: Plan, capacity: Int, budgets: ScratchpadBudgets, seconds: Double) {
+    init(plan: Plan, capacity: Int, budgets: ScratchpadBudgets, seconds: Double, boundScope: String? = nil) {
         feasible = true
         method = plan.method
         self.capacity = capacity
@@ -149,6 +171,7 @@ struct PlanReport: Encodable {
         nonCompulsoryBytes = plan.metrics.nonCompulsoryBytes
         self.budgets = ["M_R": budgets.minimum, "M_H": budgets.half, "M_P": budgets.noSpill]
         bound = plan.metrics.bound
+        self.boundScope = plan.metrics.bound == nil ? nil : boundScope
         self.seconds = seconds
         message = nil
     }
@@ -163,12 +186,13 @@ struct PlanReport: Encodable {
         nonCompulsoryBytes = nil
         self.budgets = ["M_R": budgets.minimum, "M_H": budgets.half, "M_P": budgets.noSpill]
         bound = nil
+        boundScope = nil
         seconds = 0
         message = "\(error)"
     }
 
     enum CodingKeys: String, CodingKey {
-        case feasible, method, capacity, peakBytes, height, compulsoryBytes, nonCompulsoryBytes, budgets, bound, gap, optimal, seconds, message
+        case feasible, method, capacity, peakBytes, height, compulsoryBytes, nonCompulsoryBytes, budgets, bound, boundScope, gap, optimal, seconds, message
     }
 
     func encode(to encoder: Encoder) throws {
@@ -182,6 +206,7 @@ struct PlanReport: Encodable {
         try c.encode(nonCompulsoryBytes, forKey: .nonCompulsoryBytes)
         try c.encode(budgets, forKey: .budgets)
         try c.encode(bound, forKey: .bound)
+        try c.encode(boundScope, forKey: .boundScope)
         try c.encode(gap, forKey: .gap)
         try c.encode(optimal, forKey: .optimal)
         try c.encode(seconds, forKey: .seconds)
@@ -201,7 +226,7 @@ struct PlanReport: Encodable {
             peak resident \(bytes(peakBytes)), arena height \(bytes(height))
             traffic: compulsory \(bytes(compulsoryBytes)), non-compulsory \(bytes(nonCompulsoryBytes))
             budgets: M_R \(bytes(budgets["M_R"])), M_H \(bytes(budgets["M_H"])), M_P \(bytes(budgets["M_P"]))
-            \(bound.map { "lower bound on non-compulsory traffic (this order): \(Int($0)) B" + (optimal == true ? ", reached: optimal" : ", gap \(String(format: "%.2f%%", (gap ?? 0) * 100))") } ?? "no lower bound (heuristic)")
+            \(bound.map { "lower bound on non-compulsory traffic (\(boundScope == "all-orders" ? "every order" : "this order")): \(Int($0)) B" + (optimal == true ? ", reached: optimal" : ", gap \(String(format: "%.2f%%", (gap ?? 0) * 100))") } ?? "no lower bound (heuristic)")
             planned in \(String(format: "%.1f", seconds * 1000)) ms
             """
     }

@@ -11,8 +11,32 @@ import Testing
         var compulsoryBytes: Int?
         var nonCompulsoryBytes: Int?
         var bound: Double?
+        var boundScope: String?
         var optimal: Bool?
         var seconds: Double
+    }
+
+    /// Choosing the order too: never worse than the file order's optimum,
+    /// a bound that covers every order, a plan that replays.
+    @Test(arguments: ["M_R", "M_H"])
+    func aFreeSchedulePlanBeatsOrMatchesTheFileOrder(_ budget: String) throws {
+        let plan = NSTemporaryDirectory() + "stowage-plan-\(getpid())-free-\(budget).json"
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        let common = ["plan", Self.model, "--scratchpad", budget, "--dtype-bytes", "1", "--method", "ilp", "--json", "--quiet"]
+        let fixed = try CommandRunner.run(common)
+        let free = try CommandRunner.run(common + ["--schedule", "free", "-o", plan])
+        #expect(fixed.status == 0 && free.status == 0, "\(free.stderr)")
+        let fixedReport = try JSONDecoder().decode(Report.self, from: Data(fixed.stdout.utf8))
+        let freeReport = try JSONDecoder().decode(Report.self, from: Data(free.stdout.utf8))
+        #expect(fixedReport.boundScope == "order")
+        #expect(freeReport.boundScope == "all-orders")
+        #expect(freeReport.method == "ilp-free-schedule-cbc")
+        #expect(freeReport.nonCompulsoryBytes! <= fixedReport.nonCompulsoryBytes!)
+        #expect(freeReport.optimal == true)
+        // The free order's optimum is a bound for the file order too.
+        #expect(freeReport.bound! <= fixedReport.bound! + 0.5)
+        let verify = try CommandRunner.run(["verify", Self.model, plan, "--dtype-bytes", "1", "--real-memory"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
     static let model = CommandRunner.root.appendingPathComponent("Models/onnx/resnet50.onnx").path
