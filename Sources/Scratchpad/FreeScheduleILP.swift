@@ -46,7 +46,13 @@ struct FreeScheduleILP {
     private var graph: Graph { problem.graph }
 
     /// The model for a capacity in bytes. O(variables + nonzeros).
-    func build(capacity: Int) -> Built {
+    ///
+    /// `frozen` tensors get no variables: they keep a residency decided
+    /// elsewhere, whose bytes per step `frozenBytes` takes from the capacity
+    /// and whose traffic is left out of the objective. Large-neighbourhood
+    /// search freezes every tensor whose uses all lie outside the window it
+    /// re-orders, which keeps each window's model small on large graphs.
+    func build(capacity: Int, frozen: Set<Int> = [], frozenBytes: [Int] = []) -> Built {
         var model = Model(name: "scratchpad-free-schedule")
         let n = windows.stepCount
         var schedule = [[(step: Int, variable: Variable)]](repeating: [], count: n)
@@ -92,7 +98,7 @@ struct FreeScheduleILP {
         var compulsoryLoads = 0.0
         var objective = LinearExpression()
         var capacityRows = [LinearExpression](repeating: LinearExpression(), count: n)
-        for a in graph.tensors.indices where problem.bytes(a) > 0 {
+        for a in graph.tensors.indices where problem.bytes(a) > 0 && !frozen.contains(a) {
             let producer = graph.producers[a]
             let consumers = Array(Set(graph.consumers(of: a))).sorted()
             let users = (producer.map { [$0] } ?? []) + consumers.filter { $0 != producer }
@@ -137,7 +143,8 @@ struct FreeScheduleILP {
             }
         }
         for s in 0 ..< n where !capacityRows[s].terms.isEmpty {
-            model.add(capacityRows[s] <= Double(capacity), name: "capacity@\(s)")
+            let left = capacity - (frozenBytes.isEmpty ? 0 : frozenBytes[s])
+            model.add(capacityRows[s] <= Double(left), name: "capacity@\(s)")
         }
         objective -= compulsoryLoads
         model.minimize(objective)

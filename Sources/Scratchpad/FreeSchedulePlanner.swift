@@ -87,18 +87,27 @@ public struct FreeSchedulePlanner: Sendable {
 
         /// Solves the ILP over `windows`; adopts the order it finds when the
         /// fixed-order planner turns it into a better plan.
-        func improve(over windows: ScheduleWindows, seconds: Double?) -> SolveResult? {
+        func improve(over windows: ScheduleWindows, seconds: Double?, freezing: ClosedRange<Int>? = nil) -> SolveResult? {
             let ilp = FreeScheduleILP(problem: bestProblem, windows: windows)
-            let built = ilp.build(capacity: problem.capacity)
             let start = PlanResidencies.read(best.plan, problem: bestProblem)
+            var frozen = Set<Int>()
+            var frozenBytes: [Int] = []
+            if let window = freezing {
+                (frozen, frozenBytes) = Self.freeze(outside: window, problem: bestProblem, residencies: start.residencies)
+            }
+            let built = ilp.build(capacity: problem.capacity, frozen: frozen, frozenBytes: frozenBytes)
+            let warmStart = ilp.warmStart(order: bestProblem.schedule.order, residencies: start.residencies,
+                                          stored: start.stored, built: built)
             var solveOptions = options
             solveOptions.timeLimit = seconds
-            solveOptions.warmStart = ilp.warmStart(order: bestProblem.schedule.order, residencies: start.residencies,
-                                                   stored: start.stored, built: built)
+            solveOptions.warmStart = warmStart
+            if freezing != nil { solveOptions.progress = nil }
             let result = solver.solve(built.model, options: solveOptions)
             solves += 1
+            // Frozen tensors' traffic is not in the objective: compare with the start's.
+            let incumbent = freezing == nil ? Double(traffic()) : built.model.objectiveValue(at: warmStart)
             guard result.status.hasSolution, let objective = result.objective,
-                  objective < Double(traffic()) - 0.5 else { return result }
+                  objective < incumbent - 0.5 else { return result }
             let order = ilp.order(from: result.values, built: built)
             guard let candidate = try? bestProblem.reordered(order),
                   let planned = try? ILPPlanner(solver: solver, options: fixedOptions).plan(candidate) else { return result }
@@ -137,7 +146,7 @@ public struct FreeSchedulePlanner: Sendable {
                     let last = min(steps - 1, first + segmentLength - 1)
                     let windows = ScheduleWindows(order: bestProblem.schedule.order, free: first ... last, graph: problem.graph)
                     let before = traffic()
-                    _ = improve(over: windows, seconds: min(segmentSeconds, remaining() ?? segmentSeconds))
+                    _ = improve(over: windows, seconds: min(segmentSeconds, remaining() ?? segmentSeconds), freezing: first ... last)
                     if traffic() < before {
                         improved = true
                         report?("steps \(first)...\(last) re-ordered: traffic \(before) -> \(traffic()) B")
@@ -172,3 +181,25 @@ public struct FreeSchedulePlanner: Sendable {
     }
 }
 
+
+extension FreeSchedulePlanner {
+    /// The tensors whose every use lies outside `window` (steps of
+    /// `problem`'s order), and the bytes their residencies hold per step.
+    /// O(tensors + Σ residency lengths).
+    static func freeze(outside window: ClosedRange<Int>, problem: ScratchpadProblem,
+                       residencies: [Residency]) -> (Set<Int>, [Int]) {
+        var frozen = Set<Int>()
+        for (t, uses) in problem.uses.enumerated() {
+            guard let first = uses.first, let last = uses.last else { continue }
+            if last < window.lowerBound || first > window.upperBound { frozen.insert(t) }
+        }
+        var bytes = [Int](repeating: 0, count: problem.need.count)
+        for residency in residencies where frozen.contains(residency.tensor) {
+            let uses = problem.uses[residency.tensor]
+            let from = max(residency.first, uses.first!), to = min(residency.last, uses.last!)
+            guard from <= to else { continue }
+            for s in from ... to { bytes[s] += problem.bytes(residency.tensor) }
+        }
+        return (frozen, bytes)
+    }
+}
