@@ -37,7 +37,7 @@ struct BenchReport {
                     }
                     let ok = runs.filter { $0.status == .ok }
                     if let first = ok.first, let traffic = first.nonCompulsoryBytes {
-                        let mark = first.optimal == false ? " (gap \(String(format: "%.0f%%", (first.gap ?? 0) * 100)))" : ""
+                        let mark = first.optimal == false ? " (gap \(BenchFormat.percent(first.gap ?? 0)))" : ""
                         line.append(BenchFormat.bytes(traffic) + mark)
                         line.append(BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))))
                     } else {
@@ -48,6 +48,34 @@ struct BenchReport {
             }
         }
         return "Non-compulsory traffic (and solve seconds), scratchpad\n" + BenchFormat.align(lines)
+            + reductions(rows, methods: methods)
+    }
+
+    /// Per budget and method, the average reduction of Belady's
+    /// non-compulsory traffic over the models where Belady's is non-zero
+    /// (the figure COSMA reports), from the first successful run of each.
+    private func reductions(_ rows: [BenchRow], methods: [String]) -> String {
+        let others = methods.filter { $0 != "belady" }
+        guard methods.contains("belady"), !others.isEmpty else { return "" }
+        var lines: [[String]] = [["budget"] + others.map { "\($0) vs belady" } + ["cases"]]
+        for budget in BenchGrouping.budgets(rows) {
+            var line = [budget]
+            var cases = 0
+            for method in others {
+                var reductions: [Double] = []
+                for model in BenchGrouping.models(rows) {
+                    let cell = rows.filter { $0.model == model && $0.budget == budget && $0.status == .ok }
+                    guard let belady = cell.first(where: { BenchGrouping.methodLabel($0) == "belady" })?.nonCompulsoryBytes, belady > 0,
+                          let other = cell.first(where: { BenchGrouping.methodLabel($0) == method })?.nonCompulsoryBytes
+                    else { continue }
+                    reductions.append(1 - Double(other) / Double(belady))
+                }
+                cases = max(cases, reductions.count)
+                line.append(reductions.isEmpty ? "-" : BenchFormat.percent(reductions.reduce(0, +) / Double(reductions.count)))
+            }
+            lines.append(line + [String(cases)])
+        }
+        return "\n\nAverage reduction of Belady's non-compulsory traffic, over the models where it is non-zero\n" + BenchFormat.align(lines)
     }
 
     private func offloadTable(_ rows: [BenchRow]) -> String {
@@ -106,6 +134,12 @@ enum BenchGrouping {
 
 /// Number formatting for people.
 enum BenchFormat {
+    /// A fraction as a percentage, with two decimals below 1 %.
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return String(format: abs(value) < 1 && value != 0 ? "%.2f%%" : "%.0f%%", value)
+    }
+
     static func bytes(_ value: Int) -> String {
         let x = Double(value)
         if value == 0 { return "0" }

@@ -50,6 +50,8 @@ struct BenchRow: Codable, Equatable, Sendable {
     var compulsoryBytes: Int?
     var peakBytes: Int?
     var bound: Double?
+    /// "order" or "all-orders": which plans the bound covers.
+    var boundScope: String?
     var gap: Double?
     var optimal: Bool?
     var throughput: Double?
@@ -89,7 +91,7 @@ struct BenchRow: Codable, Equatable, Sendable {
     /// The CSV columns, in order.
     static let columns = [
         "key", "kind", "model", "budget", "method", "solver", "dtypeBytes", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen",
-        "repeatIndex", "status", "exitCode", "signal", "capacity", "nonCompulsoryBytes", "compulsoryBytes", "peakBytes", "bound", "gap",
+        "repeatIndex", "status", "exitCode", "signal", "capacity", "nonCompulsoryBytes", "compulsoryBytes", "peakBytes", "bound", "boundScope", "gap",
         "optimal", "throughput", "gbs", "nb", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
     ]
 
@@ -98,7 +100,7 @@ struct BenchRow: Codable, Equatable, Sendable {
         return [
             key, kind, model, text(budget), method, text(solver), text(dtypeBytes), text(hardware), text(gpuMem), text(cpuMem), text(disk),
             text(prompt), text(gen), text(repeatIndex), status.rawValue, text(exitCode), text(signal), text(capacity),
-            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(gap), text(optimal), text(throughput),
+            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal), text(throughput),
             text(gbs), text(nb), text(solveSeconds), text(wallSeconds), text(maxRSSBytes), version, timestamp, text(message),
         ]
     }

@@ -103,6 +103,7 @@ private struct ChildReport: Decodable {
     var compulsoryBytes: Int?
     var nonCompulsoryBytes: Int?
     var bound: Double?
+    var boundScope: String?
     var gap: Double?
     var optimal: Bool?
     var seconds: Double?
@@ -140,6 +141,7 @@ extension BenchRow {
             compulsoryBytes = report.compulsoryBytes
             nonCompulsoryBytes = report.nonCompulsoryBytes
             bound = report.bound
+            boundScope = report.boundScope
             gap = report.gap
             optimal = report.optimal
             throughput = report.throughput

@@ -154,6 +154,28 @@ import Testing
         }
     }
 
+    /// The reduction figure: averaged over the models where Belady moves
+    /// something, per budget and method.
+    @Test func reportAveragesTheReductionOverModelsWhereBeladyMovesData() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func row(_ model: String, _ method: String, _ solver: String?, _ traffic: Int) -> String {
+            let solverField = solver.map { "\"solver\":\"\($0)\"," } ?? ""
+            return "{\"budget\":\"M_R\",\"capacity\":100,\"key\":\"\(model)|\(method)\",\"kind\":\"scratchpad\",\"method\":\"\(method)\","
+                + "\"model\":\"\(model).onnx\",\"nonCompulsoryBytes\":\(traffic),\"repeatIndex\":0,\(solverField)\"solveSeconds\":0.1,"
+                + "\"status\":\"ok\",\"timestamp\":\"2026-11-27T00:00:00Z\",\"version\":\"0\",\"wallSeconds\":0.2}"
+        }
+        // a: 100 -> 40 (60 %); b: Belady moves nothing (left out); c: 200 -> 200 (0 %).
+        let lines = [row("a", "baseline", nil, 100), row("a", "ilp-free", "cbc", 40),
+                     row("b", "baseline", nil, 0), row("b", "ilp-free", "cbc", 0),
+                     row("c", "baseline", nil, 200), row("c", "ilp-free", "cbc", 200)]
+        try lines.joined(separator: "\n").write(toFile: "\(dir)/r.jsonl", atomically: true, encoding: .utf8)
+        let report = try Self.run(["bench", "report", "\(dir)/r.jsonl", "-o", "\(dir)/charts"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let line = report.stdout.split(separator: "\n").first { $0.hasPrefix("M_R") && $0.contains("%") }
+        #expect(line.map { $0.split(separator: " ", omittingEmptySubsequences: true) } == ["M_R", "30%", "2"], "\(report.stdout)")
+    }
+
     @Test func offloadRowsAndThroughputChart() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
