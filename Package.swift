@@ -105,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
             path: "Benchmarks"
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),

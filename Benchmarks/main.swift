@@ -9,6 +9,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
+    ("scratchpad", ScratchpadBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

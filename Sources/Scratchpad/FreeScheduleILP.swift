@@ -30,6 +30,7 @@ import MemoryGraph
 struct FreeScheduleILP {
     let problem: ScratchpadProblem
     let windows: ScheduleWindows
+    var formulation = FreeScheduleFormulation()
 
     struct Built {
         var model: Model
@@ -118,16 +119,23 @@ struct FreeScheduleILP {
             }
             for (i, s) in (first ... last).enumerated() {
                 // Resident whenever a user runs.
-                var needed = LinearExpression()
-                for u in users { needed += runs(u, s) }
-                if !needed.terms.isEmpty || needed.constant > 0 { model.add(r[i] >= needed) }
+                if formulation.aggregatedNeeds {
+                    var needed = LinearExpression()
+                    for u in users { needed += runs(u, s) }
+                    if !needed.terms.isEmpty || needed.constant > 0 { model.add(r[i] >= needed) }
+                } else {
+                    for u in users {
+                        let needed = runs(u, s)
+                        if !needed.terms.isEmpty || needed.constant > 0 { model.add(r[i] >= needed) }
+                    }
+                }
                 // Not before production or first use; not after the last use.
                 var before = LinearExpression()
                 for u in producer.map({ [$0] }) ?? users { before += done(u, by: s) }
-                if before.constant < 1 { model.add(r[i] <= before) }
+                if producer != nil || formulation.residencyBetweenUses, before.constant < 1 { model.add(r[i] <= before) }
                 var after = LinearExpression(constant: Double(users.count))
                 for u in users { after -= done(u, by: s - 1) }
-                if after.constant < 1 { model.add(r[i] <= after) }
+                if formulation.residencyBetweenUses, after.constant < 1 { model.add(r[i] <= after) }
                 // A load where residency starts without the producer running.
                 var start = LinearExpression(r[i])
                 if i > 0 { start -= r[i - 1] }

@@ -41,6 +41,8 @@ public struct FreeSchedulePlanner: Sendable {
     /// The time limit when `options` has none: the search over orders has no
     /// natural end on large graphs.
     public var defaultTimeLimit = 60.0
+    /// Which strengthenings the ILP uses (all, by default).
+    public var formulation = FreeScheduleFormulation()
     /// One line per step forward (an accepted order, a bound).
     public var report: (@Sendable (String) -> Void)?
 
@@ -66,6 +68,10 @@ public struct FreeSchedulePlanner: Sendable {
         public var solves: Int
         /// Orders accepted because they lowered the traffic.
         public var improvements: Int
+        /// The ILP over every order, when it was solved: its size and time.
+        public var wholeVariables: Int?
+        public var wholeRows: Int?
+        public var wholeSeconds: Double?
     }
 
     /// O(solver) per window; windows per pass: 2 · steps / segmentLength.
@@ -87,8 +93,9 @@ public struct FreeSchedulePlanner: Sendable {
 
         /// Solves the ILP over `windows`; adopts the order it finds when the
         /// fixed-order planner turns it into a better plan.
+        var wholeSize: (variables: Int, rows: Int, seconds: Double)?
         func improve(over windows: ScheduleWindows, seconds: Double?, freezing: ClosedRange<Int>? = nil) -> SolveResult? {
-            let ilp = FreeScheduleILP(problem: bestProblem, windows: windows)
+            let ilp = FreeScheduleILP(problem: bestProblem, windows: windows, formulation: formulation)
             let start = PlanResidencies.read(best.plan, problem: bestProblem)
             var frozen = Set<Int>()
             var frozenBytes: [Int] = []
@@ -100,10 +107,11 @@ public struct FreeSchedulePlanner: Sendable {
                                           stored: start.stored, built: built)
             var solveOptions = options
             solveOptions.timeLimit = seconds
-            solveOptions.warmStart = warmStart
+            solveOptions.warmStart = formulation.warmStart ? warmStart : nil
             if freezing != nil { solveOptions.progress = nil }
             let result = solver.solve(built.model, options: solveOptions)
             solves += 1
+            if freezing == nil { wholeSize = (built.model.variableCount, built.model.constraintCount, result.seconds) }
             // Frozen tensors' traffic is not in the objective: compare with the start's.
             let incumbent = freezing == nil ? Double(traffic()) : built.model.objectiveValue(at: warmStart)
             guard result.status.hasSolution, let objective = result.objective,
@@ -121,7 +129,9 @@ public struct FreeSchedulePlanner: Sendable {
         }
 
         let steps = problem.schedule.count
-        let whole = ScheduleWindows(order: problem.schedule.order, free: 0 ... max(0, steps - 1), graph: problem.graph)
+        let whole = formulation.windows
+            ? ScheduleWindows(order: problem.schedule.order, free: 0 ... max(0, steps - 1), graph: problem.graph)
+            : ScheduleWindows(unrestricted: problem.graph)
         /// The ILP over every order, for a bound that covers them all.
         func solveWhole(seconds: Double?) {
             let result = improve(over: whole, seconds: seconds)
@@ -177,12 +187,23 @@ public struct FreeSchedulePlanner: Sendable {
         plan.metrics.bound = bound
         return Outcome(plan: plan, schedule: bestProblem.schedule, bound: bound, boundCoversAllOrders: coversAll,
                        fileOrderTraffic: fileTraffic, baselineTraffic: fixed.baselineTraffic, solves: solves,
-                       improvements: improvements)
+                       improvements: improvements, wholeVariables: wholeSize?.variables, wholeRows: wholeSize?.rows,
+                       wholeSeconds: wholeSize?.seconds)
     }
 }
 
 
 extension FreeSchedulePlanner {
+    /// The size of the ILP over every order for `problem` under this
+    /// planner's formulation, without solving it: (variables, rows, nonzeros).
+    public func wholeModelSize(_ problem: ScratchpadProblem) -> (variables: Int, rows: Int, nonzeros: Int) {
+        let windows = formulation.windows
+            ? ScheduleWindows(graph: problem.graph)
+            : ScheduleWindows(unrestricted: problem.graph)
+        let model = FreeScheduleILP(problem: problem, windows: windows, formulation: formulation).build(capacity: problem.capacity).model
+        return (model.variableCount, model.constraintCount, model.nonzeroCount)
+    }
+
     /// The tensors whose every use lies outside `window` (steps of
     /// `problem`'s order), and the bytes their residencies hold per step.
     /// O(tensors + Σ residency lengths).

@@ -83,6 +83,15 @@ struct ScheduleWindows: Sendable {
     /// (operator, step) pairs inside the windows: the schedule binaries.
     var pairCount: Int { zip(earliest, latest).reduce(0) { $0 + $1.1 - $1.0 + 1 } }
 
+    /// No restriction at all: every operator at every step (precedence is
+    /// left to the ILP's rows). For measuring what windows are worth.
+    init(unrestricted graph: Graph) {
+        let n = graph.operators.count
+        self.earliest = [Int](repeating: 0, count: n)
+        self.latest = [Int](repeating: max(0, n - 1), count: n)
+        self.predecessors = ScheduleWindows(graph: graph).predecessors
+    }
+
     /// Whether `order` respects the windows.
     func admits(_ order: [Int]) -> Bool {
         order.enumerated().allSatisfy { s, o in steps(of: o).contains(s) }
