@@ -11,13 +11,19 @@ import MILP
 /// than the best placement found: that placement is then optimal over all
 /// visited shapes (branch and bound with the shapes as branches). A cap on
 /// MILPs keeps the worst case bounded; ``Outcome/proven`` says whether the
-/// bound closed before the cap.
+/// bound closed before the cap. When the cap is reached with nothing placed,
+/// a second round of at most as many MILPs tries the smallest shapes first.
 public struct WholeTensorSearch: Sendable {
     public var relaxation: PolicySearch
     /// The backend for the MILPs (GLPK by default; CBC serialises through the bridge).
     public var solver: any Solver = GLPKSolver()
     /// Never solve more MILPs than this.
     public var maximumMILPs = 64
+    /// Accept only placements whose block simulation keeps every tier within
+    /// its capacity (exact mode's rule): FlexGen's cost model undercounts
+    /// GPU memory at very many GPU batches, and a placement the simulation
+    /// rejects is no answer.
+    public var simulationMustFit = false
 
     public init(relaxation: PolicySearch) {
         self.relaxation = relaxation
@@ -47,6 +53,7 @@ public struct WholeTensorSearch: Sendable {
         }
         candidates.sort { $0.throughput > $1.throughput }
         var best: Placement?
+        var rejectedBatches = Int.max
         var milps = 0
         var proven = true
         for candidate in candidates {
@@ -57,9 +64,44 @@ public struct WholeTensorSearch: Sendable {
             }
             milps += 1
             guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb) else { continue }
-            if best == nil || found.estimate.throughput > best!.estimate.throughput { best = found }
+            if best == nil || found.estimate.throughput > best!.estimate.throughput, fitsWhenSimulated(found, rejectedBatches: &rejectedBatches) { best = found }
+        }
+        if best == nil, !proven {
+            // The cap went on the large shapes the LP prefers, where whole
+            // tensors often do not fit; small shapes nearly always do, so a
+            // second round tries the smallest first (Llama-2-70B on an
+            // A100-40GB: nothing among the 64 best LP shapes, a placement
+            // at gbs 1). Optimality over the shapes is then not proven.
+            let tried = candidates.prefix(maximumMILPs).map { [$0.gbs, $0.nb] }
+            let smallest = candidates.dropFirst(maximumMILPs)
+                .filter { !tried.contains([$0.gbs, $0.nb]) }
+                .sorted { ($0.gbs * $0.nb, -$0.throughput) < ($1.gbs * $1.nb, -$1.throughput) }
+            for candidate in smallest.prefix(maximumMILPs) {
+                milps += 1
+                guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb) else { continue }
+                if best == nil || found.estimate.throughput > best!.estimate.throughput, fitsWhenSimulated(found, rejectedBatches: &rejectedBatches) { best = found }
+            }
         }
         return Outcome(best: best, relaxed: lp.best, lpSolves: lp.lpSolves, milpSolves: milps, proven: proven)
+    }
+
+    /// True unless ``simulationMustFit`` is set and the block simulation of
+    /// `placement` breaks a capacity (or its plan fails verification).
+    /// Simulations cost time in proportion to the GPU batches, and what
+    /// the cost model misses grows with them: after a rejection at `nb`
+    /// batches, shapes with more than half as many are rejected unsimulated
+    /// (`rejectedBatches`), so rejections cost O(log nb) simulations.
+    /// Llama-2-70B on an RTX 4090: 509 s when every candidate was simulated.
+    func fitsWhenSimulated(_ placement: Placement, rejectedBatches: inout Int) -> Bool {
+        guard simulationMustFit else { return true }
+        let policy = placement.estimate.policy
+        guard policy.nb < rejectedBatches else { return false }
+        guard let simulated = try? relaxation.simulate(gbs: policy.gbs, nb: policy.nb, placement: placement.placement),
+              simulated.violations.isEmpty, simulated.verifierFailures.isEmpty else {
+            rejectedBatches = policy.nb / 2 + 1
+            return false
+        }
+        return true
     }
 
     /// The best whole-tensor placement at one shape, nil when none fits.

@@ -180,6 +180,7 @@ struct OffloadCommand: ParsableCommand {
     func runExact(search: PolicySearch, config: TransformerConfig, profile: HardwareProfile, clock: Stopwatch) throws {
         var relaxation = search
         var exact = WholeTensorSearch(relaxation: relaxation)
+        exact.simulationMustFit = true
         let best: WholeTensorSearch.Placement?
         let relaxed: OffloadEstimate?
         var lpSolves = 1, milpSolves = 1, proven = true
@@ -189,6 +190,7 @@ struct OffloadCommand: ParsableCommand {
         } else {
             if let gbs { relaxation.maximumBatchSize = gbs }
             exact.relaxation = relaxation
+            exact.simulationMustFit = true
             let outcome = exact.run()
             best = outcome.best
             relaxed = outcome.relaxed

@@ -51,6 +51,21 @@ import Testing
         #expect(try #require(r.simulatedGpuPeakBytes) <= 24 * Double(1 << 30))
     }
 
+    /// The 64 shapes the LP likes best are all too large for whole tensors
+    /// here; the search must still find the small shapes that fit.
+    @Test func llama70BOnAnA100With40GBGetsAWholeTensorPlacement() throws {
+        let (status, report, stderr) = try Self.run([
+            "--model", "\(Self.root)/Models/llm/llama-2-70b.json", "--hardware", "a100-40gb", "--mode", "exact", "--json",
+        ])
+        #expect(status == 0, "\(stderr)")
+        let r = try #require(report)
+        let relaxed = try #require(r.relaxedThroughput)
+        #expect(r.throughput > 0 && r.throughput <= relaxed * (1 + 1e-9))
+        #expect(r.gpuPeakBytes <= 0.8 * 40 * Double(1 << 30) * (1 + 1e-9))
+        let simulatedPeak = try #require(r.simulatedGpuPeakBytes)
+        #expect(simulatedPeak <= 40 * Double(1 << 30))
+    }
+
     @Test func flexGensReferencePolicyIsRejectedBySimulation() throws {
         // α = 1.2 lets the LP use 19.2 GB of a 16 GB GPU; the simulated block does not fit.
         let (status, _, stderr) = try Self.run([
