@@ -31,6 +31,11 @@ public struct ILPPlanner: Sendable {
     }
 
     public func plan(_ problem: ScratchpadProblem) throws(BaselinePlanner.Failure) -> Outcome {
+        // Below M_R no plan exists in any order: say which operator, as the baseline does.
+        for s in problem.need.indices where problem.footprint(atStep: s) > problem.capacity {
+            let op = problem.graph.operators[problem.schedule.order[s]].name
+            throw .operatorTooLarge(op: op, footprint: problem.footprint(atStep: s), capacity: problem.capacity)
+        }
         let baseline = try? BaselinePlanner(policy: .belady).plan(problem)
         let ilp = CompactReplacementILP(problem: problem)
         var capacity = problem.capacity

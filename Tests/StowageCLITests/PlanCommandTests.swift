@@ -63,9 +63,10 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: svg))
     }
 
-    @Test func belowMRTheOperatorIsNamedAndNothingIsWritten() throws {
-        let plan = NSTemporaryDirectory() + "stowage-plan-\(getpid())-small.json"
-        let outcome = try CommandRunner.run(["plan", Self.model, "--scratchpad", "1MiB", "--dtype-bytes", "1", "-o", plan])
+    @Test(arguments: [[], ["--method", "ilp"], ["--method", "ilp", "--schedule", "free"]])
+    func belowMRTheOperatorIsNamedAndNothingIsWritten(_ method: [String]) throws {
+        let plan = NSTemporaryDirectory() + "stowage-plan-\(getpid())-small-\(method.count).json"
+        let outcome = try CommandRunner.run(["plan", Self.model, "--scratchpad", "1MiB", "--dtype-bytes", "1", "-o", plan] + method)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("operator") && outcome.stderr.contains("bytes at once"))
         #expect(!FileManager.default.fileExists(atPath: plan))
