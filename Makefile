@@ -19,6 +19,8 @@ demo: build
 	$(RELEASE_BIN) inspect Models/onnx/resnet50.onnx --dtype-bytes 1
 	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_H --dtype-bytes 1 --method baseline
 	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_H --dtype-bytes 1 --method ilp -o demo/resnet50-plan.json
+	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_R --dtype-bytes 1 --method ilp --quiet
+	$(RELEASE_BIN) plan Models/onnx/resnet50.onnx --scratchpad M_R --dtype-bytes 1 --method ilp --schedule free --quiet
 	$(RELEASE_BIN) render demo/resnet50-plan.json -o demo/resnet50-plan.html
 	@echo "wrote demo/resnet50-plan.json and demo/resnet50-plan.html"
 
