@@ -55,6 +55,15 @@ public struct WholeTensorSearch: Sendable {
         var best: Placement?
         var rejectedBatches = Int.max
         var milps = 0
+        /// Solves the MILP at `candidate`'s shape; keeps the placement when it
+        /// is the best so far and passes the simulation.
+        func consider(_ candidate: PolicySearch.ShapeThroughput) {
+            milps += 1
+            guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb),
+                  best == nil || found.estimate.throughput > best!.estimate.throughput,
+                  fitsWhenSimulated(found, rejectedBatches: &rejectedBatches) else { return }
+            best = found
+        }
         var proven = true
         for candidate in candidates {
             if let best, candidate.throughput <= best.estimate.throughput * (1 + 1e-9) { break }
@@ -62,9 +71,7 @@ public struct WholeTensorSearch: Sendable {
                 proven = false
                 break
             }
-            milps += 1
-            guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb) else { continue }
-            if best == nil || found.estimate.throughput > best!.estimate.throughput, fitsWhenSimulated(found, rejectedBatches: &rejectedBatches) { best = found }
+            consider(candidate)
         }
         if best == nil, !proven {
             // The cap went on the large shapes the LP prefers, where whole
@@ -72,15 +79,10 @@ public struct WholeTensorSearch: Sendable {
             // second round tries the smallest first (Llama-2-70B on an
             // A100-40GB: nothing among the 64 best LP shapes, a placement
             // at gbs 1). Optimality over the shapes is then not proven.
-            let tried = candidates.prefix(maximumMILPs).map { [$0.gbs, $0.nb] }
+            // Candidates are distinct shapes, so the untried ones are those past the cap.
             let smallest = candidates.dropFirst(maximumMILPs)
-                .filter { !tried.contains([$0.gbs, $0.nb]) }
                 .sorted { ($0.gbs * $0.nb, -$0.throughput) < ($1.gbs * $1.nb, -$1.throughput) }
-            for candidate in smallest.prefix(maximumMILPs) {
-                milps += 1
-                guard let found = evaluate(gbs: candidate.gbs, nb: candidate.nb) else { continue }
-                if best == nil || found.estimate.throughput > best!.estimate.throughput, fitsWhenSimulated(found, rejectedBatches: &rejectedBatches) { best = found }
-            }
+            for candidate in smallest.prefix(maximumMILPs) { consider(candidate) }
         }
         return Outcome(best: best, relaxed: lp.best, lpSolves: lp.lpSolves, milpSolves: milps, proven: proven)
     }

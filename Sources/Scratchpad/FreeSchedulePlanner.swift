@@ -77,14 +77,16 @@ public struct FreeSchedulePlanner: Sendable {
     /// O(solver) per window; windows per pass: 2 · steps / segmentLength.
     public func plan(_ problem: ScratchpadProblem) throws(BaselinePlanner.Failure) -> Outcome {
         let clock = Stopwatch()
-        var options = options
-        if options.timeLimit == nil { options.timeLimit = defaultTimeLimit }
-        func remaining() -> Double? { options.timeLimit.map { max(0, $0 - clock.seconds) } }
+        let limit = options.timeLimit ?? defaultTimeLimit
+        func remaining() -> Double { max(0, limit - clock.seconds) }
         var fixedOptions = options
-        if let limit = options.timeLimit { fixedOptions.timeLimit = max(1, limit / 5) }
+        fixedOptions.timeLimit = max(1, limit / 5)
         let fixed = try ILPPlanner(solver: solver, options: fixedOptions).plan(problem)
         var best = fixed
         var bestProblem = problem
+        // The incumbent's residencies, the warm start of every solve: read
+        // again only when the incumbent changes.
+        var start = PlanResidencies.read(best.plan, problem: bestProblem)
         var solves = fixed.solves
         var improvements = 0
         var allOrdersBound: Double?
@@ -94,9 +96,8 @@ public struct FreeSchedulePlanner: Sendable {
         /// Solves the ILP over `windows`; adopts the order it finds when the
         /// fixed-order planner turns it into a better plan.
         var wholeSize: (variables: Int, rows: Int, seconds: Double)?
-        func improve(over windows: ScheduleWindows, seconds: Double?, freezing: ClosedRange<Int>? = nil) -> SolveResult? {
+        func improve(over windows: ScheduleWindows, seconds: Double, freezing: ClosedRange<Int>? = nil) -> SolveResult? {
             let ilp = FreeScheduleILP(problem: bestProblem, windows: windows, formulation: formulation)
-            let start = PlanResidencies.read(best.plan, problem: bestProblem)
             var frozen = Set<Int>()
             var frozenBytes: [Int] = []
             if let window = freezing {
@@ -123,17 +124,16 @@ public struct FreeSchedulePlanner: Sendable {
             if planned.plan.metrics.nonCompulsoryBytes < traffic() {
                 best = planned
                 bestProblem = candidate
+                start = PlanResidencies.read(best.plan, problem: bestProblem)
                 improvements += 1
             }
             return result
         }
 
         let steps = problem.schedule.count
-        let whole = formulation.windows
-            ? ScheduleWindows(order: problem.schedule.order, free: 0 ... max(0, steps - 1), graph: problem.graph)
-            : ScheduleWindows(unrestricted: problem.graph)
+        let whole = wholeWindows(problem.graph)
         /// The ILP over every order, for a bound that covers them all.
-        func solveWhole(seconds: Double?) {
+        func solveWhole(seconds: Double) {
             let result = improve(over: whole, seconds: seconds)
             report?("every order (\(whole.pairCount) operator-step pairs): traffic \(traffic()) B, bound \(Int(result?.bound ?? 0)) B")
             if let result, result.status.hasSolution, let bound = result.bound {
@@ -151,12 +151,12 @@ public struct FreeSchedulePlanner: Sendable {
                 improved = false
                 var first = 0
                 while first < steps - 1 {
-                    if let left = remaining(), left < 1 { break passes }
+                    if remaining() < 1 { break passes }
                     if traffic() == 0 { break passes }
                     let last = min(steps - 1, first + segmentLength - 1)
                     let windows = ScheduleWindows(order: bestProblem.schedule.order, free: first ... last, graph: problem.graph)
                     let before = traffic()
-                    _ = improve(over: windows, seconds: min(segmentSeconds, remaining() ?? segmentSeconds), freezing: first ... last)
+                    _ = improve(over: windows, seconds: min(segmentSeconds, remaining()), freezing: first ... last)
                     if traffic() < before {
                         improved = true
                         report?("steps \(first)...\(last) re-ordered: traffic \(before) -> \(traffic()) B")
@@ -166,8 +166,8 @@ public struct FreeSchedulePlanner: Sendable {
             }
             // With time left, the whole ILP from the search's best: a bound
             // for every order, and perhaps a better order still.
-            if traffic() > 0, whole.pairCount <= boundingPairs, let left = remaining(), left >= 10 {
-                solveWhole(seconds: left)
+            if traffic() > 0, whole.pairCount <= boundingPairs, remaining() >= 10 {
+                solveWhole(seconds: remaining())
             }
         }
 
@@ -197,11 +197,15 @@ extension FreeSchedulePlanner {
     /// The size of the ILP over every order for `problem` under this
     /// planner's formulation, without solving it: (variables, rows, nonzeros).
     public func wholeModelSize(_ problem: ScratchpadProblem) -> (variables: Int, rows: Int, nonzeros: Int) {
-        let windows = formulation.windows
-            ? ScheduleWindows(graph: problem.graph)
-            : ScheduleWindows(unrestricted: problem.graph)
-        let model = FreeScheduleILP(problem: problem, windows: windows, formulation: formulation).build(capacity: problem.capacity).model
+        let ilp = FreeScheduleILP(problem: problem, windows: wholeWindows(problem.graph), formulation: formulation)
+        let model = ilp.build(capacity: problem.capacity).model
         return (model.variableCount, model.constraintCount, model.nonzeroCount)
+    }
+
+    /// Windows over every order: ASAP/ALAP, or none when the formulation
+    /// switches them off.
+    func wholeWindows(_ graph: Graph) -> ScheduleWindows {
+        formulation.windows ? ScheduleWindows(graph: graph) : ScheduleWindows(unrestricted: graph)
     }
 
     /// The tensors whose every use lies outside `window` (steps of

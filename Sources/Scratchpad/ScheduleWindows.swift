@@ -33,13 +33,7 @@ struct ScheduleWindows: Sendable {
     /// (ancestor and descendant sets as bitsets), plus O(operators + edges).
     init(order: [Int], free: ClosedRange<Int>, graph: Graph) {
         let n = order.count
-        var predecessors = [[Int]](repeating: [], count: n)
-        for (o, op) in graph.operators.enumerated() {
-            var seen = Set<Int>()
-            for t in op.reads {
-                if let p = graph.producers[t], p != o, seen.insert(p).inserted { predecessors[o].append(p) }
-            }
-        }
+        let predecessors = Self.predecessors(in: graph)
         var earliest = [Int](repeating: 0, count: n)
         var latest = [Int](repeating: 0, count: n)
         for (s, o) in order.enumerated() {
@@ -89,7 +83,20 @@ struct ScheduleWindows: Sendable {
         let n = graph.operators.count
         self.earliest = [Int](repeating: 0, count: n)
         self.latest = [Int](repeating: max(0, n - 1), count: n)
-        self.predecessors = ScheduleWindows(graph: graph).predecessors
+        self.predecessors = Self.predecessors(in: graph)
+    }
+
+    /// For each operator, the distinct operators producing what it reads.
+    /// O(operators + edges).
+    static func predecessors(in graph: Graph) -> [[Int]] {
+        var predecessors = [[Int]](repeating: [], count: graph.operators.count)
+        for (o, op) in graph.operators.enumerated() {
+            var seen = Set<Int>()
+            for t in op.reads {
+                if let p = graph.producers[t], p != o, seen.insert(p).inserted { predecessors[o].append(p) }
+            }
+        }
+        return predecessors
     }
 
     /// Whether `order` respects the windows.
