@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "stowage", targets: ["StowageCLI"]),
         .library(name: "MILP", targets: ["MILP"]),
         .library(name: "MemoryGraph", targets: ["MemoryGraph"]),
+        .library(name: "Units", targets: ["Units"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Offload", targets: ["Offload"]),
@@ -40,6 +41,8 @@ let package = Package(
             dependencies: ["CGLPK", "CCbc"]
         ),
         .target(name: "MemoryGraph"),
+        // The one grammar for sizes in bytes (options, files, APIs).
+        .target(name: "Units"),
         .target(
             name: "ModelImport",
             dependencies: [
@@ -110,6 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
+        .testTarget(name: "UnitsTests", dependencies: ["Units"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),

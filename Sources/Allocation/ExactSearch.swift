@@ -1,3 +1,5 @@
+import MILP
+
 /// The order in which the exact search tries the buffers that could cover
 /// a section (which branch it explores first).
 public enum CandidateOrder: Sendable, Equatable, Hashable {

@@ -1,3 +1,5 @@
+import MILP
+
 /// The branch-and-bound engine behind ``ExactSearch``, for one set of
 /// buffers of positive size and one capacity.
 ///
