@@ -30,7 +30,7 @@ public struct CBCSolver: Solver {
         let cbc = CBCModel()
         cbc.load(model, input: input)
         let handle = cbc.pointer
-        if let limit = options.timeLimit { Cbc_setMaximumSeconds(handle, max(0.01, limit - clock.seconds)) }
+        if let left = options.secondsLeft(clock) { Cbc_setMaximumSeconds(handle, max(0.01, left)) }
         if let gap = options.relativeGap { Cbc_setAllowableFractionGap(handle, gap) }
         if let start = BackendInput.usableWarmStart(options.warmStart, for: model) {
             let indices = (0 ..< Int32(start.count)).map { $0 }
@@ -94,7 +94,7 @@ public struct CBCSolver: Solver {
         let claim = SolveResult(status: .infeasible, seconds: 0, solver: name)
         var feasibility = model
         feasibility.setObjective(LinearExpression(), sense: .minimize)
-        var probe = SolveOptions(timeLimit: options.timeLimit.map { max(0.01, $0 - clock.seconds) })
+        var probe = SolveOptions(timeLimit: options.secondsLeft(clock).map { max(0.01, $0) })
         probe.logLevel = options.logLevel
         let found = cbcLock.withLock { _ in run(feasibility, input: BackendInput(feasibility), options: probe, clock: clock) }
         switch found.status {

@@ -37,10 +37,9 @@ public struct GLPKSolver: Solver {
         }
     }
 
-    private func milliseconds(left limit: Double?, clock: Stopwatch) -> Int32 {
-        guard let limit else { return Int32.max }
-        let left = max(0, limit - clock.seconds) * 1000
-        return Int32(min(left.rounded(.up), Double(Int32.max)))
+    private func milliseconds(left options: SolveOptions, clock: Stopwatch) -> Int32 {
+        guard let seconds = options.secondsLeft(clock) else { return Int32.max }
+        return Int32(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 
     private func run(_ problem: GLPKProblem, model: Model, options: SolveOptions, clock: Stopwatch) -> SolveResult {
@@ -48,7 +47,7 @@ public struct GLPKSolver: Solver {
         var simplex = glp_smcp()
         glp_init_smcp(&simplex)
         simplex.msg_lev = messageLevel(options.logLevel)
-        simplex.tm_lim = milliseconds(left: options.timeLimit, clock: clock)
+        simplex.tm_lim = milliseconds(left: options, clock: clock)
         simplex.presolve = GLP_OFF
         let code = glp_simplex(P, &simplex)
         if code == GLP_ETMLIM {
@@ -86,7 +85,7 @@ public struct GLPKSolver: Solver {
         var parameters = glp_iocp()
         glp_init_iocp(&parameters)
         parameters.msg_lev = messageLevel(options.logLevel)
-        parameters.tm_lim = milliseconds(left: options.timeLimit, clock: clock)
+        parameters.tm_lim = milliseconds(left: options, clock: clock)
         parameters.presolve = GLP_OFF
         if let gap = options.relativeGap { parameters.mip_gap = gap }
         if cuts {

@@ -41,6 +41,10 @@ public struct SolveOptions: Sendable {
     /// Wall-clock limit in seconds; on reaching it the best incumbent is
     /// returned with its gap (status ``SolveStatus/feasible``).
     public var timeLimit: Double?
+    /// The whole command's wall-clock budget (see ``Deadline``): a solve
+    /// stops at whichever comes first, this or ``timeLimit`` after its
+    /// start. Planners that solve many models pass their one deadline here.
+    public var deadline: Deadline?
     /// Stop once the relative gap is at most this (0.01 = 1 %).
     public var relativeGap: Double?
     public var logLevel: SolverLogLevel = .quiet
@@ -52,6 +56,19 @@ public struct SolveOptions: Sendable {
     /// with itself.
     public var progress: (@Sendable (SolveProgress) -> Void)?
     public var progressInterval: Double = 1
+
+    /// Seconds this solve may still take, `nil` for no limit: the earlier
+    /// of ``timeLimit`` measured by `clock` (started with the solve) and
+    /// ``deadline``. Never negative.
+    public func secondsLeft(_ clock: Stopwatch) -> Double? {
+        let own = timeLimit.map { max(0, $0 - clock.seconds) }
+        switch (own, deadline?.remaining) {
+        case let (a?, b?): return min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        case (nil, nil): return nil
+        }
+    }
 
     public init(
         timeLimit: Double? = nil, relativeGap: Double? = nil, logLevel: SolverLogLevel = .quiet,

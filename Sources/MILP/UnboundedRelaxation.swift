@@ -9,7 +9,7 @@ enum UnboundedRelaxation {
         probe.progress = nil
         probe.warmStart = nil
         probe.relativeGap = nil
-        if let limit = options.timeLimit { probe.timeLimit = max(0, limit - clock.seconds) }
+        if let left = options.secondsLeft(clock) { probe.timeLimit = left }
         let result = solver.solve(feasibility, options: probe)
         switch result.status {
         case .optimal, .feasible:
