@@ -1,4 +1,5 @@
 import Foundation
+import Units
 
 /// The summary table of `stowage bench report`: for scratchpad experiments
 /// one line per model × budget with, per method, the non-compulsory traffic
@@ -121,7 +122,7 @@ enum BenchGrouping {
     static func budgets(_ rows: [BenchRow]) -> [String] {
         func rank(_ budget: String) -> (Int, Double, String) {
             if let named = ["M_R", "M_H", "M_P"].firstIndex(of: budget) { return (named, 0, budget) }
-            return (3, ByteSize(argument: budget)?.bytes ?? 0, budget)
+            return (3, Double(Units.ByteCount.value(budget) ?? 0), budget)
         }
         return Set(rows.compactMap(\.budget)).sorted { rank($0) < rank($1) }
     }

@@ -27,7 +27,7 @@ import Testing
     static func tiny(in folder: String) throws -> String {
         try experiment(in: folder, [
             "models": ["\(graphs)/mlp.json", "\(graphs)/attention_block.json"],
-            "budgets": ["M_R", "M_P"], "methods": ["baseline", "lru"], "timeLimit": 10, "dtypeBytes": 1,
+            "budgets": ["M_R", "M_P"], "methods": ["baseline", "lru"], "timeLimit": 10, "dtypeBytes": 1, "dims": ["batch": 2],
         ])
     }
 
