@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
-        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "SchemaCheck"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck"]),
         // Compiles and runs Examples/ (c, python, swift) against the built
         // libStowageC and PlanGraphExample.

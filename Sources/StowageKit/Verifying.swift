@@ -36,8 +36,13 @@ extension Planner {
     /// O(file sizes) to read; the replay as ``Verifier``.
     public static func verify(planAt planPath: String, modelAt modelPath: String,
                               options: VerificationOptions = VerificationOptions()) throws(StowageError) -> VerificationReport {
-        guard options.memoryLimit >= 0, options.memoryLimit <= 1 << 40 else {
-            throw .badInput(source: "options", location: "memoryLimit", reason: "must be between 0 and 2^40 bytes, got \(options.memoryLimit)")
+        // Real arenas are allocated in this process: never more than half of
+        // the machine's memory (a plan with offsets near 2^40 under a large
+        // limit would otherwise ask for a terabyte and abort).
+        let ceiling = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(1) << 40))
+        guard options.memoryLimit >= 0, options.memoryLimit <= ceiling else {
+            throw .badInput(source: "options", location: "memoryLimit",
+                            reason: "must be between 0 and \(ceiling) bytes (half of this machine's memory), got \(options.memoryLimit)")
         }
         let planning = PlanningOptions(dtypeBytes: options.dtypeBytes, dims: options.dims, unknownSizes: options.unknownSizes)
         try planning.check()
