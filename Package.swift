@@ -118,6 +118,8 @@ let package = Package(
         ),
         // Test support: checks documents against the JSON Schemas in Schemas/.
         .target(name: "SchemaCheck", path: "Tests/Support/SchemaCheck"),
+        // Test support: seeded mutations of input files for the hostile-input suites.
+        .target(name: "InputMutation", path: "Tests/Support/InputMutation"),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units"]),
@@ -129,8 +131,8 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
-        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck"]),
-        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
+        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
         // Compiles and runs Examples/ (c, python, swift) against the built
         // libStowageC and PlanGraphExample.
         .testTarget(name: "ExamplesTests", dependencies: ["PlanGraphExample", "StowageKit", "Verifier"]),
