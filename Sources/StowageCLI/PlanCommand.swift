@@ -74,6 +74,8 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let clock = Stopwatch()
+        // One wall-clock budget for the whole command, import and output included.
+        let deadline = Deadline(seconds: timeLimit)
         let graph = try graphOptions.loadGraph(model)
         let schedule = Schedule.default(for: graph)
         let probe = ScratchpadProblem(graph: graph, schedule: schedule, capacity: 0)
@@ -93,21 +95,22 @@ struct PlanCommand: ParsableCommand {
         do {
             switch method {
             case .baseline:
-                plan = try BaselinePlanner(policy: policy).plan(problem)
+                plan = try BaselinePlanner(policy: policy).plan(problem, deadline: deadline)
             case .ilp:
-                var options = SolveOptions(timeLimit: timeLimit)
+                var options = SolveOptions()
                 if !quiet { options.progress = ProgressPrinter().callback }
                 switch scheduleChoice {
                 case .fixed:
-                    let planner = ILPPlanner(solver: solver.solver, options: options)
+                    var planner = ILPPlanner(solver: solver.solver, options: options)
+                    if !quiet { planner.report = { line in FileHandle.standardError.write(Data("stowage: \(line)\n".utf8)) } }
                     methodName = planner.method
-                    plan = try planner.plan(problem).plan
+                    plan = try planner.plan(problem, deadline: deadline).plan
                     boundScope = "order"
                 case .free:
                     var planner = FreeSchedulePlanner(solver: solver.solver, options: options)
                     if !quiet { planner.report = { line in FileHandle.standardError.write(Data("stowage: \(line)\n".utf8)) } }
                     methodName = planner.method
-                    let outcome = try planner.plan(problem)
+                    let outcome = try planner.plan(problem, deadline: deadline)
                     plan = outcome.plan
                     boundScope = outcome.boundCoversAllOrders ? "all-orders" : "order"
                 }
