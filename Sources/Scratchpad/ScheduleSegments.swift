@@ -48,6 +48,12 @@ struct ScheduleSegments: Sendable {
     /// Positions (into `core`) of the clean cuts.
     let cuts: [Int]
     let segments: [Segment]
+    /// Per cut position: the tensors valid in host memory (weights, graph
+    /// inputs, detached outputs) used on both sides of it (by core
+    /// operators, or by detached ones feeding them), smallest first, at
+    /// most ``carriedLimit`` of them.
+    let carriedAcross: [Int: [Int]]
+    static let carriedLimit = 64
 
     init(_ problem: ScratchpadProblem) {
         let graph = problem.graph
@@ -121,6 +127,38 @@ struct ScheduleSegments: Sendable {
             segments.append(Segment(positions: range, isFixed: range.allSatisfy { isCut.contains($0) }))
         }
         self.segments = segments
+        // Host-valid tensors live across cuts: O(tensors + edges + Σ cuts
+        // crossed). A detached operator counts as used where the first core
+        // operator that needs its result runs (it runs just before).
+        var anchor = [Int](repeating: Int.max, count: operators)
+        for o in problem.schedule.order.reversed() where detached[o] {
+            for t in graph.operators[o].outputs {
+                for c in graph.consumers(of: t) { anchor[o] = min(anchor[o], detached[c] ? anchor[c] : position[c]) }
+            }
+        }
+        var carried: [Int: [Int]] = [:]
+        for (t, producer) in graph.producers.enumerated() where producer.map({ detached[$0] }) ?? true {
+            let positions = graph.consumers(of: t).compactMap { c -> Int? in
+                detached[c] ? (anchor[c] == Int.max ? nil : anchor[c]) : position[c]
+            }
+            guard let first = positions.min(), let last = positions.max(), last - first >= 2 else { continue }
+            // Cuts strictly inside (first, last), by binary search.
+            var lo = 0, hi = cuts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cuts[mid] <= first { lo = mid + 1 } else { hi = mid }
+            }
+            var c = lo
+            while c < cuts.count, cuts[c] < last {
+                carried[cuts[c], default: []].append(t)
+                c += 1
+            }
+        }
+        for (cut, list) in carried {
+            carried[cut] = Array(list.sorted { (graph.tensors[$0].bytes ?? 0, $0) < (graph.tensors[$1].bytes ?? 0, $1) }
+                .prefix(Self.carriedLimit))
+        }
+        self.carriedAcross = carried
     }
 
     /// A whole order from an order of the core operators: each detached
@@ -189,6 +227,27 @@ struct ScheduleSegments: Sendable {
             let op = graph.operators[o]
             operators.append(Operator(name: op.name, type: op.type, inputs: op.inputs.map(index),
                                       outputs: op.outputs.map(index), capturedInputs: op.capturedInputs.map(index)))
+        }
+        // Tensors valid in host memory (weights, graph inputs, detached
+        // outputs) live across a seam may be resident there in a plan of
+        // the whole graph. The seam's operator reads them here: at the
+        // first step they enter for free, at the last they must be back (a
+        // reload this segment pays instead of the one after the seam, which
+        // then finds them resident). Only while the seam has room for them
+        // beside its own tensors, smallest first: then any plan of the whole
+        // graph restricted to the segment is still a plan of it that costs
+        // no more, each of its reloads counted in one segment at most.
+        for (step, seam) in [(0, range.lowerBound), (ops.count - 1, range.upperBound)] where ops.count > 1 {
+            guard let carried = carriedAcross[seam] else { continue }
+            let op = graph.operators[ops[step]]
+            let own = Set(op.reads + op.outputs)
+            var room = problem.capacity - own.reduce(0) { $0 + (graph.tensors[$1].bytes ?? 0) }
+            for t in carried where !own.contains(t) {
+                let bytes = graph.tensors[t].bytes ?? 0
+                guard bytes <= room else { break }
+                room -= bytes
+                operators[step].inputs.append(index(t))
+            }
         }
         // Graph outputs made here and not read by a later segment (the cut
         // a segment ends at makes tensors for the next one).

@@ -91,6 +91,7 @@ struct PlanCommand: ParsableCommand {
         let problem = probe.with(capacity: capacity, alignment: alignment)
         let plan: Plan
         var boundScope: String?
+        var orderBound: Double?
         var methodName = BaselinePlanner(policy: policy).method
         do {
             switch method {
@@ -113,6 +114,7 @@ struct PlanCommand: ParsableCommand {
                     let outcome = try planner.plan(problem, deadline: deadline)
                     plan = outcome.plan
                     boundScope = outcome.boundCoversAllOrders ? "all-orders" : "order"
+                    orderBound = outcome.orderBound
                 }
             }
         } catch {
@@ -126,7 +128,8 @@ struct PlanCommand: ParsableCommand {
         }
         let seconds = clock.seconds
         if let output { try Self.write(plan, to: output) }
-        let report = PlanReport(plan: plan, capacity: capacity, budgets: budgets, seconds: seconds, boundScope: boundScope)
+        var report = PlanReport(plan: plan, capacity: capacity, budgets: budgets, seconds: seconds, boundScope: boundScope)
+        report.orderBound = orderBound
         print(json ? report.json : report.text(graph: graph.name))
     }
 
@@ -151,8 +154,16 @@ struct PlanReport: Encodable {
     /// Whom the bound covers: "order" (every plan in the plan's operator
     /// order) or "all-orders" (every plan in any order).
     let boundScope: String?
+    /// With the order free: a lower bound for the plan's own order (the
+    /// fixed-order ILP's), beside `bound`, which covers every order.
+    var orderBound: Double?
     let seconds: Double
     let message: String?
+
+    var orderGap: Double? {
+        guard let orderBound, let traffic = nonCompulsoryBytes else { return nil }
+        return relativeGap(Double(traffic), min(orderBound, Double(traffic)))
+    }
 
     var gap: Double? {
         guard let bound, let traffic = nonCompulsoryBytes else { return nil }
@@ -195,7 +206,8 @@ struct PlanReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case feasible, method, capacity, peakBytes, height, compulsoryBytes, nonCompulsoryBytes, budgets, bound, boundScope, gap, optimal, seconds, message
+        case feasible, method, capacity, peakBytes, height, compulsoryBytes, nonCompulsoryBytes, budgets, bound, boundScope, gap, optimal,
+             orderBound, orderGap, seconds, message
     }
 
     func encode(to encoder: Encoder) throws {
@@ -212,6 +224,8 @@ struct PlanReport: Encodable {
         try c.encode(boundScope, forKey: .boundScope)
         try c.encode(gap, forKey: .gap)
         try c.encode(optimal, forKey: .optimal)
+        try c.encodeIfPresent(orderBound, forKey: .orderBound)
+        try c.encodeIfPresent(orderGap, forKey: .orderGap)
         try c.encode(seconds, forKey: .seconds)
         try c.encode(message, forKey: .message)
     }
@@ -229,7 +243,7 @@ struct PlanReport: Encodable {
             peak resident \(bytes(peakBytes)), arena height \(bytes(height))
             traffic: compulsory \(bytes(compulsoryBytes)), non-compulsory \(bytes(nonCompulsoryBytes))
             budgets: M_R \(bytes(budgets["M_R"])), M_H \(bytes(budgets["M_H"])), M_P \(bytes(budgets["M_P"]))
-            \(bound.map { "lower bound on non-compulsory traffic (\(boundScope == "all-orders" ? "every order" : "this order")): \(Int($0)) B" + (optimal == true ? ", reached: optimal" : ", gap \(String(format: "%.2f%%", (gap ?? 0) * 100))") } ?? "no lower bound (heuristic)")
+            \(bound.map { "lower bound on non-compulsory traffic (\(boundScope == "all-orders" ? "every order" : "this order")): \(Int($0)) B" + (optimal == true ? ", reached: optimal" : ", gap \(String(format: "%.2f%%", (gap ?? 0) * 100))") } ?? "no lower bound (heuristic)")\(orderBound.map { optimal == true ? "" : "\nlower bound for this order: \(Int($0)) B" + ((orderGap ?? 1) == 0 ? ", reached" : String(format: ", gap %.2f%%", (orderGap ?? 0) * 100)) } ?? "")
             planned in \(String(format: "%.1f", seconds * 1000)) ms
             """
     }
