@@ -68,7 +68,7 @@ enum ScratchpadLimitBenchmarks {
             }
             row.append(peakResidentMemory())
             rows.append(row)
-            print(row.joined(separator: "  "))
+            FileHandle.standardOutput.write(Data((row.joined(separator: "  ") + "\n").utf8))  // unbuffered
         }
         print(ScratchpadVisionBenchmarks.align(rows))
     }
@@ -79,23 +79,24 @@ enum ScratchpadLimitBenchmarks {
     }
 
     /// A chain of `operators` steps, each reading the previous output, the
-    /// output from three steps back and a weight of its own; activation
-    /// sizes drawn from 1 to 64 KiB in 64-byte units (seeded), so that
-    /// replacement has choices and addresses fragment.
+    /// output from three steps back and a weight of its own; activations
+    /// of 4, 8, 16, 32 or 64 KiB, weights from 64 B to 4 KiB (seeded), so
+    /// that replacement has choices and addresses can fragment.
     static func chain(operators: Int, seed: UInt64) throws -> Graph {
         var state = seed &* 0x9E37_79B9_7F4A_7C15
         func next() -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: (state >> 33) % 1024) + 1
+            return Int(truncatingIfNeeded: (state >> 33) % 1024)
         }
-        var tensors: [Tensor] = [Tensor(name: "x", kind: .input, bytes: 64 * next())]
+        func activation() -> Int { 4096 << (next() % 5) }
+        var tensors: [Tensor] = [Tensor(name: "x", kind: .input, bytes: activation())]
         var ops: [Operator] = []
         var outputs: [Int] = [0]
         for i in 1 ... operators {
             let weight = tensors.count
             tensors.append(Tensor(name: "w\(i)", kind: .weight, bytes: 64 * (next() % 64 + 1)))
             let output = tensors.count
-            tensors.append(Tensor(name: "t\(i)", kind: .activation, bytes: 64 * next()))
+            tensors.append(Tensor(name: "t\(i)", kind: .activation, bytes: activation()))
             var inputs = [outputs[i - 1], weight]
             if i >= 3 { inputs.append(outputs[i - 3]) }
             ops.append(Operator(name: "op\(i)", type: "Op", inputs: inputs, outputs: [output]))
@@ -106,7 +107,12 @@ enum ScratchpadLimitBenchmarks {
 
     static func peakResidentMemory() -> String {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)  // ru_maxrss in KiB
         return String(format: "%.0f MB", Double(usage.ru_maxrss) / 1024)
+        #else
+        getrusage(RUSAGE_SELF, &usage)  // ru_maxrss in bytes
+        return String(format: "%.0f MB", Double(usage.ru_maxrss) / 1_048_576)
+        #endif
     }
 }

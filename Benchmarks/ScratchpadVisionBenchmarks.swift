@@ -60,6 +60,7 @@ enum ScratchpadVisionBenchmarks {
                     outcome.certifiedAfter.map { String(format: "%.2f s", $0) } ?? String(format: "gap %.4f%%", relativeGap(Double(traffic), outcome.bound) * 100),
                     String(format: "%.1f s", wall),
                 ])
+                FileHandle.standardOutput.write(Data((rows.last!.joined(separator: "  ") + "\n").utf8))  // unbuffered
             }
         }
         print(align(rows))

@@ -40,7 +40,7 @@ public struct BaselinePlanner: Sendable {
     /// Plans `problem`. The repair loop reruns replacement at most 100 times
     /// (the budget shrinks by at least 1 % of the capacity each round); past
     /// `deadline` the placement is greedy only and the step doubles each
-    /// round, for at most 12 rounds (then: ``Failure/fragmentation``); each run is
+    /// round, for at most 6 rounds (then: ``Failure/fragmentation``); each run is
     /// O(steps × resident) plus the allocator's O(n log n) greedy orders and
     /// at most 2 s (never past the deadline) of its exact search. Memory:
     /// O(tensors + steps + residencies).
@@ -48,11 +48,11 @@ public struct BaselinePlanner: Sendable {
         let simulation = ReplacementSimulation(problem: problem, policy: policy)
         var budget = problem.capacity
         var lastHeight = 0
-        var overdue = 0  // rounds past the deadline: each doubles the step, at most 12
+        var overdue = 0  // rounds past the deadline: each doubles the step, at most 6
         while true {
             if lastHeight > 0, deadline.expired {
                 overdue += 1
-                if overdue > 12 { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
+                if overdue > 6 { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
             }
             let outcome: ReplacementSimulation.Outcome
             do {
@@ -79,7 +79,7 @@ public struct BaselinePlanner: Sendable {
             lastHeight = height
             // Shrink the byte budget by the overshoot (at least 1 % of the capacity) and retry.
             let overshoot = height - problem.capacity
-            let (step, overflow) = max(overshoot, problem.capacity / 100, 1).multipliedReportingOverflow(by: 1 << min(overdue, 12))
+            let (step, overflow) = max(overshoot, problem.capacity / 100, 1).multipliedReportingOverflow(by: 1 << min(overdue, 6))
             let next = overflow ? 0 : budget - step
             guard next > 0 else { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
             budget = next

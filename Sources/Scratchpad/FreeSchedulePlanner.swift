@@ -106,7 +106,7 @@ public struct FreeSchedulePlanner: Sendable {
         var fixedPlanner = ILPPlanner(solver: solver, options: options)
         fixedPlanner.options.timeLimit = nil
         fixedPlanner.report = report
-        var fixed = try fixedPlanner.plan(problem, deadline: deadline.fraction(0.3))
+        var fixed = try fixedPlanner.plan(problem, deadline: deadline.fraction(0.5))
         if problem.schedule.order != fileProblem.schedule.order,
            let inFileOrder = try? fixedPlanner.plan(fileProblem, deadline: deadline.fraction(0.15)),
            inFileOrder.plan.metrics.nonCompulsoryBytes < fixed.plan.metrics.nonCompulsoryBytes {
@@ -148,6 +148,7 @@ public struct FreeSchedulePlanner: Sendable {
             let size = segment.positions.count
             defer { operatorsLeft -= size }
             guard traffic() > 0 else { continue }
+            guard !deadline.expired else { break }
             let sub: SegmentProblem
             do {
                 sub = try segmentation.subproblem(k, core: coreOrder, of: problem)
@@ -216,6 +217,17 @@ public struct FreeSchedulePlanner: Sendable {
                 best = planned
                 improvements += 1
                 report?("stitched order: traffic \(fileTraffic) -> \(traffic()) B")
+            }
+        }
+        // Time left and a gap: the best order once more, with all that time
+        // for the addresses (where fragmentation, not the order, costs).
+        if traffic() > allOrdersBound(), let left = deadline.remaining, left > 5,
+           let again = try? problem.reordered(best.plan.steps.map(\.op)),
+           let planned = try? fixedPlanner.plan(again, deadline: deadline) {
+            solves += planned.solves
+            if planned.plan.metrics.nonCompulsoryBytes < traffic() {
+                report?("addresses placed again: traffic \(traffic()) -> \(planned.plan.metrics.nonCompulsoryBytes) B")
+                best = planned
             }
         }
         let bestSchedule = (try? Schedule(best.plan.steps.map(\.op), for: problem.graph)) ?? problem.schedule

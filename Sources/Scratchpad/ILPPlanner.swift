@@ -52,7 +52,7 @@ public struct ILPPlanner: Sendable {
             let op = problem.graph.operators[problem.schedule.order[s]].name
             throw .operatorTooLarge(op: op, footprint: problem.footprint(atStep: s), capacity: problem.capacity)
         }
-        let baseline = try? BaselinePlanner(policy: .belady).plan(problem, deadline: deadline.fraction(0.2))
+        let baseline = try? BaselinePlanner(policy: .belady).plan(problem, deadline: deadline.fraction(0.35))
         let ilp = CompactReplacementILP(problem: problem)
         var search = ReplacementSearch(ilp: ilp, solver: solver, options: options)
         search.report = report
