@@ -84,7 +84,9 @@ public struct FreeSchedulePlanner: Sendable {
         /// how many segments it bounded.
         public var boundByMethod: [String: Int]
         public var segmentsByMethod: [String: Int]
-        /// The largest segment's every-order model (operators, pairs, variables, rows).
+        /// The largest segment model solved: operators, (operator, step)
+        /// pairs of its every-order ILP (its operators when only its
+        /// fixed-order ILP was solved), variables and rows.
         public var largestSegment: (operators: Int, pairs: Int, variables: Int, rows: Int)
         /// Seconds from the start until the bound met the traffic (nil: never).
         public var certifiedAfter: Double?
@@ -142,12 +144,18 @@ public struct FreeSchedulePlanner: Sendable {
         }
         report?("\(segments.count) segments between cuts every path crosses (\(segments.filter { !$0.isFixed }.count) with a free order), "
             + "\(coreOrder.count) of \(problem.graph.operators.count) operators in them")
+        // A graph with one order only (a chain): the fixed-order bound covers every order.
+        let forced = SegmentSearch.isForced(problem)
+        if forced, traffic() > 0 {
+            segmentBound = [Int(best.bound)] + [Int](repeating: 0, count: max(0, segments.count - 1))
+            boundMethod = [.fixedOrder] + [SegmentSearch.BoundMethod](repeating: .none, count: max(0, segments.count - 1))
+        }
         var operatorsLeft = max(1, coreOrder.count)
         let reserve = { (deadline.remaining ?? 0) * 0.15 }  // for the stitched plan's placement
         for (k, segment) in segments.enumerated() {
             let size = segment.positions.count
             defer { operatorsLeft -= size }
-            guard traffic() > 0 else { continue }
+            guard traffic() > 0, !forced else { continue }
             guard !deadline.expired else { break }
             let sub: SegmentProblem
             do {
@@ -165,6 +173,9 @@ public struct FreeSchedulePlanner: Sendable {
                 continue
             }
             solves += result.solves
+            if (result.variables, size) > (largest.variables, largest.operators) {
+                largest = (size, size, result.variables, result.rows)
+            }
             incumbents[k] = current
             segmentTraffic[k] = current.traffic
             segmentBound[k] = result.bound

@@ -69,7 +69,8 @@ struct SegmentSearch {
         var solves = 0
         guard let current = fixedOrder(problem, deadline: deadline, solves: &solves) else { return nil }
         var result = Result(order: problem.schedule.order, traffic: current.traffic, bound: 0, method: .trivial,
-                            pairs: problem.graph.operators.count, variables: 0, rows: 0, solves: solves)
+                            pairs: problem.graph.operators.count, variables: current.model.variables,
+                            rows: current.model.rows, solves: solves)
         if current.traffic == 0 {
             result.method = .none
         } else if isFixed || Self.isForced(problem) {
@@ -172,6 +173,8 @@ struct SegmentSearch {
         var bound: Int
         var residencies: [Residency]
         var stored: Set<Int>
+        /// The largest batch of its fixed-order ILP (variables, rows).
+        var model: (variables: Int, rows: Int) = (0, 0)
     }
 
     func fixedOrder(_ problem: ScratchpadProblem, deadline: Deadline, solves: inout Int) -> Replacement? {
@@ -184,7 +187,8 @@ struct SegmentSearch {
                                              deadline: deadline) else { return nil }
         solves += solved.solves
         let decisions = ilp.decode(evicted: solved.evicted)
-        return Replacement(traffic: solved.traffic, bound: solved.bound, residencies: decisions.residencies, stored: decisions.stored)
+        return Replacement(traffic: solved.traffic, bound: solved.bound, residencies: decisions.residencies, stored: decisions.stored,
+                           model: solved.largestBatch)
     }
 
     /// Windows of `windowLength` steps, sliding by half, re-ordered in turn
