@@ -40,7 +40,8 @@ public struct BaselinePlanner: Sendable {
     /// Plans `problem`. The repair loop reruns replacement at most 100 times
     /// (the budget shrinks by at least 1 % of the capacity each round); past
     /// `deadline` the placement is greedy only and the step doubles each
-    /// round, for at most 6 rounds (then: ``Failure/fragmentation``); each run is
+    /// round, for at most 6 rounds and ``MILP/Deadline/grace`` seconds (then:
+    /// ``Failure/fragmentation``); each run is
     /// O(steps × resident) plus the allocator's O(n log n) greedy orders and
     /// at most 2 s (never past the deadline) of its exact search. Memory:
     /// O(tensors + steps + residencies).
@@ -52,7 +53,9 @@ public struct BaselinePlanner: Sendable {
         while true {
             if lastHeight > 0, deadline.expired {
                 overdue += 1
-                if overdue > 6 { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
+                if overdue > 6 || deadline.overrun > deadline.grace {
+                    throw .fragmentation(capacity: problem.capacity, height: lastHeight)
+                }
             }
             let outcome: ReplacementSimulation.Outcome
             do {

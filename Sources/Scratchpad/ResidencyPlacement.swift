@@ -23,7 +23,8 @@ enum ResidencyPlacement {
         return overflow
     }
 
-    /// The greedy orders first (O(n log n) each). Where they overflow, each
+    /// The greedy orders first (O(n log n) each, the first that fits ends
+    /// it, only one once the deadline has passed). Where they overflow, each
     /// run of overflowing steps is placed again by the allocation
     /// portfolio's exact search inside a window of steps around it, the
     /// stretches crossing the window's edges pinned where the greedy order
@@ -37,7 +38,17 @@ enum ResidencyPlacement {
             Buffer(id: "\(index)", lower: residency.first, upper: residency.last + 1,
                    size: problem.bytes(residency.tensor), alignment: problem.alignment)
         }
-        let solution = try BestOfGreedy.standard.allocate(AllocationProblem(buffers: buffers)).solution
+        // The greedy orders one at a time: the first that fits ends it, and
+        // past the deadline one is enough (each is O(n log n), seconds on
+        // hundreds of thousands of stretches).
+        var greedy: AllocationSolution?
+        for order in GreedyOrder.allCases {
+            if greedy != nil, deadline.expired { break }
+            let found = try BestOfGreedy(members: [GreedyAllocator(order: order)]).allocate(AllocationProblem(buffers: buffers)).solution
+            if greedy == nil || found.height < greedy!.height { greedy = found }
+            if found.height <= problem.capacity { break }
+        }
+        guard let solution = greedy else { return .placed(offsets: [], height: 0) }
         if solution.height <= problem.capacity { return .placed(offsets: solution.offsets, height: solution.height) }
         let budget = deadline.capped(at: searchSeconds)
         var offsets = solution.offsets
