@@ -10,6 +10,8 @@ let suites: [(name: String, run: () -> Void)] = [
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
+    ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]

@@ -38,7 +38,10 @@ struct BenchReport {
                     }
                     let ok = runs.filter { $0.status == .ok }
                     if let first = ok.first, let traffic = first.nonCompulsoryBytes {
-                        let mark = first.optimal == false ? " (gap \(BenchFormat.percent(first.gap ?? 0)))" : ""
+                        // Whom the bound covers, and the gap to it.
+                        let scope = first.boundScope.map { $0 == "all-orders" ? "all orders" : "this order" }
+                        let mark = first.bound == nil ? ""
+                            : " (\(scope.map { "\($0), " } ?? "")\(first.optimal == true ? "optimal" : "gap \(BenchFormat.percent(first.gap ?? 0))"))"
                         line.append(BenchFormat.bytes(traffic) + mark)
                         line.append(BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))))
                     } else {

@@ -74,7 +74,7 @@ import Testing
         let start = Date()
         let outcome = try Self.run(["bench", file, "-o", "\(dir)/r", "--jobs", "2"], environment: ["STOWAGE_BENCH_TESTING": "1"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(Date().timeIntervalSince(start) < 60)  // the sleeper (an hour) was cut short
         let rows = try Self.rows("\(dir)/r.jsonl")
         #expect(rows.count == 3)
         let byMethod = Dictionary(uniqueKeysWithValues: rows.map { ($0.method, $0) })
