@@ -2,8 +2,16 @@
  * stowage.h: the C API of Stowage, a tensor memory planner.
  *
  * For compilers written in C or C++ (MLIR, TVM or XLA-style passes) and for
- * any language with a C FFI (Python ctypes, Rust, Go). The library is
- * libStowageC.so (libStowageC.dylib on macOS), built from the Swift package:
+ * any language with a C FFI (Python ctypes, Rust, Go). Installed with
+ * `make install PREFIX=/usr/local` (Linux): lib/libstowage.so.0 (only the
+ * stowage_* functions exported, the Swift runtime linked in), this header,
+ * lib/pkgconfig/stowage.pc and lib/cmake/Stowage (find_package(Stowage)
+ * gives the imported target Stowage::stowage):
+ *
+ *     cc pass.c $(pkg-config --cflags --libs stowage)
+ *
+ * In a checkout, the package's own dynamic library works too (it needs the
+ * Swift runtime of the toolchain that built it):
  *
  *     swift build -c release --product StowageC
  *     cc pass.c -I include -L .build/release -lStowageC -Wl,-rpath,.build/release
@@ -51,6 +59,18 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The version of this header; stowage_version() says which library was
+ * loaded (the same string when they match). For compile-time checks:
+ *     #if STOWAGE_VERSION >= STOWAGE_MAKE_VERSION(0, 2, 0)
+ * The library's SONAME is libstowage.so.<major>. */
+#define STOWAGE_VERSION_MAJOR 0
+#define STOWAGE_VERSION_MINOR 1
+#define STOWAGE_VERSION_PATCH 0
+#define STOWAGE_VERSION_STRING "0.1.0"
+#define STOWAGE_MAKE_VERSION(major, minor, patch) ((major) * 1000000L + (minor) * 1000L + (patch))
+#define STOWAGE_VERSION \
+    STOWAGE_MAKE_VERSION(STOWAGE_VERSION_MAJOR, STOWAGE_VERSION_MINOR, STOWAGE_VERSION_PATCH)
 
 /* Return codes of every int-returning function (the CLI's exit codes, plus
  * one for Stowage's own bugs). */
