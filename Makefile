@@ -1,11 +1,12 @@
 # Stowage: the commands of the README.
 #   make demo      build `stowage` and plan a bundled model (ResNet-50) through a scratchpad
-#   make test      run the whole test suite: Swift, the installed C library (C, C++)
+#   make test      run the whole test suite: Swift, the installed C library (C, C++), Python
 #   make install   install the C library: PREFIX=/usr/local, DESTDIR for staging (Linux)
 # All install missing system packages (GLPK, CBC, pkg-config; for tests
 # also cmake, a C++ compiler, binutils, python3-venv) first.
 
 SWIFT ?= swift
+PYTHON ?= python3
 RELEASE_BIN = .build/release/stowage
 
 # The version, from the one place it is written (Planner.version).
@@ -31,11 +32,13 @@ INSTALL_BUILD_FLAGS = -c release --product StowageC --scratch-path $(INSTALL_SCR
 	-Xswiftc -static-stdlib -Xlinker -L$(SWIFT_STATIC_DIR) \
 	-Xlinker --version-script=$(CURDIR)/include/stowage.map -Xlinker -soname=$(SONAME)
 
-# Tests: the library is installed into a fresh prefix, handed to the tests
-# through the environment.
+# Tests: the library is installed into a fresh prefix, the Python package
+# into a virtualenv; both are handed to the tests through the environment.
 TEST_PREFIX = $(CURDIR)/.build-install/test-prefix
+PYTHON_ENV = $(CURDIR)/.build-python/venv
+TORCH_WHEELS ?= /opt/wheels
 
-.PHONY: demo test build deps test-deps clean install install-build install-files uninstall
+.PHONY: demo test build deps test-deps clean install install-build install-files uninstall python-env
 
 deps:
 	@sh scripts/ensure-system-packages.sh
@@ -56,12 +59,19 @@ demo: build
 	$(RELEASE_BIN) render demo/resnet50-plan.json -o demo/resnet50-plan.html
 	@echo "wrote demo/resnet50-plan.json and demo/resnet50-plan.html"
 
-# The Swift suite; the installed-library tests of ExamplesTests use the
-# copy installed here.
+# The Swift suite, then the Python suite. The installed-library tests of
+# ExamplesTests and the Python package use the copy installed here.
 test: test-deps
 	rm -rf $(TEST_PREFIX)
 	$(MAKE) install PREFIX=$(TEST_PREFIX)
+	$(MAKE) python-env STOWAGE_PREFIX=$(TEST_PREFIX)
 	STOWAGE_TEST_PREFIX=$(TEST_PREFIX) $(SWIFT) test
+	$(PYTHON_ENV)/bin/python -m pytest python/tests -q -rs -p no:cacheprovider
+
+# A virtualenv with the Python package (bundling the library installed at
+# STOWAGE_PREFIX, or building it), pytest, and torch where it can be had.
+python-env:
+	@STOWAGE_PREFIX="$(STOWAGE_PREFIX)" sh scripts/python-test-env.sh "$(PYTHON)" "$(PYTHON_ENV)" "$(TORCH_WHEELS)"
 
 install: install-build install-files
 
@@ -92,4 +102,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(LIBDIR)/cmake/Stowage
 
 clean:
-	rm -rf .build .build-install
+	rm -rf .build .build-install .build-python

@@ -1,0 +1,101 @@
+"""The planners, as Python functions over the C API.
+
+Each function turns its keyword arguments into the C API's options (the
+`stowage` command's option names in camelCase: ``dtype_bytes`` becomes
+``dtypeBytes``), calls the library, and returns a dataclass. Arguments left
+at None are not sent, so the library's defaults apply and there is one
+place (the library) that decides them. A failure raises the
+:class:`~stowage.errors.StowageError` subclass of its class, carrying the
+library's one-line reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterable, Mapping, Optional, Union
+
+from . import _library
+from .graph import Graph
+from .results import Allocation, Buffer, Plan
+
+#: A model: a file path (ONNX or a JSON graph), a :class:`Graph`, or a graph
+#: already in Stowage's JSON graph format as a dict.
+Model = Union[str, "os.PathLike[str]", Graph, Mapping[str, Any]]
+
+#: A size: bytes (an int) or text in Stowage's one byte grammar ("2MiB",
+#: "1.5GB"); for a scratchpad also a budget of the graph: "M_R", "M_P", "M_H".
+Size = Union[int, str]
+
+
+def _options(**given: Any) -> Dict[str, Any]:
+    """The given options without the Nones, with camelCase keys."""
+    options = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        head, *rest = key.split("_")
+        options[head + "".join(part.capitalize() for part in rest)] = value
+    return options
+
+
+def plan(model: Model, scratchpad: Size, *, method: Optional[str] = None, policy: Optional[str] = None,
+         schedule: Optional[str] = None, solver: Optional[str] = None, time_limit: Optional[float] = None,
+         gap: Optional[float] = None, dtype_bytes: Optional[int] = None, alignment: Optional[int] = None,
+         dims: Optional[Mapping[str, int]] = None, unknown_sizes: Optional[str] = None) -> Plan:
+    """Plans `model` through a scratchpad of `scratchpad` bytes (or a
+    budget: "M_R", "M_P", "M_H"), as `stowage plan` does.
+
+    ``method`` is "baseline" (default) or "ilp"; ``policy`` ("belady",
+    "lru") is for the baseline, ``schedule`` ("fixed", "free"), ``solver``
+    ("cbc", "glpk") and ``gap`` for the ILP; ``time_limit`` is wall-clock
+    seconds for the whole call. The plan was replayed by Stowage's
+    verifier before it is returned.
+
+    >>> stowage.plan("Models/onnx/resnet50.onnx", scratchpad="M_H", dtype_bytes=1)
+    """
+    options = _options(scratchpad=scratchpad, method=method, policy=policy, schedule=schedule, solver=solver,
+                       time_limit=time_limit, gap=gap, dtype_bytes=dtype_bytes, alignment=alignment,
+                       dims=None if dims is None else dict(dims), unknown_sizes=unknown_sizes)
+    library = _library.load()
+    if isinstance(model, (str, os.PathLike)):
+        text = library.call("stowage_plan_file", os.fspath(model), options)
+    elif isinstance(model, Graph):
+        text = library.call("stowage_plan", model.dumps(), options)
+    elif isinstance(model, Mapping):
+        text = library.call("stowage_plan", json.dumps(dict(model)), options)
+    else:
+        raise TypeError(f"stowage.plan: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+    return Plan.from_json(text)
+
+
+def allocate(buffers: Iterable[Union[Buffer, Mapping[str, Any]]], *, capacity: Optional[int] = None,
+             method: Optional[str] = None, solver: Optional[str] = None, time_limit: Optional[float] = None,
+             minimize_below_capacity: Optional[bool] = None) -> Allocation:
+    """Gives every buffer an offset so that buffers alive at the same time
+    never overlap (lifetimes are half-open, ``[lower, upper)``).
+
+    Without ``capacity`` the height is minimised; with it, a placement
+    below it is found or :class:`~stowage.errors.NoAnswer` raised.
+    ``method`` is "auto" (default), "greedy", "search" or "ilp".
+    """
+    items = []
+    for index, buffer in enumerate(buffers):
+        if isinstance(buffer, Buffer):
+            items.append(buffer.to_json())
+        elif isinstance(buffer, Mapping):
+            items.append(dict(buffer))
+        else:
+            raise TypeError(f"stowage.allocate: buffer {index} must be a stowage.Buffer or a dict, "
+                            f"not {type(buffer).__name__}")
+    options = _options(capacity=capacity, method=method, solver=solver, time_limit=time_limit,
+                       minimize_below_capacity=minimize_below_capacity)
+    result = json.loads(_library.load().call("stowage_allocate", json.dumps(items), options))
+    return Allocation(
+        ids=tuple(str(item.get("id", index)) for index, item in enumerate(items)),
+        offsets=tuple(result["offsets"]), height=result["height"], lower_bound=result["lowerBound"],
+        optimal=result["optimal"], gap=result["gap"], method=result["method"], seconds=result["seconds"])
+
+
+def library_version() -> str:
+    """The version of the loaded libstowage (``stowage_version()``)."""
+    return _library.load().version

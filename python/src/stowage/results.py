@@ -1,0 +1,251 @@
+"""What the planners hand back, as dataclasses.
+
+A :class:`Plan` is Stowage's plan format (``Schemas/plan.schema.json``,
+version 2) read into Python: tiers, steps with their actions, the claimed
+metrics, and the per-tensor residency table (every stay of every tensor in
+every tier). Every plan was replayed by Stowage's verifier before the call
+returned. :attr:`Plan.text` keeps the JSON as the library wrote it, so
+``plan.write("plan.json")`` gives the file `stowage verify` and `stowage
+render` read.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """A tensor of the planned graph, as the plan lists it."""
+
+    name: str
+    bytes: int
+    kind: str  # "input", "weight" or "activation"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A memory: the scratchpad (addressed, with a capacity) or the host."""
+
+    name: str
+    capacity: Optional[int]
+    alignment: int
+    addressed: bool
+
+
+@dataclass(frozen=True)
+class Action:
+    """One memory action around a step: ``allocate`` (in ``tier``, at
+    ``offset`` in an addressed tier), ``copy`` (``source`` to ``tier``) or
+    ``free`` (from ``tier``)."""
+
+    kind: str
+    tensor: str
+    tier: str
+    source: Optional[str] = None
+    offset: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operator run (``operator`` indexes the graph's operators, in the
+    graph's order), with the actions before and after it."""
+
+    operator: int
+    before: Tuple[Action, ...]
+    after: Tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Residency:
+    """A stay of a tensor in a tier: resident while the operators of steps
+    ``first_step`` to ``last_step`` (both included) run, at ``offset`` in an
+    addressed tier; ``loaded``: it arrived by a copy; ``stored``: it was
+    copied to the home tier during the stay."""
+
+    tensor: str
+    tier: str
+    offset: Optional[int]
+    first_step: int
+    last_step: int
+    loaded: bool
+    stored: bool
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """What the plan claims (and the verifier checked): peak bytes and
+    heights per tier, bytes moved per link (``"host->scratchpad"``),
+    compulsory and non-compulsory traffic; for the ILP, the solver's
+    objective, lower bound and status."""
+
+    peak_bytes: Dict[str, int]
+    heights: Dict[str, int]
+    bytes_moved: Dict[str, int]
+    compulsory_bytes: int
+    non_compulsory_bytes: int
+    objective: Optional[float] = None
+    bound: Optional[float] = None
+    solver_status: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A verified plan. ``print(plan)`` gives a one-line summary; the
+    tables are in the fields."""
+
+    method: str
+    graph_name: str
+    fingerprint: str
+    tensors: Tuple[TensorInfo, ...] = field(repr=False)
+    tiers: Tuple[Tier, ...] = field(repr=False)
+    home_tier: str = field(repr=False)
+    compute_tier: str = field(repr=False)
+    steps: Tuple[Step, ...] = field(repr=False)
+    metrics: Metrics = field(repr=False)
+    residencies: Tuple[Residency, ...] = field(repr=False)
+    #: The plan as JSON text, as the library returned it.
+    text: str = field(repr=False, compare=False)
+
+    @property
+    def non_compulsory_bytes(self) -> int:
+        """Bytes moved that some plan could avoid: what the planners minimise."""
+        return self.metrics.non_compulsory_bytes
+
+    @property
+    def peak_bytes(self) -> int:
+        """The compute tier's peak."""
+        return self.metrics.peak_bytes.get(self.compute_tier, 0)
+
+    @property
+    def bound(self) -> Optional[float]:
+        """A lower bound on :attr:`non_compulsory_bytes` (ILP plans only)."""
+        return self.metrics.bound
+
+    @property
+    def gap(self) -> Optional[float]:
+        """Relative gap between the traffic and the bound (0 when they
+        meet), None without a bound; as `stowage plan --json` reports it."""
+        if self.bound is None:
+            return None
+        traffic = float(self.non_compulsory_bytes)
+        return 0.0 if traffic <= self.bound + 0.5 else (traffic - self.bound) / max(traffic, 1.0)
+
+    @property
+    def optimal(self) -> Optional[bool]:
+        """Whether the plan is proven optimal (None without a bound)."""
+        return None if self.bound is None else self.non_compulsory_bytes <= self.bound + 0.5
+
+    def residencies_of(self, tensor: str) -> List[Residency]:
+        """Every stay of the tensor named `tensor`, in step order."""
+        return [r for r in self.residencies if r.tensor == tensor]
+
+    def live_bytes(self, tier: Optional[str] = None, kinds: Sequence[str] = ("input", "weight", "activation")) -> List[int]:
+        """Bytes resident in `tier` (default: the compute tier) while each
+        step's operator runs, counting the tensors of the given kinds. From
+        the residency table: O(residencies + steps)."""
+        tier = tier or self.compute_tier
+        wanted = set(kinds)
+        kind_of = {t.name: t.kind for t in self.tensors}
+        size_of = {t.name: t.bytes for t in self.tensors}
+        delta = [0] * (len(self.steps) + 1)
+        for r in self.residencies:
+            if r.tier == tier and kind_of[r.tensor] in wanted:
+                delta[r.first_step] += size_of[r.tensor]
+                delta[r.last_step + 1] -= size_of[r.tensor]
+        live, total = [], 0
+        for step in range(len(self.steps)):
+            total += delta[step]
+            live.append(total)
+        return live
+
+    def write(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the plan file (`stowage verify` and `stowage render` read it)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.text)
+
+    @classmethod
+    def from_json(cls, document: Union[str, Mapping[str, Any]]) -> "Plan":
+        """A plan from its JSON (text or decoded)."""
+        text = document if isinstance(document, str) else json.dumps(document)
+        data = json.loads(text) if isinstance(document, str) else document
+        tensors = tuple(TensorInfo(name=t[0], bytes=t[1], kind=t[2]) for t in data["tensors"])
+        names = [t.name for t in tensors]
+
+        def action(item: Sequence[Any]) -> Action:
+            kind = item[0]
+            if kind == "allocate":
+                return Action("allocate", names[item[1]], item[2], offset=item[3] if len(item) > 3 else None)
+            if kind == "copy":
+                return Action("copy", names[item[1]], item[3], source=item[2])
+            return Action(kind, names[item[1]], item[2])
+
+        m = data["metrics"]
+        metrics = Metrics(
+            peak_bytes=dict(m["peakBytes"]), heights=dict(m["heights"]), bytes_moved=dict(m["bytesMoved"]),
+            compulsory_bytes=m["compulsoryBytes"], non_compulsory_bytes=m["nonCompulsoryBytes"],
+            objective=m.get("objective"), bound=m.get("bound"), solver_status=m.get("solverStatus"))
+        return cls(
+            method=data["method"],
+            graph_name=data["graph"]["name"],
+            fingerprint=data["graph"]["fingerprint"],
+            tensors=tensors,
+            tiers=tuple(Tier(t["name"], t.get("capacity"), t["alignment"], t["addressed"]) for t in data["tiers"]),
+            home_tier=data["homeTier"],
+            compute_tier=data["computeTier"],
+            steps=tuple(Step(s[0], tuple(action(a) for a in s[1]), tuple(action(a) for a in s[2])) for s in data["steps"]),
+            metrics=metrics,
+            residencies=tuple(
+                Residency(names[r["tensor"]], r["tier"], r["offset"], r["firstStep"], r["lastStep"], r["loaded"], r["stored"])
+                for r in data.get("residencies", [])),
+            text=text,
+        )
+
+    def __str__(self) -> str:
+        bound = "" if self.bound is None else f", bound={self.bound:.0f}, gap={self.gap:.4f}"
+        return (f"Plan({self.method} for {self.graph_name!r}: {len(self.steps)} steps, {len(self.tensors)} tensors, "
+                f"{len(self.residencies)} residencies, peak {self.peak_bytes} bytes in {self.compute_tier}, "
+                f"non-compulsory traffic {self.non_compulsory_bytes} bytes{bound})")
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A buffer for :func:`stowage.allocate`: live over ``[lower, upper)``,
+    ``size`` bytes, placed at a multiple of ``alignment``, or at ``offset``
+    when that is given."""
+
+    id: Union[str, int]
+    lower: int
+    upper: int
+    size: int
+    alignment: Optional[int] = None
+    offset: Optional[int] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        item: Dict[str, Any] = {"id": self.id, "lower": self.lower, "upper": self.upper, "size": self.size}
+        if self.alignment is not None:
+            item["alignment"] = self.alignment
+        if self.offset is not None:
+            item["offset"] = self.offset
+        return item
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Offsets for buffers with fixed lifetimes, checked pairwise before the
+    call returned; ``offsets[i]`` belongs to the i-th buffer given."""
+
+    ids: Tuple[str, ...]
+    offsets: Tuple[int, ...]
+    height: int
+    lower_bound: int
+    optimal: bool
+    gap: float
+    method: str
+    seconds: float
+
+    def offset_of(self, id: Union[str, int]) -> int:
+        """The offset of the buffer with this id."""
+        return self.offsets[self.ids.index(str(id))]

@@ -1,0 +1,48 @@
+"""Measuring what a torch program holds: live tensor bytes, as the
+dispatcher sees them.
+
+:class:`LiveTensorBytes` is a dispatch mode: every storage an operator
+returns while it is active is counted from its creation until it is freed
+(a finalizer on the storage), so ``peak`` is the most bytes of tensors
+created inside the block that were alive at once. Tensors made before the
+block (weights, inputs) are not counted. It measures what the plan of a
+captured graph predicts for the activations (see ``stowage.Plan.live_bytes``).
+
+Cost: O(1) per operator output; memory O(live storages).
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Dict
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+
+class LiveTensorBytes(TorchDispatchMode):
+    """``with LiveTensorBytes() as tracker: step()`` then ``tracker.peak``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = 0
+        self.peak = 0
+        self._sizes: Dict[int, int] = {}
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        result = func(*args, **(kwargs or {}))
+        for value in tree_flatten(result)[0]:
+            if not isinstance(value, torch.Tensor) or value.device.type == "meta":
+                continue
+            storage = value.untyped_storage()
+            key, size = storage.data_ptr(), storage.nbytes()
+            if size == 0 or key in self._sizes:
+                continue  # a view of a storage already counted
+            self._sizes[key] = size
+            self.live += size
+            self.peak = max(self.peak, self.live)
+            weakref.finalize(storage, self._freed, key)
+        return result
+
+    def _freed(self, key: int) -> None:
+        self.live -= self._sizes.pop(key, 0)
