@@ -10,6 +10,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("schedule", ScheduleBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

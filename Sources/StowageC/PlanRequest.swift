@@ -32,16 +32,21 @@ struct PlanRequest {
         options.timeLimit = try object.double("timeLimit")
         options.dtypeBytes = try object.int("dtypeBytes")
         if let alignment = try object.int("alignment") { options.alignment = alignment }
-        symbols = [:]
-        if let value = object.value("symbols") {
-            guard case .object(let members) = value else { throw object.fail("symbols", "expected an object of names to integers, got \(value.kind)") }
-            let inner = try JSONObjectReader(value, path: "symbols", source: "options", allowed: Set(members.keys))
-            for name in members.keys.sorted() {
-                guard let n = try inner.int(name), n >= 0 else { throw inner.fail(name, "expected a non-negative integer") }
-                symbols[name] = n
-            }
-        }
+        symbols = try symbolsValue(object, "symbols")
     }
+}
+
+/// A symbols member: names of symbolic dimensions to non-negative integers.
+func symbolsValue(_ object: JSONObjectReader, _ key: String) throws(CAPIError) -> [String: Int] {
+    guard let value = object.value(key) else { return [:] }
+    guard case .object(let members) = value else { throw object.fail(key, "expected an object of names to integers, got \(value.kind)") }
+    let inner = try JSONObjectReader(value, path: key, source: "options", allowed: Set(members.keys))
+    var symbols: [String: Int] = [:]
+    for name in members.keys.sorted() {
+        guard let n = try inner.int(name), n >= 0 else { throw inner.fail(name, "expected a non-negative integer") }
+        symbols[name] = n
+    }
+    return symbols
 }
 
 /// A capacity member: a number of bytes or a text the facade parses.

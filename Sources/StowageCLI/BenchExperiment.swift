@@ -8,7 +8,7 @@ import Glibc
 /// that every error can name the file and the key, and unknown keys (typos)
 /// are refused instead of silently ignored.
 struct BenchExperiment: Equatable {
-    enum Kind: String { case scratchpad, offload }
+    enum Kind: String { case scratchpad, offload, schedule }
 
     var kind: Kind
     /// Model files after glob expansion, in the order written (globs sorted).
@@ -39,8 +39,11 @@ struct BenchExperiment: Equatable {
     /// accepted only when `STOWAGE_BENCH_TESTING=1`.
     static let testMethods = ["test-sleep", "test-crash"]
     static let solverNames = ["cbc", "glpk"]
+    /// `stowage schedule --method`; the ILP ones run once per solver.
+    static let scheduleMethods = ["auto", "dp", "ilp", "heuristic"]
 
     private static let scratchpadKeys: Set<String> = ["kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "description"]
+    private static let scheduleKeys: Set<String> = ["kind", "models", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "description"]
     private static let offloadKeys: Set<String> = ["kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
 
     /// The seconds after which a child is terminated.
@@ -68,9 +71,9 @@ struct BenchExperiment: Equatable {
         let fields = Fields(object: object, file: file)
         let kindName = try fields.string("kind") ?? "scratchpad"
         guard let kind = Kind(rawValue: kindName) else {
-            throw fields.failure("kind", "must be \"scratchpad\" or \"offload\", got \"\(kindName)\"")
+            throw fields.failure("kind", "must be \"scratchpad\", \"offload\" or \"schedule\", got \"\(kindName)\"")
         }
-        let allowed = kind == .scratchpad ? scratchpadKeys : offloadKeys
+        let allowed = kind == .scratchpad ? scratchpadKeys : kind == .schedule ? scheduleKeys : offloadKeys
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw fields.failure(unknown, "unknown key for a \(kind.rawValue) experiment (known: \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -96,20 +99,23 @@ struct BenchExperiment: Equatable {
         }
         let testing = ProcessInfo.processInfo.environment["STOWAGE_BENCH_TESTING"] == "1"
         switch kind {
-        case .scratchpad:
-            guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
-                throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
-            }
-            for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
-                guard let size = ByteSize(argument: budget), size.bytes >= 1 else {
-                    throw fields.failure("budgets", "\"\(budget)\" is neither a size (2MiB) nor M_R, M_H, M_P")
+        case .scratchpad, .schedule:
+            if kind == .scratchpad {
+                guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
+                    throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
                 }
+                for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
+                    guard let size = ByteSize(argument: budget), size.bytes >= 1 else {
+                        throw fields.failure("budgets", "\"\(budget)\" is neither a size (2MiB) nor M_R, M_H, M_P")
+                    }
+                }
+                experiment.budgets = budgets
             }
-            experiment.budgets = budgets
-            let methods = try fields.strings("methods") ?? ["baseline"]
-            let known = scratchpadMethods + (testing ? testMethods : [])
+            let listed = kind == .scratchpad ? scratchpadMethods : scheduleMethods
+            let methods = try fields.strings("methods") ?? [kind == .scratchpad ? "baseline" : "auto"]
+            let known = listed + (testing && kind == .scratchpad ? testMethods : [])
             if let bad = methods.first(where: { !known.contains($0) }) {
-                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(scratchpadMethods.joined(separator: ", ")))")
+                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(listed.joined(separator: ", ")))")
             }
             guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
             experiment.methods = methods
@@ -159,6 +165,13 @@ struct BenchExperiment: Equatable {
                                 result.append(BenchRun(kind: .scratchpad, model: model, budget: budget, method: normalised,
                                                        solver: solver, dtypeBytes: dtypeBytes, repeatIndex: index))
                             }
+                        }
+                    }
+                case .schedule:
+                    for method in methods {
+                        for solver in (["auto", "ilp"].contains(method) ? solvers.map(Optional.some) : [String?.none]) {
+                            result.append(BenchRun(kind: .schedule, model: model, method: method, solver: solver,
+                                                   dtypeBytes: dtypeBytes, repeatIndex: index))
                         }
                     }
                 case .offload:
