@@ -106,7 +106,7 @@ let package = Package(
                 "Verifier",
                 "Render",
                 "Scratchpad",
-                // Only for Planner.version: one version string for the CLI and the libraries.
+                // Planner.version (one version string for the CLI and the libraries) and Planner.schedule.
                 "StowageKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

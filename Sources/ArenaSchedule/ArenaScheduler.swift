@@ -5,9 +5,9 @@ import Plan
 
 /// How ``ArenaScheduler`` chooses the operator order.
 public enum ScheduleMethod: String, Sendable, CaseIterable, Codable {
-    /// The heuristics, then the exact search; the ILP for a better bound
-    /// when the search stops short; the joint ILP for small graphs whose
-    /// arena reaches above the peak.
+    /// The heuristics, then the exact search; the order ILP when the search
+    /// stops at its state limit with time left; the joint ILP for small
+    /// graphs whose arena reaches above the peak.
     case auto
     /// The heuristics, then the exact search over down-sets.
     case dp
@@ -144,7 +144,7 @@ public struct ArenaScheduler: Sendable {
         var search: PeakSearch.Outcome?
         var ilp: PeakILP.Outcome?
         if options.method == .auto || options.method == .dp, bestPeak > peakLowerBound {
-            let share = options.method == .dp ? 0.8 : 0.6
+            let share = 0.75
             let limits = PeakSearch.Limits(maxStates: options.maxStates, deadline: deadline.fraction(share))
             let outcome = PeakSearch(limits: limits).minimumPeak(problem, incumbent: best.order, lowerBound: peakLowerBound)
             search = outcome
@@ -157,8 +157,11 @@ public struct ArenaScheduler: Sendable {
             }
             say("dp: peak \(outcome.peak) B, bound \(outcome.lowerBound) B, \(outcome.states) states in \(outcome.searchedStretches) of \(outcome.stretches) stretches" + (outcome.stop.map { ", stopped at the \($0.rawValue)" } ?? ""))
         }
-        let wantsILP = options.method == .ilp || (options.method == .auto && bestPeak > peakLowerBound && !deadline.expired)
-        if wantsILP, bestPeak > peakLowerBound || options.method == .ilp {
+        // Auto asks the ILP only when the search ran out of memory with time
+        // left: within the same time the search's bound is the stronger.
+        let wantsILP = options.method == .ilp
+            || (options.method == .auto && bestPeak > peakLowerBound && search?.stop == .stateLimit && !deadline.expired)
+        if wantsILP {
             var solveOptions = SolveOptions(timeLimit: deadline.remaining.map { $0 * (options.method == .ilp ? 0.7 : 0.5) } ?? 60)
             solveOptions.deadline = deadline
             if let outcome = PeakILP().solve(problem, start: best.order, lowerBound: peakLowerBound, solver: options.solver, options: solveOptions) {
@@ -191,9 +194,12 @@ public struct ArenaScheduler: Sendable {
         for (name, order) in orders.sorted(by: { problem.peak(of: $0.order) < problem.peak(of: $1.order) }) {
             consider(try pack(problem, order, method: .greedy, seconds: nil), by: name)
         }
-        if chosen.height > peakLowerBound, options.method != .heuristic, !deadline.expired {
-            let alternatives = BudgetedOrders(problem: problem).orders(budget: bestPeak, count: 24, seed: 1, nodeLimit: 400_000,
-                                                                    deadline: deadline.fraction(0.3))
+        // Other orders of the best peak found may pack lower; none can pack
+        // below it, so only a height above it is worth their time.
+        if chosen.height > bestPeak, options.method != .heuristic, !deadline.expired {
+            let nodes = max(10_000, 40_000_000 / max(1, problem.operatorCount))
+            let alternatives = BudgetedOrders(problem: problem).orders(budget: bestPeak, count: 24, seed: 1,
+                                                                    nodeLimit: min(400_000, nodes), deadline: deadline.fraction(0.3))
             for order in alternatives { consider(try pack(problem, order, method: .greedy, seconds: nil), by: "dp-alternative") }
             if alternatives.count > 0 { methodsRun.append("alternatives") }
         }

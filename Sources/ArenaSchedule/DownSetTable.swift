@@ -42,6 +42,10 @@ struct DownSetTable {
 
     var count: Int { keys.count }
 
+    /// Whether the next insertion rehashes every state (O(states) time and
+    /// a table twice the size): the search checks its deadline first.
+    var growsOnNextInsert: Bool { keys.count + 1 > slots.count / 4 }
+
     /// The state holding exactly the set `set` (with Zobrist hash `hash`),
     /// if stored. Expected O(words); the set itself is read only when the
     /// hash kept in the slot matches.

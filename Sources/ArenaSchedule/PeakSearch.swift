@@ -275,6 +275,11 @@ struct StretchSearch {
                 guard table.count < limits.maxStates else {
                     return Result(order: nil, bound: key, states: table.count, expansions: expansions, stop: .stateLimit)
                 }
+                // A rehash of millions of states takes a while: not past the deadline.
+                if table.growsOnNextInsert && table.count > 1 << 16,
+                   let left = limits.deadline.remaining, left < Double(table.count) * 2e-7 {
+                    return Result(order: nil, bound: key, states: table.count, expansions: expansions, stop: .deadline)
+                }
                 let index = child.withUnsafeBufferPointer {
                     table.insert($0, hash: childHash, key: childKey, bound: childBound, live: childLive, parent: state, lastOperator: i, depth: depth + 1)
                 }

@@ -2,8 +2,9 @@
 public struct ScheduleOptions: Sendable {
     public enum Method: String, Sendable, CaseIterable, Codable {
         /// Heuristics, the exact search, the order ILP when the search
-        /// stops short, the joint order-and-address ILP for small graphs
-        /// whose arena reaches above the peak.
+        /// stops at its state limit with time left, the joint
+        /// order-and-address ILP for small graphs whose arena reaches above
+        /// the peak.
         case auto
         /// Heuristics, then the exact search over down-sets.
         case dp
