@@ -15,10 +15,11 @@ import RandomNetworks
 ///    equal and mixed sizes: the peaks of the given order, the heuristics
 ///    and the exact search, the bound, states and seconds, and averages.
 ///    n = 32 without a limit; 64 and 96 with `SCHEDULE_LIMIT` seconds each
-///    (default 60); `SCHEDULE_SIZES=32` runs only some.
+///    (default 60). `SCHEDULE_SIZES=32` runs only some sizes,
+///    `SCHEDULE_SEEDS=0,3` some seeds; `SCHEDULE_SCALING=0` skips part 1.
 enum ScheduleBenchmarks {
     static func run() {
-        scaling()
+        if ProcessInfo.processInfo.environment["SCHEDULE_SCALING"] != "0" { scaling() }
         let limit = Double(ProcessInfo.processInfo.environment["SCHEDULE_LIMIT"] ?? "") ?? 60
         let sizes = (ProcessInfo.processInfo.environment["SCHEDULE_SIZES"] ?? "32,64,96").split(separator: ",").compactMap { Int($0) }
         for n in sizes {
@@ -86,7 +87,8 @@ enum ScheduleBenchmarks {
         let unit = sizes == "equal" ? 16384.0 : 1024.0
         var sums = [Double](repeating: 0, count: 6)
         var proved = 0
-        for seed in 0 ..< 10 {
+        let seeds = (ProcessInfo.processInfo.environment["SCHEDULE_SEEDS"] ?? "0,1,2,3,4,5,6,7,8,9").split(separator: ",").compactMap { Int($0) }
+        for seed in seeds {
             let path = "Models/randwire/ws\(nodes)-\(sizes)-s\(seed).json"
             guard case .graph(let graph)? = try? ModelFile.load(path) else {
                 say("\(path): not readable (run from the repository root)")
@@ -115,8 +117,9 @@ enum ScheduleBenchmarks {
                          row[4], row[5], outcome.proved ? "yes" : "no", outcome.states, seconds,
                          Double(ancestorCut) / unit, Double(minimumCut) / unit))
         }
-        let mean = sums.map { $0 / 10 }
-        say(String(format: "mean %7.2f %6.2f %7.2f %7.2f %7.2f %6.2f  %d/10 proved", mean[0], mean[1], mean[2], mean[3], mean[4], mean[5], proved))
+        let mean = sums.map { $0 / Double(max(1, seeds.count)) }
+        say(String(format: "mean %7.2f %6.2f %7.2f %7.2f %7.2f %6.2f  %d/%d proved", mean[0], mean[1], mean[2], mean[3], mean[4], mean[5],
+                   proved, seeds.count))
         say(String(format: "exact vs best heuristic: %.1f %% lower; vs given order: %.1f %% lower",
                      100 * (1 - mean[4] / mean[3]), 100 * (1 - mean[4] / mean[0])))
     }
