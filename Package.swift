@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        .library(name: "ArenaSchedule", targets: ["ArenaSchedule"]),
+        .library(name: "RandomNetworks", targets: ["RandomNetworks"]),
         // The facade for Swift callers, and the C API as a shared library
         // (libStowageC.so / .dylib; header: include/stowage.h).
         .library(name: "StowageKit", targets: ["StowageKit"]),
@@ -74,6 +76,23 @@ let package = Package(
             name: "Scratchpad",
             dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
         ),
+        // The smallest arena over operator orders: heuristics, exact search
+        // over down-sets, ILPs, lower bounds, single-tier plans.
+        .target(
+            name: "ArenaSchedule",
+            dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        // Randomly wired networks (RandWire stages, NAS cells) to measure it on.
+        .target(
+            name: "RandomNetworks",
+            dependencies: ["MemoryGraph", "Allocation"]
+        ),
+        // `swift run generate-networks`: writes Models/randwire and Models/nas.
+        .executableTarget(
+            name: "generate-networks",
+            dependencies: ["RandomNetworks", "ModelImport"],
+            path: "Tools/GenerateNetworks"
+        ),
         .target(
             name: "Offload",
             dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
@@ -99,7 +118,8 @@ let package = Package(
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "Units", "OutputFiles"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "ArenaSchedule",
+                           "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -113,7 +133,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier",
+                           "ArenaSchedule", "RandomNetworks"],
             path: "Benchmarks"
         ),
         // Test support: checks documents against the JSON Schemas in Schemas/.
@@ -130,6 +151,8 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
+        .testTarget(name: "ArenaScheduleTests",
+                    dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
