@@ -118,3 +118,57 @@ def test_library_version_is_the_package_version(repository):
     assert stowage.library_version() == expected
     if stowage.__version__ != "0+unknown":  # installed, not run from the source tree
         assert stowage.__version__ == expected
+
+
+def two_branches() -> stowage.Graph:
+    """Two branches of a big then a small activation, joined: running one
+    branch to its end before starting the other halves the peak."""
+    g = stowage.Graph("branches")
+    x = g.input("x", bytes=8)
+    a = g.op("a2", "Op", [g.op("a1", "Op", [x], "a1", bytes=100)], "a2", bytes=10)
+    b = g.op("b2", "Op", [g.op("b1", "Op", [x], "b1", bytes=100)], "b2", bytes=10)
+    g.outputs.append(g.op("join", "Add", [a, b], "y", bytes=1))
+    # The file order interleaves the branches (a1, b1, ...): the worst order.
+    g.operators[1], g.operators[2] = g.operators[2], g.operators[1]
+    return g
+
+
+def peak_of(graph: stowage.Graph, order) -> int:
+    """The peak of live activations when the operators run in `order`: an
+    operator's inputs and outputs are live while it runs, an activation
+    until its last reader (graph outputs to the end)."""
+    size = {t.name: t.bytes for t in graph.tensors if t.kind == "activation"}
+    producer = {out: op.name for op in graph.operators for out in op.outputs}
+    position = {op.name: k for k, op in enumerate(order)}
+    last = {t: max([position[op.name] for op in order if t in op.inputs], default=position[producer[t]]) for t in size}
+    for t in graph.outputs:
+        last[t] = len(order) - 1
+    return max(sum(s for t, s in size.items() if position[producer[t]] <= k <= last[t]) for k in range(len(order)))
+
+
+def brute_force_peak(graph: stowage.Graph) -> int:
+    """The smallest peak over every topological order."""
+    producer = {out: op.name for op in graph.operators for out in op.outputs}
+    peaks = []
+    for order in itertools.permutations(graph.operators):
+        position = {op.name: k for k, op in enumerate(order)}
+        if all(i not in producer or position[producer[i]] < position[op.name] for op in order for i in op.inputs):
+            peaks.append(peak_of(graph, order))
+    return min(peaks)
+
+
+def test_schedule_finds_the_smallest_peak_over_every_order():
+    graph = two_branches()
+    result = stowage.schedule(graph, method="dp")
+    assert result.peak_bytes == brute_force_peak(graph) == 120
+    assert result.file_order_peak == peak_of(graph, graph.operators) == 210
+    assert result.lower_bound <= result.height and result.peak_bytes <= result.height
+    assert result.optimal and result.bound_scope == "all-orders"
+    names = [graph.operators[i].name for i in result.order]
+    assert sorted(names) == sorted(op.name for op in graph.operators)
+    assert names.index("a2") < names.index("b1") or names.index("b2") < names.index("a1")
+
+    with pytest.raises(stowage.BadInput, match="maxStates"):
+        stowage.schedule(graph, max_states=-1)
+    with pytest.raises(stowage.BadInput, match="JSON graph"):
+        stowage.schedule("Models/onnx/resnet50.onnx")

@@ -43,6 +43,7 @@ class Library:
         "stowage_plan",
         "stowage_plan_file",
         "stowage_allocate",
+        "stowage_schedule",
     )
 
     def __init__(self, path: Path, preloaded: Optional[List[ctypes.CDLL]] = None) -> None:

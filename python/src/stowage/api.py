@@ -15,8 +15,9 @@ import os
 from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
 from . import _library
+from .errors import BadInput
 from .graph import Graph
-from .results import Allocation, Buffer, Plan
+from .results import Allocation, Buffer, Plan, Schedule
 
 #: A model: a file path (ONNX or a JSON graph), a :class:`Graph`, or a graph
 #: already in Stowage's JSON graph format as a dict.
@@ -94,6 +95,37 @@ def allocate(buffers: Iterable[Union[Buffer, Mapping[str, Any]]], *, capacity: O
         ids=tuple(str(item.get("id", index)) for index, item in enumerate(items)),
         offsets=tuple(result["offsets"]), height=result["height"], lower_bound=result["lowerBound"],
         optimal=result["optimal"], gap=result["gap"], method=result["method"], seconds=result["seconds"])
+
+
+def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str] = None,
+             time_limit: Optional[float] = None, dtype_bytes: Optional[int] = None, max_states: Optional[int] = None,
+             dims: Optional[Mapping[str, int]] = None) -> Schedule:
+    """The smallest arena `model` can run in: chooses the operator order and
+    every tensor's offset, as `stowage schedule` does, with a lower bound.
+
+    `model` is a JSON graph (file path, :class:`Graph` or dict; the C API
+    takes graphs, not ONNX files). ``method`` is "auto" (default), "dp",
+    "ilp" or "heuristic"; ``max_states`` caps the exact search.
+    """
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        if not path.endswith(".json"):
+            raise BadInput(f"{path}: stowage.schedule takes a JSON graph (.json); "
+                           "for an ONNX model use `stowage schedule` or capture the graph")
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as error:
+            raise BadInput(f"{path}: {error.strerror or error}") from error
+    elif isinstance(model, Graph):
+        text = model.dumps()
+    elif isinstance(model, Mapping):
+        text = json.dumps(dict(model))
+    else:
+        raise TypeError(f"stowage.schedule: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+    options = _options(method=method, solver=solver, time_limit=time_limit, dtype_bytes=dtype_bytes,
+                       max_states=max_states, dims=None if dims is None else dict(dims))
+    return Schedule.from_json(_library.load().call("stowage_schedule", text, options))
 
 
 def library_version() -> str:

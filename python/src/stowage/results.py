@@ -249,3 +249,41 @@ class Allocation:
     def offset_of(self, id: Union[str, int]) -> int:
         """The offset of the buffer with this id."""
         return self.offsets[self.ids.index(str(id))]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The smallest arena found over operator orders (``stowage_schedule``):
+    the arena's ``height`` and the chosen order's ``peak_bytes``, with a
+    ``lower_bound`` on the height (over every order when ``bound_scope`` is
+    "all-orders"), and the verified single-tier plan (steps in the chosen
+    order, offsets in the tier "arena")."""
+
+    height: int
+    peak_bytes: int
+    lower_bound: int
+    optimal: bool
+    gap: float
+    bound_scope: str
+    file_order_peak: int
+    file_order_height: int
+    method: str
+    seconds: float
+    plan: Optional[Plan] = field(repr=False)
+    #: Everything the library reported (``Schemas/schedule.schema.json``).
+    report: Dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def order(self) -> List[int]:
+        """The chosen operator order (indices into the graph's operators)."""
+        return [] if self.plan is None else [step.operator for step in self.plan.steps]
+
+    @classmethod
+    def from_json(cls, text: str) -> "Schedule":
+        data = json.loads(text)
+        plan = data.get("plan")
+        return cls(height=data["height"], peak_bytes=data["peakBytes"], lower_bound=data["lowerBound"],
+                   optimal=data["optimal"], gap=data["gap"], bound_scope=data["boundScope"],
+                   file_order_peak=data["fileOrderPeak"], file_order_height=data["fileOrderHeight"],
+                   method=data["method"], seconds=data["seconds"],
+                   plan=None if plan is None else Plan.from_json(plan), report=data)
