@@ -87,6 +87,7 @@ let package = Package(
                 "Verifier",
                 "Render",
                 "Scratchpad",
+                "Units",
                 // Only for Planner.version: one version string for the CLI and the libraries.
                 "StowageKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

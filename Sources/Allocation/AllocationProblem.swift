@@ -16,9 +16,12 @@ public struct AllocationProblem: Sendable, Equatable {
 
     public var count: Int { buffers.count }
 
-    /// Checks everything the algorithms rely on, in O(n) expected time:
+    /// Checks everything the algorithms rely on, in O(n log n) time:
     /// every buffer is well formed (``Buffer/defect``), ids are distinct,
-    /// the capacity is not negative, and ``heightLimit`` fits in 64 bits.
+    /// the capacity is not negative, ``heightLimit`` fits in 64 bits, and
+    /// the pins agree with each other and with the capacity (no two pinned
+    /// buffers alive together overlap, none ends above the capacity): a
+    /// contradictory input is an error, not a problem without solution.
     ///
     /// Every public algorithm calls this first, so none of them traps on
     /// user input; after it succeeds they use plain arithmetic, because no
@@ -26,11 +29,21 @@ public struct AllocationProblem: Sendable, Equatable {
     public func validate() throws(AllocationError) {
         if let capacity, capacity < 0 { throw .invalidCapacity(capacity) }
         var seen = Set<String>(minimumCapacity: buffers.count)
-        for buffer in buffers {
+        var pinned: [Int] = []
+        for (i, buffer) in buffers.enumerated() {
             if let defect = buffer.defect { throw .invalidBuffer(id: buffer.id, reason: defect) }
             if !seen.insert(buffer.id).inserted { throw .duplicateID(buffer.id) }
+            if let offset = buffer.fixedOffset {
+                if let capacity, offset + buffer.size > capacity { throw .pinBeyondCapacity(buffer, capacity: capacity) }
+                if buffer.size > 0 { pinned.append(i) }
+            }
         }
         _ = try checkedHeightLimit()
+        if pinned.count > 1 {
+            let pins = pinned.map { buffers[$0] }
+            let offsets = pins.map { $0.fixedOffset ?? 0 }
+            if let (a, b) = Validator.firstOverlap(pins, offsets: offsets) { throw .overlappingPins(pins[a], pins[b]) }
+        }
     }
 
     /// An upper bound on the height of every solution the algorithms here

@@ -24,7 +24,7 @@ public enum BufferCSV {
             throw BufferCSVError(file: path, line: nil, message: "cannot read the file (\(error.localizedDescription))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw BufferCSVError(file: path, line: nil, message: "the file is not UTF-8 text")
+            throw BufferCSVError(file: path, line: firstLineNotUTF8(data), message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path, capacity: capacity)
     }
@@ -66,12 +66,15 @@ public enum BufferCSV {
                 }
                 guard let value = Int(field) else {
                     throw BufferCSVError(file: file, line: lineNumber,
-                                         message: "\(column.rawValue) '\(field)' is not an integer (or does not fit in 64 bits)")
+                                         message: "\(column.rawValue) \(shown(field)) is not an integer (or does not fit in 64 bits)")
                 }
                 return value
             }
             let id = fields[columns[.id]!]
             if id.isEmpty { throw BufferCSVError(file: file, line: lineNumber, message: "id is empty") }
+            if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw BufferCSVError(file: file, line: lineNumber, message: "id \(shown(id)) contains a control character")
+            }
             let buffer = Buffer(
                 id: id, lower: try integer(.lower)!, upper: try integer(.upper)!, size: try integer(.size)!,
                 alignment: try integer(.alignment) ?? 1, fixedOffset: try integer(.offset))
@@ -79,7 +82,7 @@ public enum BufferCSV {
                 throw BufferCSVError(file: file, line: lineNumber, message: "buffer '\(id)': \(defect)")
             }
             if let previous = lineOfID[id] {
-                throw BufferCSVError(file: file, line: lineNumber, message: "buffer id '\(id)' already used on line \(previous)")
+                throw BufferCSVError(file: file, line: lineNumber, message: "buffer id \(shown(id)) already used on line \(previous)")
             }
             lineOfID[id] = lineNumber
             buffers.append(buffer)
@@ -91,7 +94,18 @@ public enum BufferCSV {
         do {
             try problem.validate()
         } catch {
-            throw BufferCSVError(file: file, line: nil, message: error.description)
+            // Name the line of the buffer at fault (the later one of two pins).
+            var line: Int?
+            switch error {
+            case .overlappingPins(let a, let b):
+                line = max(lineOfID[a.id] ?? 0, lineOfID[b.id] ?? 0)
+                let message = "\(error.description) (lines \(lineOfID[a.id] ?? 0) and \(lineOfID[b.id] ?? 0))"
+                throw BufferCSVError(file: file, line: line, message: message)
+            case .pinBeyondCapacity(let b, _): line = lineOfID[b.id]
+            case .invalidBuffer(let id, _), .duplicateID(let id): line = lineOfID[id]
+            case .tooLarge, .invalidCapacity, .mismatch: line = nil
+            }
+            throw BufferCSVError(file: file, line: line, message: error.description)
         }
         return problem
     }
@@ -131,16 +145,50 @@ public enum BufferCSV {
 
     enum Column: String, CaseIterable {
         case id, lower, upper, size, alignment, offset
+
+        /// A header name, case-insensitive; minimalloc's `buffer`, `start`
+        /// and `end` stand for `id`, `lower` and `upper`.
+        init?(header: String) {
+            switch header.lowercased() {
+            case "buffer": self = .id
+            case "start": self = .lower
+            case "end": self = .upper
+            case let name: self.init(rawValue: name)
+            }
+        }
+    }
+
+    /// A field as error messages quote it: control characters escaped,
+    /// at most 40 characters, so that a message stays on one line.
+    static func shown(_ field: String) -> String {
+        var text = ""
+        for scalar in field.unicodeScalars.prefix(40) {
+            text += scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }
+        return "'" + text + (field.unicodeScalars.count > 40 ? "…" : "") + "'"
+    }
+
+    /// The first line (1-based) holding bytes that are not UTF-8.
+    static func firstLineNotUTF8(_ data: Data) -> Int? {
+        var line = 1
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            if String(data: data[start ..< end], encoding: .utf8) == nil { return line }
+            line += 1
+            start = end < data.endIndex ? data.index(after: end) : end
+        }
+        return nil
     }
 
     private static func header(_ fields: [String], file: String, line: Int) throws(BufferCSVError) -> [Column: Int] {
         var columns: [Column: Int] = [:]
         for (k, field) in fields.enumerated() {
-            guard let column = Column(rawValue: field.lowercased()) else {
+            guard let column = Column(header: field) else {
                 throw BufferCSVError(file: file, line: line,
-                                     message: "unknown column '\(field)' (expected id,lower,upper,size and optionally alignment, offset)")
+                                     message: "unknown column \(shown(field)) (expected id,lower,upper,size and optionally alignment, offset)")
             }
-            if columns[column] != nil { throw BufferCSVError(file: file, line: line, message: "column '\(field)' appears twice") }
+            if columns[column] != nil { throw BufferCSVError(file: file, line: line, message: "column \(shown(field)) appears twice") }
             columns[column] = k
         }
         for required in [Column.id, .lower, .upper, .size] where columns[required] == nil {

@@ -7,6 +7,8 @@ struct CommandRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The process died of a signal (a crash, a trap) instead of exiting.
+        var signaled = false
     }
 
     /// The `stowage` binary next to the test bundle (both live in the build
@@ -38,7 +40,8 @@ struct CommandRunner {
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
                        stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData, as: UTF8.self),
+                       signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// The repository root (for bundled examples).
