@@ -17,7 +17,7 @@ enum AllocationLimits {
         c200.pipelineStages = 2; c200.microBatches = 63; c200.dataParallel = 4; c200.seed = 12
         let cases: [(String, TrainingTraceConfig, Double)] = [("62k, --time-limit 10", c62, 10), ("200k, --time-limit 3", c200, 3)]
         let busy = ProcessInfo.processInfo.activeProcessorCount
-        print("limits: wall time of parse + allocate + validate + write, \\(busy) spinning threads keep the cores busy")
+        print("limits: wall time of parse + allocate + validate + write, \(busy) spinning threads keep the cores busy")
         for (name, config, limit) in cases {
             let text = BufferCSV.write(TrainingTrace.make(config))
             let stop = StopFlag()

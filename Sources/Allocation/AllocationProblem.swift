@@ -30,12 +30,13 @@ public struct AllocationProblem: Sendable, Equatable {
         if let capacity, capacity < 0 { throw .invalidCapacity(capacity) }
         var seen = Set<String>(minimumCapacity: buffers.count)
         var pinned: [Int] = []
-        for (i, buffer) in buffers.enumerated() {
-            if let defect = buffer.defect { throw .invalidBuffer(id: buffer.id, reason: defect) }
-            if !seen.insert(buffer.id).inserted { throw .duplicateID(buffer.id) }
-            if let offset = buffer.fixedOffset {
-                if let capacity, offset + buffer.size > capacity { throw .pinBeyondCapacity(buffer, capacity: capacity) }
-                if buffer.size > 0 { pinned.append(i) }
+        // By index: copying each buffer would retain and release its id.
+        for i in buffers.indices {
+            if let defect = buffers[i].defect { throw .invalidBuffer(id: buffers[i].id, reason: defect) }
+            if !seen.insert(buffers[i].id).inserted { throw .duplicateID(buffers[i].id) }
+            if let offset = buffers[i].fixedOffset {
+                if let capacity, offset + buffers[i].size > capacity { throw .pinBeyondCapacity(buffers[i], capacity: capacity) }
+                if buffers[i].size > 0 { pinned.append(i) }
             }
         }
         _ = try checkedHeightLimit()
@@ -55,12 +56,13 @@ public struct AllocationProblem: Sendable, Equatable {
     func checkedHeightLimit() throws(AllocationError) -> Int {
         var fixedTop = 0
         var stack = 0
-        for buffer in buffers {
-            if let offset = buffer.fixedOffset { fixedTop = max(fixedTop, offset + buffer.size) }
-            let (padded, o1) = buffer.size.addingReportingOverflow(buffer.alignment)
+        for i in buffers.indices {
+            let size = buffers[i].size
+            if let offset = buffers[i].fixedOffset { fixedTop = max(fixedTop, offset + size) }
+            let (padded, o1) = size.addingReportingOverflow(buffers[i].alignment)
             let (sum, o2) = stack.addingReportingOverflow(padded)
             if o1 || o2 {
-                throw .tooLarge("the sizes and alignments of the buffers add up to more than 64 bits can hold (at buffer '\(buffer.id)')")
+                throw .tooLarge("the sizes and alignments of the buffers add up to more than 64 bits can hold (at buffer '\(buffers[i].id)')")
             }
             stack = sum
         }

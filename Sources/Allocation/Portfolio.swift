@@ -161,9 +161,10 @@ public struct Portfolio: Sendable {
     ]
 
     public func allocate(_ problem: AllocationProblem) throws(AllocationError) -> AllocationReport {
-        try problem.validate()
+        // The limit counts from the call, validation included.
         let clock = Deadline(seconds: nil)
         let deadline = Self.deadline(options)
+        try problem.validate()
         let buffers = problem.buffers
         let capacity = problem.capacity
         var bound = LowerBounds(validated: buffers).best
