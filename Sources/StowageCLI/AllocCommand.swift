@@ -2,6 +2,7 @@ import Allocation
 import ArgumentParser
 import Foundation
 import MILP
+import OutputFiles
 import Units
 
 /// `stowage alloc`: give every buffer of a fixed-lifetime problem an offset.
@@ -44,7 +45,7 @@ struct AllocCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the CSV with offsets here instead of standard output.")
     var output: String?
 
-    @Flag(help: "Print one JSON object (feasible, height, lowerBound, optimal, method, seconds, offsets, ...) instead of the CSV.")
+    @Flag(help: "Print one JSON object (Schemas/alloc-report.schema.json: feasible, height, lowerBound, optimal, method, seconds, offsets, ...) instead of the CSV.")
     var json = false
 
     @Flag(help: "No progress lines on standard error.")
@@ -60,7 +61,9 @@ struct AllocCommand: ParsableCommand {
     func run() throws {
         let deadline = Deadline(seconds: timeLimit)
         let limit = capacity.flatMap(ByteCount.value)
-        if let output { try Self.checkWritable(output) }
+        if let output {
+            do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }
+        }
         let input: AllocationProblem
         do {
             input = try BufferCSV.read(contentsOf: problem, capacity: limit)
@@ -100,11 +103,7 @@ struct AllocCommand: ParsableCommand {
         if report.feasible, let solution = report.solution {
             let csv = BufferCSV.write(input, offsets: solution.offsets)
             if let output {
-                do {
-                    try Data(csv.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw CommandFailure.badInput("cannot write \(output): \(error.localizedDescription)")
-                }
+                do { try OutputFile.write(csv, to: output) } catch { throw CommandFailure.badInput(error.description) }
             } else if !json {
                 print(csv, terminator: "")
             }
@@ -122,32 +121,14 @@ struct AllocCommand: ParsableCommand {
     static func outputReserve(buffers: Int, limit: Double) -> Double {
         min(limit / 10, 0.02 + 2e-6 * Double(buffers))
     }
-
-    /// Refuses, before any work, an output path that is a directory, a
-    /// device or any other non-regular file, or whose folder is missing.
-    static func checkWritable(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
-            if isDirectory.boolValue || type != .typeRegular {
-                throw CommandFailure.badInput("\(path): the output must be a regular file (it is \(isDirectory.boolValue ? "a directory" : "not a regular file"))")
-            }
-            if !FileManager.default.isWritableFile(atPath: path) { throw CommandFailure.badInput("\(path): the output file is not writable") }
-        } else {
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            var folderIsDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsDirectory), folderIsDirectory.boolValue else {
-                throw CommandFailure.badInput("\(path): the folder \(folder) does not exist")
-            }
-            if !FileManager.default.isWritableFile(atPath: folder) { throw CommandFailure.badInput("\(path): the folder \(folder) is not writable") }
-        }
-    }
 }
 
 extension AllocationMethod: ExpressibleByArgument {}
 
 /// What `stowage alloc --json` prints.
+/// Schemas/alloc-report.schema.json describes it; `version` changes with it.
 struct AllocSummary: Encodable {
+    let version = 1
     let feasible: Bool
     let status: String
     let height: Int?
@@ -177,12 +158,13 @@ struct AllocSummary: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case feasible, status, height, lowerBound, optimal, gap, method, seconds, buffers, capacity, offsets
+        case version, feasible, status, height, lowerBound, optimal, gap, method, seconds, buffers, capacity, offsets
     }
 
     /// Absent values are written as `null`, so every key is always present.
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
         try c.encode(feasible, forKey: .feasible)
         try c.encode(status, forKey: .status)
         try c.encode(height, forKey: .height)
