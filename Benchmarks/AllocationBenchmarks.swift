@@ -19,7 +19,9 @@ import Foundation
 /// variants: `ALLOC_ONLY=7,39` runs just those guillotine problems,
 /// `ALLOC_NODES=N` replaces the time limit by a node limit (results then
 /// do not depend on the machine's load), `ALLOC_RESTART_UNIT=N` sets the
-/// restart schedule's unit (``SearchOptions/firstRestartNodes``).
+/// restart schedule's unit (``SearchOptions/firstRestartNodes``),
+/// `ALLOC_SEARCH_SERIAL=1` runs the restarts on one thread (the default
+/// is every core, ``SearchOptions/parallel``).
 enum AllocationBenchmarks {
     static func run() {
         let environment = ProcessInfo.processInfo.environment
@@ -163,6 +165,7 @@ enum AllocationBenchmarks {
             let nodeLimit = ProcessInfo.processInfo.environment["ALLOC_NODES"].flatMap(Int.init)
             var options = SearchOptions(timeLimit: nodeLimit == nil ? limit : nil, nodeLimit: nodeLimit)
             if let unit = ProcessInfo.processInfo.environment["ALLOC_RESTART_UNIT"].flatMap(Int.init) { options.firstRestartNodes = unit }
+            if ProcessInfo.processInfo.environment["ALLOC_SEARCH_SERIAL"] == "1" { options.parallel = false }
             let search = ExactSearch(options: options)
             var report: SearchReport?
             let (seconds, cpu) = timed { report = try? search.fit(p, capacity: g.optimum) }

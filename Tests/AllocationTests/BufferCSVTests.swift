@@ -137,4 +137,46 @@ import Testing
         #expect(BufferCSV.write(plain, offsets: [0]) == "id,lower,upper,size,offset\na,0,2,4,0\n")
         #expect(try BufferCSV.parse(BufferCSV.write(p)).buffers == p.buffers)
     }
+
+    /// The byte-level reader and writer agree with Swift's own integer text
+    /// and with each other, for every number a field can hold.
+    @Test func integersReadAndWrittenAsSwiftDoes() throws {
+        var rng = SystemRandomNumberGenerator()
+        var values = [0, 1, -1, 9, 10, Int.max, Int.min, Int.max - 1, Int.min + 1, 4_611_686_018_427_387_904]
+        for _ in 0 ..< 200 { values.append(Int.random(in: .min ... .max, using: &rng) >> Int.random(in: 0 ..< 63, using: &rng)) }
+        for v in values {
+            #expect(BufferCSV.integer(Array(String(v).utf8)[...]) == v)
+            var text = BufferCSV.CSVText(header: "h", rows: 1)
+            text.row("x", [v])
+            #expect(text.text == "h\nx,\(v)\n")
+        }
+        #expect(BufferCSV.integer(Array("+7".utf8)[...]) == 7)
+        #expect(BufferCSV.integer(Array("-0".utf8)[...]) == 0)
+        for bad in ["", "+", "-", "9223372036854775808", "-9223372036854775809", "1_0", "0x1", " 1", "1e3", "١"] {
+            #expect(BufferCSV.integer(Array(bad.utf8)[...]) == nil, "\(bad)")
+        }
+    }
+
+    /// Offsets for only some buffers leave the others' column empty (the
+    /// row keeps its width), and such a file reads back.
+    @Test func missingOffsetsAreEmptyColumns() throws {
+        let p = AllocationProblem(buffers: [
+            Buffer(id: "a", lower: 0, upper: 2, size: 4),
+            Buffer(id: "b", lower: 1, upper: 3, size: 4),
+        ])
+        let out = BufferCSV.write(p, offsets: [8])
+        #expect(out == "id,lower,upper,size,offset\na,0,2,4,8\nb,1,3,4,\n")
+        #expect(try BufferCSV.parse(out).buffers.map(\.fixedOffset) == [8, nil])
+    }
+
+    /// Ids that need quoting, non-ASCII text, and C0/C1 control characters.
+    @Test func idsSurviveTheRoundTripAndControlsAreRefused() throws {
+        let ids = ["plain", " lead", "trail ", "a,b", "say \"hi\"", "é-ü-名前", "\"", ",", "x\"\"y"]
+        let p = AllocationProblem(buffers: ids.enumerated().map { k, id in Buffer(id: id, lower: k, upper: k + 2, size: k + 1) })
+        #expect(try BufferCSV.parse(BufferCSV.write(p)).buffers == p.buffers)
+        for control in ["\u{0}", "\t", "\u{1b}", "\u{7f}", "\u{85}", "\u{9f}"] {
+            #expect(throws: BufferCSVError.self) { try BufferCSV.parse("id,lower,upper,size\na\(control)b,0,1,3\n") }
+        }
+        #expect(try BufferCSV.parse("id,lower,upper,size\n\u{a0}x,0,1,3\n").buffers.map(\.id) == ["\u{a0}x"])
+    }
 }
