@@ -104,13 +104,17 @@ extension Model {
 
     /// Writes the model as free MPS or CPLEX LP. Names are made safe for the
     /// format and unique (so the file reads back row for row); unnamed
-    /// variables and rows are called `x1…`, `r1…`. Nothing is left at `path`
-    /// if writing fails.
+    /// variables and rows are called `x1…`, `r1…`. The file is written
+    /// beside `path` and renamed over it, so `path` holds either its old
+    /// content or the whole new file; a `path` that exists but is not a
+    /// regular file (a directory, a device) is refused and left alone, and
+    /// nothing is left behind if writing fails.
     public func write(to path: String, format: ModelFileFormat) throws(ModelFileError) {
         if let problem = dataError() { throw ModelFileError(path: path, reason: problem) }
+        if let problem = Self.unwritableReason(path) { throw ModelFileError(path: path, reason: problem) }
         // CPLEX LP has no objective constant (GLPK writes it as a comment), so
         // it becomes a variable fixed at 1 carrying the constant as its cost.
-        var exported = self
+        var exported = normalizingInfiniteBounds()
         if format == .lp, objective.constant != 0 {
             let one = exported.addVariable(lower: 1, upper: 1, name: "objective_constant")
             var shifted = objective
@@ -121,14 +125,15 @@ extension Model {
         let input = BackendInput(exported)
         let glpk = GLPKProblem()
         glpk.load(exported, input: input, names: true)
-        let temporary = path + ".partial"
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let temporary = folder + "/.\(URL(fileURLWithPath: path).lastPathComponent).\(getpid()).\(UUID().uuidString).partial"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         let code: Int32
         switch format {
         case .mps: code = glp_write_mps(glpk.pointer, GLP_MPS_FILE, nil, temporary)
         case .lp: code = glp_write_lp(glpk.pointer, nil, temporary)
         }
         guard code == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
             throw ModelFileError(path: path, reason: "cannot write: \(glpk.capturedOutput.lastLine)")
         }
         if format == .mps, sense == .maximize {
@@ -136,16 +141,35 @@ extension Model {
                 let text = try String(contentsOfFile: temporary, encoding: .utf8)
                 try MPSObjectiveSense.declaringMaximize(text).write(toFile: temporary, atomically: false, encoding: .utf8)
             } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
                 throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
             }
         }
-        do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+        // Checked again just before the rename, which would replace a device
+        // node or an empty directory that appeared meanwhile.
+        if let problem = Self.unwritableReason(path) { throw ModelFileError(path: path, reason: problem) }
+        guard rename(temporary, path) == 0 else {
+            throw ModelFileError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Why `path` cannot be replaced by a model file, if it cannot: it
+    /// exists and is not a regular file, or its folder is missing.
+    private static func unwritableReason(_ path: String) -> String? {
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            let type = info.st_mode & S_IFMT
+            if type == S_IFDIR { return "is a directory" }
+            if type != S_IFREG && type != S_IFLNK { return "exists and is not a regular file" }
+            if type == S_IFLNK, stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                return "is a link to something other than a regular file"
+            }
+            return nil
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "no such folder \(folder)"
+        }
+        return nil
     }
 }
