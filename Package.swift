@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "MILP", targets: ["MILP"]),
         .library(name: "MemoryGraph", targets: ["MemoryGraph"]),
         .library(name: "Units", targets: ["Units"]),
+        .library(name: "OutputFiles", targets: ["OutputFiles"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Offload", targets: ["Offload"]),
@@ -45,11 +46,13 @@ let package = Package(
         ),
         .target(
             name: "MILP",
-            dependencies: ["CGLPK", "CCbcDriver"]
+            dependencies: ["CGLPK", "CCbcDriver", "OutputFiles"]
         ),
         .target(name: "MemoryGraph"),
         // The one grammar for sizes in bytes (options, files, APIs).
         .target(name: "Units"),
+        // Writing the files a user names as outputs: checked first, atomic, nothing else touched.
+        .target(name: "OutputFiles"),
         .target(
             name: "ModelImport",
             dependencies: [
@@ -64,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "Plan",
-            dependencies: ["MemoryGraph"]
+            dependencies: ["MemoryGraph", "OutputFiles"]
         ),
         .target(
             name: "Verifier",
@@ -94,14 +97,16 @@ let package = Package(
                 "Verifier",
                 "Render",
                 "Scratchpad",
-                // Only for Planner.version: one version string for the CLI and the libraries.
+                // The facade: every command that plans goes through it.
                 "StowageKit",
+                "Units",
+                "OutputFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -118,11 +123,16 @@ let package = Package(
             dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
             path: "Benchmarks"
         ),
+        // Test support: checks documents against the JSON Schemas in Schemas/.
+        .target(name: "SchemaCheck", path: "Tests/Support/SchemaCheck"),
+        // Test support: seeded mutations of input files for the hostile-input suites.
+        .target(name: "InputMutation", path: "Tests/Support/InputMutation"),
         // A host program printing on its own stdout while CBC and GLPK solve (MILPTests runs it).
         .executableTarget(name: "MILPStdoutProbe", dependencies: ["MILP"], path: "Tests/MILPStdoutProbe"),
         .testTarget(name: "MILPTests", dependencies: ["MILP", "MILPStdoutProbe"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units"]),
+        .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
@@ -130,8 +140,8 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
-        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
-        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
+        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
         // Compiles and runs Examples/ (c, python, swift) against the built
         // libStowageC and PlanGraphExample.
         .testTarget(name: "ExamplesTests", dependencies: ["PlanGraphExample", "StowageKit", "Verifier"]),

@@ -1,5 +1,6 @@
 import CGLPK
 import Foundation
+import OutputFiles
 
 /// Reading and writing models in the two file formats every MILP solver
 /// understands, through GLPK's own readers and writers.
@@ -104,14 +105,12 @@ extension Model {
 
     /// Writes the model as free MPS or CPLEX LP. Names are made safe for the
     /// format and unique (so the file reads back row for row); unnamed
-    /// variables and rows are called `x1…`, `r1…`. The file is written
-    /// beside `path` and renamed over it, so `path` holds either its old
-    /// content or the whole new file; a `path` that exists but is not a
-    /// regular file (a directory, a device) is refused and left alone, and
-    /// nothing is left behind if writing fails.
+    /// variables and rows are called `x1…`, `r1…`. Bounds at or beyond
+    /// ±1e30 are written as infinite. `path` is checked first and replaced
+    /// atomically (``OutputFile``): it holds its old content or the whole new
+    /// file, and a directory or device there is refused and left alone.
     public func write(to path: String, format: ModelFileFormat) throws(ModelFileError) {
         if let problem = dataError() { throw ModelFileError(path: path, reason: problem) }
-        if let problem = Self.unwritableReason(path) { throw ModelFileError(path: path, reason: problem) }
         // CPLEX LP has no objective constant (GLPK writes it as a comment), so
         // it becomes a variable fixed at 1 carrying the constant as its cost.
         var exported = normalizingInfiniteBounds()
@@ -122,54 +121,43 @@ extension Model {
             shifted += objective.constant * one
             exported.setObjective(shifted, sense: sense)
         }
+        try OutputFile.checked(path)
         let input = BackendInput(exported)
         let glpk = GLPKProblem()
         glpk.load(exported, input: input, names: true)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let temporary = folder + "/.\(URL(fileURLWithPath: path).lastPathComponent).\(getpid()).\(UUID().uuidString).partial"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        // GLPK writes to a path of its own: a private folder, so that no file
+        // of the user's (say `model.mps.partial`) is ever touched; the result
+        // reaches `path` through one atomic replace.
+        let folder = NSTemporaryDirectory() + "stowage-write-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)) != nil else {
+            throw ModelFileError(path: path, reason: "cannot create a temporary folder in \(NSTemporaryDirectory())")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = folder + "/model"
         let code: Int32
         switch format {
         case .mps: code = glp_write_mps(glpk.pointer, GLP_MPS_FILE, nil, temporary)
         case .lp: code = glp_write_lp(glpk.pointer, nil, temporary)
         }
-        guard code == 0 else {
+        guard code == 0, var text = try? String(contentsOfFile: temporary, encoding: .utf8) else {
             throw ModelFileError(path: path, reason: "cannot write: \(glpk.capturedOutput.lastLine)")
         }
-        if format == .mps, sense == .maximize {
-            do {
-                let text = try String(contentsOfFile: temporary, encoding: .utf8)
-                try MPSObjectiveSense.declaringMaximize(text).write(toFile: temporary, atomically: false, encoding: .utf8)
-            } catch {
-                throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
-            }
-        }
-        // Checked again just before the rename, which would replace a device
-        // node or an empty directory that appeared meanwhile.
-        if let problem = Self.unwritableReason(path) { throw ModelFileError(path: path, reason: problem) }
-        guard rename(temporary, path) == 0 else {
-            throw ModelFileError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+        if format == .mps, sense == .maximize { text = MPSObjectiveSense.declaringMaximize(text) }
+        do {
+            try OutputFile.write(text, to: path)
+        } catch {
+            throw ModelFileError(path: path, reason: error.reason)
         }
     }
+}
 
-    /// Why `path` cannot be replaced by a model file, if it cannot: it
-    /// exists and is not a regular file, or its folder is missing.
-    private static func unwritableReason(_ path: String) -> String? {
-        var info = stat()
-        if lstat(path, &info) == 0 {
-            let type = info.st_mode & S_IFMT
-            if type == S_IFDIR { return "is a directory" }
-            if type != S_IFREG && type != S_IFLNK { return "exists and is not a regular file" }
-            if type == S_IFLNK, stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
-                return "is a link to something other than a regular file"
-            }
-            return nil
+extension OutputFile {
+    /// ``check(_:)`` with the model file's error type.
+    static func checked(_ path: String) throws(ModelFileError) {
+        do {
+            try check(path)
+        } catch {
+            throw ModelFileError(path: path, reason: error.reason)
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return "no such folder \(folder)"
-        }
-        return nil
     }
 }

@@ -21,7 +21,7 @@ public func stowage_plan(_ graphJSON: UnsafePointer<CChar>?, _ optionsJSON: Unsa
     respond(planJSON, error, outName: "plan_json") {
         let graphText = try text(graphJSON, name: "graph_json")
         let request = try PlanRequest(json: try text(optionsJSON, name: "options_json"))
-        let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.symbols)
+        let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.options.dims)
         return try Planner(options: request.options).plan(graph, capacity: request.capacity).json()
     }
 }
@@ -35,7 +35,7 @@ public func stowage_plan_file(_ modelPath: UnsafePointer<CChar>?, _ optionsJSON:
     respond(planJSON, error, outName: "plan_json") {
         let path = try text(modelPath, name: "model_path")
         let request = try PlanRequest(json: try text(optionsJSON, name: "options_json"))
-        return try Planner(options: request.options).plan(modelAt: path, capacity: request.capacity, symbols: request.symbols).json()
+        return try Planner(options: request.options).plan(modelAt: path, capacity: request.capacity).json()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -162,11 +163,11 @@ enum BenchResults {
         do {
             if jsonl {
                 let lines = rows.map(\.jsonLine).joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-                try Data(lines.utf8).write(to: URL(fileURLWithPath: prefix + ".jsonl"), options: .atomic)
+                try OutputFile.write(lines, to: prefix + ".jsonl")
             }
-            try Data(csv(rows).utf8).write(to: URL(fileURLWithPath: prefix + ".csv"), options: .atomic)
+            try OutputFile.write(csv(rows), to: prefix + ".csv")
         } catch {
-            throw CommandFailure.badInput("\(prefix): cannot write results (\(error.localizedDescription))")
+            throw CommandFailure.badInput("cannot write results: \(error)")
         }
     }
 }

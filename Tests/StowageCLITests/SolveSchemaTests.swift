@@ -1,58 +1,21 @@
 import Foundation
+import SchemaCheck
 import Testing
 @testable import StowageCLI
 
 /// `stowage solve --json` against Schemas/solve-output.schema.json, for
 /// every status it can print, and the command's refusals of bad numbers.
 @Suite struct SolveSchemaTests {
-    static let schema = CommandRunner.root.appendingPathComponent("Schemas/solve-output.schema.json").path
-
-    /// Whether python3 (from PATH) can import `jsonschema`, checked once.
-    static let hasValidator: Bool = (try? run("/usr/bin/env", ["python3", "-c", "import jsonschema"], input: ""))?.status == 0
-
-    /// Validates each JSON text with python3's `jsonschema` (draft 2020-12).
-    /// Without python3 and the package, says so on standard output and
-    /// validates nothing (the schema test is then skipped, with the reason).
+    /// Checks each JSON text against the schema with the shared checker
+    /// (Tests/Support/SchemaCheck).
     static func validate(_ objects: [String]) throws {
-        let script = """
-            import json, sys
-            from jsonschema import Draft202012Validator
-            schema = json.load(open(sys.argv[1]))
-            Draft202012Validator.check_schema(schema)
-            validator = Draft202012Validator(schema)
-            bad = 0
-            for number, line in enumerate(sys.stdin):
-                errors = list(validator.iter_errors(json.loads(line)))
-                for error in errors:
-                    print(f"object {number}: {error.message} at {list(error.path)}")
-                bad += bool(errors)
-            sys.exit(1 if bad else 0)
-            """
-        guard hasValidator else {
-            print("note: python3 with the jsonschema package is missing; \(objects.count) outputs not validated against \(schema)")
-            return
+        let check = try JSONSchemaCheck(named: "solve-output.schema.json", root: CommandRunner.root)
+        #expect(!objects.isEmpty)
+        for (number, text) in objects.enumerated() {
+            let document = try JSONDocument.parse(text)
+            let violation = check.violation(of: document)
+            #expect(violation == nil, "object \(number) (\(text.prefix(300))): \(violation ?? "")")
         }
-        let result = try run("/usr/bin/env", ["python3", "-c", script, schema],
-                             input: objects.map { $0.trimmingCharacters(in: .newlines) + "\n" }.joined())
-        #expect(result.status == 0, "schema violations:\n\(result.stdout)\(result.stderr)")
-    }
-
-    static func run(_ program: String, _ arguments: [String], input: String) throws -> CommandRunner.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let stdin = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandRunner.Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                     stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func file(_ name: String, _ text: String) throws -> String {
@@ -68,9 +31,23 @@ import Testing
         _ = try Self.outputsOfEveryStatus()
     }
 
-    @Test(.enabled(if: SolveSchemaTests.hasValidator, "needs python3 with the jsonschema package"))
-    func everyStatusFitsTheSchema() throws {
+    @Test func everyStatusFitsTheSchema() throws {
         try Self.validate(try Self.outputsOfEveryStatus())
+    }
+
+    /// The schema is strict enough to catch the old outputs: `{}`, an
+    /// optimum without an objective, a key too many.
+    @Test func theSchemaRejectsIncompleteObjects() throws {
+        let check = try JSONSchemaCheck(named: "solve-output.schema.json", root: CommandRunner.root)
+        let good = #"{"version":1,"name":"m","status":"optimal","objective":3,"bound":3,"gap":0,"seconds":0.1,"solver":"cbc","variables":2,"integerVariables":2,"constraints":1,"nonzeros":2,"message":null}"#
+        #expect(check.violation(of: try JSONDocument.parse(good)) == nil)
+        let bad = ["{}",
+                   good.replacingOccurrences(of: #""objective":3"#, with: #""objective":null"#),
+                   good.replacingOccurrences(of: #""status":"optimal""#, with: #""status":"error""#),
+                   good.replacingOccurrences(of: #""version":1"#, with: #""version":1,"extra":0"#)]
+        for text in bad {
+            #expect(check.violation(of: try JSONDocument.parse(text)) != nil, "\(text)")
+        }
     }
 
     static func outputsOfEveryStatus() throws -> [String] {
