@@ -13,6 +13,12 @@ extension CheckedBackend {
     func checkedSolve(_ model: Model, options: SolveOptions) -> SolveResult {
         let clock = Stopwatch()
         let model = model.normalizingInfiniteBounds()
+        // Both libraries index rows, columns and nonzeros with 32-bit ints.
+        guard model.variableCount < Int(Int32.max), model.constraintCount < Int(Int32.max),
+              model.nonzeroCount < Int(Int32.max) else {
+            return SolveResult(status: .error, seconds: clock.seconds, solver: name,
+                               message: "the model is too large for \(name) (2^31 - 1 variables, rows or nonzeros at most)")
+        }
         let input = BackendInput(model)
         if let decided = input.resultWithoutSolver(for: model, solver: name, seconds: clock.seconds) { return decided }
         let raw = rawSolve(model, input: input, options: options, clock: clock, strict: false)

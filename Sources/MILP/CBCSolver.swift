@@ -28,11 +28,6 @@ public struct CBCSolver: Solver, CheckedBackend {
     }
 
     func rawSolve(_ model: Model, input: BackendInput, options: SolveOptions, clock: Stopwatch, strict: Bool) -> SolveResult {
-        guard model.variableCount < Int(Int32.max), model.constraintCount < Int(Int32.max),
-              model.nonzeroCount < Int(Int32.max) else {
-            return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "the model is too large for CBC (2^31 - 1 variables, rows or nonzeros at most)")
-        }
         let waitLimit = options.secondsLeft(clock).map { ContinuousClock.now + .nanoseconds(Int64(min($0, 1e9) * 1e9)) }
         guard CBCLock.shared.acquire(before: waitLimit) else {
             return SolveResult(status: .noSolution, seconds: 0, solver: name,

@@ -29,11 +29,6 @@ public struct GLPKSolver: Solver, CheckedBackend {
     }
 
     func rawSolve(_ model: Model, input: BackendInput, options: SolveOptions, clock: Stopwatch, strict: Bool) -> SolveResult {
-        guard model.variableCount < Int(Int32.max), model.constraintCount < Int(Int32.max),
-              model.nonzeroCount < Int(Int32.max) else {
-            return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "the model is too large for GLPK (2^31 - 1 variables, rows or nonzeros at most)")
-        }
         let problem = GLPKProblem(echo: options.logLevel >= .normal)
         problem.load(model, input: input, names: false)
         return run(problem, model: model, options: options, clock: clock, strict: strict)
