@@ -4,7 +4,8 @@ import Synchronization
 
 /// `swift run -c release Benchmarks milp-limits`: wall time against the
 /// time limit for hard instances with both backends, while every core is
-/// kept busy by spinning threads (the machines Stowage runs on are shared).
+/// kept busy by spinning threads (``LimitBenchmarks/CoreLoad``; the
+/// machines Stowage runs on are shared).
 /// A solve must return within its limit plus max(2 s, 10 %).
 ///
 /// The instances: a market-split MIP (tiny, hard to prove), multidimensional
@@ -21,7 +22,7 @@ enum MILPLimitBenchmarks {
             ("knapsack 500x20000, 500k nz", knapsack(rows: 500, columns: 20_000, density: 0.05, integer: true)),
             ("LP 500x20000, 500k nz", knapsack(rows: 500, columns: 20_000, density: 0.05, integer: false)),
         ]
-        let load = BusyCores()
+        let load = LimitBenchmarks.CoreLoad(threads: ProcessInfo.processInfo.activeProcessorCount)
         print("\(load.threads) threads spinning on \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("instance                        solver  limit      wall  allowed  status      within")
         var worst = 0.0
@@ -107,32 +108,6 @@ enum MILPLimitBenchmarks {
         for i in 0 ..< rows { model.add(rowTerms[i] <= sums[i] / 2) }
         model.maximize(LinearExpression(sum: x.map { Double(Int.random(in: 1 ... 1000, using: &rng)) * $0 }))
         return model
-    }
-}
-
-/// One spinning thread per core until stopped.
-final class BusyCores: @unchecked Sendable {
-    let threads = ProcessInfo.processInfo.activeProcessorCount
-    private let running = Atomic<Bool>(true)
-    private let finished = DispatchGroup()
-
-    init() {
-        for _ in 0 ..< threads {
-            finished.enter()
-            Thread.detachNewThread { [self] in
-                var x = 0.0
-                while running.load(ordering: .relaxed) {
-                    for i in 0 ..< 100_000 { x += sin(Double(i)) }
-                }
-                if x == .infinity { print(x) }
-                finished.leave()
-            }
-        }
-    }
-
-    func stop() {
-        running.store(false, ordering: .relaxed)
-        finished.wait()
     }
 }
 
