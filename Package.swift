@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        .library(name: "ArenaSchedule", targets: ["ArenaSchedule"]),
+        .library(name: "RandomNetworks", targets: ["RandomNetworks"]),
         // The facade for Swift callers, and the C API as a shared library
         // (libStowageC.so / .dylib; header: include/stowage.h).
         .library(name: "StowageKit", targets: ["StowageKit"]),
@@ -37,9 +39,16 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev", "pkg-config"])]
         ),
+        // CBC's solver driven from C++ behind a C header (Sources/CCbcDriver/include/CbcDriver.h
+        // says why CBC's own C interface is not enough).
+        .target(
+            name: "CCbcDriver",
+            dependencies: ["CCbc"],
+            cxxSettings: [.define("NDEBUG")]
+        ),
         .target(
             name: "MILP",
-            dependencies: ["CGLPK", "CCbc", "OutputFiles"]
+            dependencies: ["CGLPK", "CCbcDriver", "OutputFiles"]
         ),
         .target(name: "MemoryGraph"),
         // The one grammar for sizes in bytes (options, files, APIs).
@@ -74,6 +83,23 @@ let package = Package(
             name: "Scratchpad",
             dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
         ),
+        // The smallest arena over operator orders: heuristics, exact search
+        // over down-sets, ILPs, lower bounds, single-tier plans.
+        .target(
+            name: "ArenaSchedule",
+            dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        // Randomly wired networks (RandWire stages, NAS cells) to measure it on.
+        .target(
+            name: "RandomNetworks",
+            dependencies: ["MemoryGraph", "Allocation"]
+        ),
+        // `swift run generate-networks`: writes Models/randwire and Models/nas.
+        .executableTarget(
+            name: "generate-networks",
+            dependencies: ["RandomNetworks", "ModelImport"],
+            path: "Tools/GenerateNetworks"
+        ),
         .target(
             name: "Offload",
             dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
@@ -99,7 +125,8 @@ let package = Package(
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "Units", "OutputFiles"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "ArenaSchedule",
+                           "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -113,14 +140,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier",
+                           "ArenaSchedule", "RandomNetworks"],
             path: "Benchmarks"
         ),
         // Test support: checks documents against the JSON Schemas in Schemas/.
         .target(name: "SchemaCheck", path: "Tests/Support/SchemaCheck"),
         // Test support: seeded mutations of input files for the hostile-input suites.
         .target(name: "InputMutation", path: "Tests/Support/InputMutation"),
-        .testTarget(name: "MILPTests", dependencies: ["MILP"]),
+        // A host program printing on its own stdout while CBC and GLPK solve (MILPTests runs it).
+        .executableTarget(name: "MILPStdoutProbe", dependencies: ["MILP"], path: "Tests/MILPStdoutProbe"),
+        .testTarget(name: "MILPTests", dependencies: ["MILP", "MILPStdoutProbe"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units"]),
         .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),
@@ -130,6 +160,8 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
+        .testTarget(name: "ArenaScheduleTests",
+                    dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),

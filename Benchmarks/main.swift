@@ -5,11 +5,13 @@ import Foundation
 /// one run, since the machines are shared.
 let suites: [(name: String, run: () -> Void)] = [
     ("milp", MILPBenchmarks.run),
+    ("milp-limits", MILPLimitBenchmarks.run),
     ("import", ImportBenchmarks.run),
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("schedule", ScheduleBenchmarks.run),
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
     ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.

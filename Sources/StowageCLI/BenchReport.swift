@@ -12,8 +12,10 @@ struct BenchReport {
         var parts: [String] = []
         let scratchpad = rows.filter { $0.kind == BenchExperiment.Kind.scratchpad.rawValue }
         let offload = rows.filter { $0.kind == BenchExperiment.Kind.offload.rawValue }
+        let schedule = rows.filter { $0.kind == BenchExperiment.Kind.schedule.rawValue }
         if !scratchpad.isEmpty { parts.append(scratchpadTable(scratchpad)) }
         if !offload.isEmpty { parts.append(offloadTable(offload)) }
+        if !schedule.isEmpty { parts.append(BenchScheduleTable(rows: schedule).text) }
         let counts = Dictionary(grouping: rows, by: \.status).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         parts.append("\(rows.count) runs: " + counts.joined(separator: ", "))
         return parts.joined(separator: "\n\n")
