@@ -1,19 +1,27 @@
 import Allocation
 import Foundation
 
-/// Fixed-lifetime allocation (issue 4's acceptance figures):
-/// - guillotine problems at capacity = optimum: the share the exact search
-///   fits within the per-problem limit, and how much higher greedy goes;
-/// - a 60,000-buffer transformer training trace: heuristic times and the
-///   portfolio's height relative to the lower bound.
+/// Fixed-lifetime allocation, in parts (`ALLOC_PARTS`, all by default):
+/// - `guillotine`: problems at capacity = optimum: the share the exact
+///   search fits within the per-problem limit, and how much higher greedy goes;
+/// - `trace`: a 60,000-buffer transformer training trace: heuristic times
+///   and the portfolio's height relative to the lower bound;
+/// - `suite`: the production-like traces of ``AllocationTraces`` (10,000 to
+///   200,000 buffers): lower bound, every greedy pass, the portfolio;
+/// - `minimalloc`: minimalloc's eleven benchmark problems at their capacity;
+/// - `limits`: wall time against the time limit, the cores kept busy.
 ///
-/// Sized by environment variables (the suite runs in full by default):
-/// `ALLOC_GUILLOTINE` problems (50), `ALLOC_LIMIT` seconds each (10),
-/// `ALLOC_TRACE_MICROBATCHES` (57, i.e. ≈ 60,000 buffers). For comparing
-/// search variants: `ALLOC_ONLY=7,39` runs just those guillotine problems,
+/// Sized by environment variables: `ALLOC_GUILLOTINE` problems (50),
+/// `ALLOC_LIMIT` seconds each (10, also per minimalloc problem),
+/// `ALLOC_TRACE_MICROBATCHES` (57, i.e. ≈ 60,000 buffers),
+/// `ALLOC_SUITE=llm-2.6b,…` and `ALLOC_SUITE_LIMIT` (10) for the suite,
+/// `ALLOC_METHODS=0` to skip the per-method table. For comparing search
+/// variants: `ALLOC_ONLY=7,39` runs just those guillotine problems,
 /// `ALLOC_NODES=N` replaces the time limit by a node limit (results then
 /// do not depend on the machine's load), `ALLOC_RESTART_UNIT=N` sets the
-/// restart schedule's unit (``SearchOptions/firstRestartNodes``).
+/// restart schedule's unit (``SearchOptions/firstRestartNodes``),
+/// `ALLOC_SEARCH_SERIAL=1` runs the restarts on one thread (the default
+/// is every core, ``SearchOptions/parallel``).
 enum AllocationBenchmarks {
     static func run() {
         let environment = ProcessInfo.processInfo.environment
@@ -24,8 +32,104 @@ enum AllocationBenchmarks {
             writeExamples(to: directory)
             return
         }
-        if problems > 0 { guillotine(count: problems, limit: limit) }
-        if microBatches > 0 { trace(microBatches: microBatches) }
+        // `ALLOC_PARTS=suite,guillotine`: only those parts.
+        let parts = Set((environment["ALLOC_PARTS"] ?? "guillotine,trace,suite,minimalloc,limits").split(separator: ",").map(String.init))
+        if parts.contains("guillotine") && problems > 0 { guillotine(count: problems, limit: limit) }
+        if parts.contains("trace") && microBatches > 0 { trace(microBatches: microBatches) }
+        if parts.contains("suite") {
+            let only = environment["ALLOC_SUITE"].map { Set($0.split(separator: ",").map(String.init)) }
+            suite(limit: environment["ALLOC_SUITE_LIMIT"].flatMap(Double.init) ?? 10, only: only)
+        }
+        if parts.contains("minimalloc") { minimalloc(limit: limit) }
+        if parts.contains("limits") { AllocationLimits.run() }
+    }
+
+    /// The production-like suite (``AllocationTraces``): per trace, its
+    /// shape, the lower bound, every greedy pass's height and time (the
+    /// portfolio's members; `ALLOC_METHODS=0` skips them), and the
+    /// portfolio's height, wall and CPU time within `limit` seconds.
+    static func suite(limit: Double, only: Set<String>?) {
+        let methods = ProcessInfo.processInfo.environment["ALLOC_METHODS"] != "0"
+        print(String(format: "suite: production-like traces; heights as ratios to the best lower bound; portfolio limit %.0f s, %d cores",
+                     limit, ProcessInfo.processInfo.activeProcessorCount))
+        var ratios: [Double] = []
+        var times: [Double] = []
+        var worse: [String] = []
+        for trace in AllocationTraces.suite where only?.contains(trace.name) ?? true {
+            var problem = AllocationProblem(buffers: [])
+            let generation = bestTime(repeats: 1) { problem = trace.make() }
+            let stats = TrainingTrace.Statistics(problem)
+            var bounds: LowerBounds?
+            let boundTime = bestTime(repeats: 1) { bounds = try? LowerBounds(problem) }
+            let bound = bounds?.best ?? 0
+            print("\(trace.name): \(stats); generated in \(formatSeconds(generation))")
+            print("  lower bound \(bound) (max-live \(bounds?.peakLiveBytes ?? 0)) in \(formatSeconds(boundTime))")
+            var bestGreedy = Int.max
+            if methods {
+                for member in Portfolio.members {
+                    var height = 0
+                    let (wall, cpu) = timed { height = (try? member.allocate(problem))?.height ?? 0 }
+                    bestGreedy = min(bestGreedy, height)
+                    print(String(format: "  %-40@ %.5f  %@ [cpu %@]", member.name, Double(height) / Double(bound), formatSeconds(wall), formatSeconds(cpu)))
+                }
+            }
+            var report: AllocationReport?
+            let (wall, cpu) = timedProcess { report = try? Portfolio(options: PortfolioOptions(timeLimit: limit)).allocate(problem) }
+            guard let report, let solution = report.solution else {
+                print("  portfolio: no answer")
+                continue
+            }
+            let valid = (try? Validator.height(of: solution.offsets, for: problem)) == solution.height
+            let ratio = Double(solution.height) / Double(bound)
+            ratios.append(ratio)
+            times.append(wall)
+            if solution.height > bestGreedy { worse.append(trace.name) }
+            let within = report.steps.first { ($0.height.map { Double($0) <= 1.005 * Double(bound) }) ?? false }
+            print(String(format: "  %-40@ %.5f  %@ [cpu %@, both cores]  %@  %@; within 0.5%% after %@%@", "portfolio", ratio,
+                         formatSeconds(wall), formatSeconds(cpu), report.method, valid ? "valid" : "INVALID",
+                         within.map { formatSeconds($0.seconds) } ?? "-", solution.height > bestGreedy ? "  WORSE THAN A GREEDY" : ""))
+            for step in report.steps {
+                print(String(format: "      %8.3f s  %-40@ %@", step.seconds, step.method,
+                             step.height.map { String(format: "%.5f", Double($0) / Double(bound)) } ?? "stopped"))
+            }
+        }
+        if !ratios.isEmpty {
+            let r = ratios.sorted(), t = times.sorted()
+            print(String(format: "suite: %d traces; portfolio/bound min %.5f, median %.5f, max %.5f; within 0.5%%: %d of %d",
+                         r.count, r.first!, r[r.count / 2], r.last!, r.filter { $0 <= 1.005 }.count, r.count))
+            print(String(format: "suite: portfolio wall time min %.2f s, median %.2f s, max %.2f s; worse than a single greedy: %@",
+                         t.first!, t[t.count / 2], t.last!, methods ? (worse.isEmpty ? "none" : worse.joined(separator: ", ")) : "not measured"))
+        }
+    }
+
+    /// minimalloc's eleven benchmark problems (Examples/alloc/minimalloc):
+    /// each at its capacity through the portfolio, `limit` seconds each.
+    static func minimalloc(limit: Double) {
+        let folder = AllocationTraces.root.appendingPathComponent("Examples/alloc/minimalloc")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+        var fits = 0
+        var times: [Double] = []
+        for file in files {
+            let capacity = Int(file.split(separator: ".").dropFirst().first ?? "") ?? 0
+            guard let problem = try? BufferCSV.read(contentsOf: folder.appendingPathComponent(file).path, capacity: capacity) else {
+                print("  \(file): does not read")
+                continue
+            }
+            let bound = (try? LowerBounds(problem))?.best ?? 0
+            var report: AllocationReport?
+            let (wall, cpu) = timedProcess { report = try? Portfolio(options: PortfolioOptions(timeLimit: limit)).allocate(problem) }
+            let valid = report?.solution.map { Validator.isValid($0.offsets, for: problem) } ?? false
+            let fit = report?.status == .fit && valid
+            if fit {
+                fits += 1
+                times.append(wall)
+            }
+            print(String(format: "  %@ %3d buffers, capacity %d, max-live %d: %@ in %@ [cpu %@] (%@)", file, problem.count, capacity, bound,
+                         fit ? "fit" : report?.status.rawValue ?? "error", formatSeconds(wall), formatSeconds(cpu), report?.method ?? "-"))
+        }
+        times.sort()
+        print(String(format: "minimalloc: %d/%d placed within their capacity, limit %.0f s each; median %.2f s, max %.2f s",
+                     fits, files.count, limit, times.isEmpty ? 0 : times[times.count / 2], times.last ?? 0))
     }
 
     /// `ALLOC_WRITE_EXAMPLES=Examples/alloc`: the example problems, as CSV.
@@ -61,6 +165,7 @@ enum AllocationBenchmarks {
             let nodeLimit = ProcessInfo.processInfo.environment["ALLOC_NODES"].flatMap(Int.init)
             var options = SearchOptions(timeLimit: nodeLimit == nil ? limit : nil, nodeLimit: nodeLimit)
             if let unit = ProcessInfo.processInfo.environment["ALLOC_RESTART_UNIT"].flatMap(Int.init) { options.firstRestartNodes = unit }
+            if ProcessInfo.processInfo.environment["ALLOC_SEARCH_SERIAL"] == "1" { options.parallel = false }
             let search = ExactSearch(options: options)
             var report: SearchReport?
             let (seconds, cpu) = timed { report = try? search.fit(p, capacity: g.optimum) }
@@ -112,12 +217,15 @@ enum AllocationBenchmarks {
         }
     }
 
+    /// Wall-clock and process CPU seconds (all threads) of one run.
+    static func timedProcess(_ body: () -> Void) -> (wall: Double, cpu: Double) { timed(clock: CLOCK_PROCESS_CPUTIME_ID, body) }
+
     /// Wall-clock and thread CPU seconds of one run (the CPU time is the
     /// steadier figure on a shared machine).
-    static func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    static func timed(clock: clockid_t = CLOCK_THREAD_CPUTIME_ID, _ body: () -> Void) -> (wall: Double, cpu: Double) {
         func cpuNow() -> Double {
             var t = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            clock_gettime(clock, &t)
             return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
         }
         let c0 = cpuNow()

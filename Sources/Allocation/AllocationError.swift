@@ -10,6 +10,11 @@ public enum AllocationError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(String)
     /// A negative capacity.
     case invalidCapacity(Int)
+    /// Two pinned buffers alive at the same time overlap in memory: the
+    /// input contradicts itself, whatever the capacity.
+    case overlappingPins(Buffer, Buffer)
+    /// A pinned buffer ends above the capacity.
+    case pinBeyondCapacity(Buffer, capacity: Int)
     /// The caller's data does not match the problem (e.g. offsets of the
     /// wrong count handed to a decoder).
     case mismatch(String)
@@ -21,6 +26,10 @@ public enum AllocationError: Error, Sendable, Equatable, CustomStringConvertible
         case .tooLarge(let reason): return reason
         case .invalidCapacity(let capacity): return "capacity \(capacity) must not be negative"
         case .mismatch(let reason): return reason
+        case .overlappingPins(let a, let b):
+            return "pinned buffers '\(a.id)' (steps [\(a.lower), \(a.upper)), bytes [\(a.fixedOffset ?? 0), \((a.fixedOffset ?? 0) + a.size))) and '\(b.id)' (steps [\(b.lower), \(b.upper)), bytes [\(b.fixedOffset ?? 0), \((b.fixedOffset ?? 0) + b.size))) overlap while both are alive"
+        case .pinBeyondCapacity(let b, let capacity):
+            return "pinned buffer '\(b.id)' (bytes [\(b.fixedOffset ?? 0), \((b.fixedOffset ?? 0) + b.size))) ends beyond the capacity \(capacity)"
         }
     }
 }

@@ -16,9 +16,12 @@ public struct AllocationProblem: Sendable, Equatable {
 
     public var count: Int { buffers.count }
 
-    /// Checks everything the algorithms rely on, in O(n) expected time:
+    /// Checks everything the algorithms rely on, in O(n log n) time:
     /// every buffer is well formed (``Buffer/defect``), ids are distinct,
-    /// the capacity is not negative, and ``heightLimit`` fits in 64 bits.
+    /// the capacity is not negative, ``heightLimit`` fits in 64 bits, and
+    /// the pins agree with each other and with the capacity (no two pinned
+    /// buffers alive together overlap, none ends above the capacity): a
+    /// contradictory input is an error, not a problem without solution.
     ///
     /// Every public algorithm calls this first, so none of them traps on
     /// user input; after it succeeds they use plain arithmetic, because no
@@ -26,11 +29,22 @@ public struct AllocationProblem: Sendable, Equatable {
     public func validate() throws(AllocationError) {
         if let capacity, capacity < 0 { throw .invalidCapacity(capacity) }
         var seen = Set<String>(minimumCapacity: buffers.count)
-        for buffer in buffers {
-            if let defect = buffer.defect { throw .invalidBuffer(id: buffer.id, reason: defect) }
-            if !seen.insert(buffer.id).inserted { throw .duplicateID(buffer.id) }
+        var pinned: [Int] = []
+        // By index: copying each buffer would retain and release its id.
+        for i in buffers.indices {
+            if let defect = buffers[i].defect { throw .invalidBuffer(id: buffers[i].id, reason: defect) }
+            if !seen.insert(buffers[i].id).inserted { throw .duplicateID(buffers[i].id) }
+            if let offset = buffers[i].fixedOffset {
+                if let capacity, offset + buffers[i].size > capacity { throw .pinBeyondCapacity(buffers[i], capacity: capacity) }
+                if buffers[i].size > 0 { pinned.append(i) }
+            }
         }
         _ = try checkedHeightLimit()
+        if pinned.count > 1 {
+            let pins = pinned.map { buffers[$0] }
+            let offsets = pins.map { $0.fixedOffset ?? 0 }
+            if let (a, b) = Validator.firstOverlap(pins, offsets: offsets) { throw .overlappingPins(pins[a], pins[b]) }
+        }
     }
 
     /// An upper bound on the height of every solution the algorithms here
@@ -42,12 +56,13 @@ public struct AllocationProblem: Sendable, Equatable {
     func checkedHeightLimit() throws(AllocationError) -> Int {
         var fixedTop = 0
         var stack = 0
-        for buffer in buffers {
-            if let offset = buffer.fixedOffset { fixedTop = max(fixedTop, offset + buffer.size) }
-            let (padded, o1) = buffer.size.addingReportingOverflow(buffer.alignment)
+        for i in buffers.indices {
+            let size = buffers[i].size
+            if let offset = buffers[i].fixedOffset { fixedTop = max(fixedTop, offset + size) }
+            let (padded, o1) = size.addingReportingOverflow(buffers[i].alignment)
             let (sum, o2) = stack.addingReportingOverflow(padded)
             if o1 || o2 {
-                throw .tooLarge("the sizes and alignments of the buffers add up to more than 64 bits can hold (at buffer '\(buffer.id)')")
+                throw .tooLarge("the sizes and alignments of the buffers add up to more than 64 bits can hold (at buffer '\(buffers[i].id)')")
             }
             stack = sum
         }

@@ -24,33 +24,47 @@ public enum BufferCSV {
             throw BufferCSVError(file: path, line: nil, message: "cannot read the file (\(error.localizedDescription))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw BufferCSVError(file: path, line: nil, message: "the file is not UTF-8 text")
+            throw BufferCSVError(file: path, line: firstLineNotUTF8(data), message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path, capacity: capacity)
     }
 
-    /// Parses a problem; `file` names the source in errors. O(n).
+    /// Parses a problem; `file` names the source in errors. O(n) in the
+    /// length of the text: lines and fields are scanned as UTF-8 bytes and
+    /// numbers read from them directly, so 200,000 buffers take a fraction
+    /// of a second.
     public static func parse(_ text: String, file: String = "<input>", capacity: Int? = nil) throws(BufferCSVError) -> AllocationProblem {
         var columns: [Column: Int]?
         var width = 0
+        let bytes = Array(text.utf8)
+        let lines = bytes.reduce(into: 1) { count, byte in if byte == 0x0A { count += 1 } }
         var buffers: [Buffer] = []
+        buffers.reserveCapacity(lines)
         var lineOfID: [String: Int] = [:]
+        lineOfID.reserveCapacity(lines)
         var lineNumber = 0
-        // "\r\n" is one Character in Swift, so it separates lines too.
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // Field positions of the columns, read once from the header (-1: absent).
+        var at = [Int](repeating: -1, count: Column.allCases.count)
+        var start = 0
+        var fields: [ArraySlice<UInt8>] = []
+        while start < bytes.count || (start == bytes.count && lineNumber == 0) {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields: [String]
+            var line = bytes[start ..< end]
+            start = end + 1
+            if line.last == 0x0D { line = line.dropLast() }
+            let trimmed = trimmed(line)
+            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
             do {
-                fields = try splitFields(line)
+                try splitFields(line, into: &fields)
             } catch {
                 throw BufferCSVError(file: file, line: lineNumber, message: error.message)
             }
-            guard let columns else {
-                columns = try header(fields, file: file, line: lineNumber)
+            guard columns != nil else {
+                let header = try header(fields.map { String(decoding: $0, as: UTF8.self) }, file: file, line: lineNumber)
+                for (k, column) in Column.allCases.enumerated() { at[k] = header[column] ?? -1 }
+                columns = header
                 width = fields.count
                 continue
             }
@@ -58,30 +72,34 @@ public enum BufferCSV {
                 throw BufferCSVError(file: file, line: lineNumber, message: "expected \(width) fields, found \(fields.count)")
             }
             func integer(_ column: Column) throws(BufferCSVError) -> Int? {
-                guard let k = columns[column] else { return nil }
+                let k = at[column.position]
+                if k < 0 { return nil }
                 let field = fields[k]
                 if field.isEmpty {
                     if column == .alignment || column == .offset { return nil }
                     throw BufferCSVError(file: file, line: lineNumber, message: "\(column.rawValue) is empty")
                 }
-                guard let value = Int(field) else {
+                guard let value = Self.integer(field) else {
                     throw BufferCSVError(file: file, line: lineNumber,
-                                         message: "\(column.rawValue) '\(field)' is not an integer (or does not fit in 64 bits)")
+                                         message: "\(column.rawValue) \(shown(String(decoding: field, as: UTF8.self))) is not an integer (or does not fit in 64 bits)")
                 }
                 return value
             }
-            let id = fields[columns[.id]!]
+            let idBytes = fields[at[Column.id.position]]
+            let id = String(decoding: idBytes, as: UTF8.self)
             if id.isEmpty { throw BufferCSVError(file: file, line: lineNumber, message: "id is empty") }
+            if Self.hasControlCharacter(idBytes) {
+                throw BufferCSVError(file: file, line: lineNumber, message: "id \(shown(id)) contains a control character")
+            }
             let buffer = Buffer(
                 id: id, lower: try integer(.lower)!, upper: try integer(.upper)!, size: try integer(.size)!,
                 alignment: try integer(.alignment) ?? 1, fixedOffset: try integer(.offset))
             if let defect = buffer.defect {
-                throw BufferCSVError(file: file, line: lineNumber, message: "buffer '\(id)': \(defect)")
+                throw BufferCSVError(file: file, line: lineNumber, message: "buffer \(shown(id)): \(defect)")
             }
-            if let previous = lineOfID[id] {
-                throw BufferCSVError(file: file, line: lineNumber, message: "buffer id '\(id)' already used on line \(previous)")
+            if let previous = lineOfID.updateValue(lineNumber, forKey: id) {
+                throw BufferCSVError(file: file, line: lineNumber, message: "buffer id \(shown(id)) already used on line \(previous)")
             }
-            lineOfID[id] = lineNumber
             buffers.append(buffer)
         }
         if columns == nil {
@@ -91,7 +109,18 @@ public enum BufferCSV {
         do {
             try problem.validate()
         } catch {
-            throw BufferCSVError(file: file, line: nil, message: error.description)
+            // Name the line of the buffer at fault (the later one of two pins).
+            var line: Int?
+            switch error {
+            case .overlappingPins(let a, let b):
+                line = max(lineOfID[a.id] ?? 0, lineOfID[b.id] ?? 0)
+                let message = "\(error.description) (lines \(lineOfID[a.id] ?? 0) and \(lineOfID[b.id] ?? 0))"
+                throw BufferCSVError(file: file, line: line, message: message)
+            case .pinBeyondCapacity(let b, _): line = lineOfID[b.id]
+            case .invalidBuffer(let id, _), .duplicateID(let id): line = lineOfID[id]
+            case .tooLarge, .invalidCapacity, .mismatch: line = nil
+            }
+            throw BufferCSVError(file: file, line: line, message: error.description)
         }
         return problem
     }
@@ -102,45 +131,150 @@ public enum BufferCSV {
     /// is the same problem with every offset fixed. O(n).
     public static func write(_ problem: AllocationProblem, offsets: [Int]) -> String {
         let aligned = problem.buffers.contains { $0.alignment != 1 }
-        var out = aligned ? "id,lower,upper,size,alignment,offset\n" : "id,lower,upper,size,offset\n"
-        out.reserveCapacity(problem.buffers.count * 32)
+        var out = CSVText(header: aligned ? "id,lower,upper,size,alignment,offset" : "id,lower,upper,size,offset",
+                          rows: problem.count)
         for (i, b) in problem.buffers.enumerated() {
-            out += quoted(b.id)
-            out += ",\(b.lower),\(b.upper),\(b.size),"
-            if aligned { out += "\(b.alignment)," }
-            out += i < offsets.count ? "\(offsets[i])\n" : "\n"
+            out.row(b.id, [b.lower, b.upper, b.size] + (aligned ? [b.alignment] : []), last: .some(i < offsets.count ? offsets[i] : nil))
         }
-        return out
+        return out.text
     }
 
     /// The problem as input CSV (fixed offsets in the `offset` column).
     public static func write(_ problem: AllocationProblem) -> String {
         let aligned = problem.buffers.contains { $0.alignment != 1 }
         let fixed = problem.buffers.contains { $0.fixedOffset != nil }
-        var out = "id,lower,upper,size" + (aligned ? ",alignment" : "") + (fixed ? ",offset" : "") + "\n"
+        var out = CSVText(header: "id,lower,upper,size" + (aligned ? ",alignment" : "") + (fixed ? ",offset" : ""), rows: problem.count)
         for b in problem.buffers {
-            out += quoted(b.id) + ",\(b.lower),\(b.upper),\(b.size)"
-            if aligned { out += ",\(b.alignment)" }
-            if fixed { out += "," + (b.fixedOffset.map(String.init) ?? "") }
-            out += "\n"
+            if fixed {
+                out.row(b.id, [b.lower, b.upper, b.size] + (aligned ? [b.alignment] : []), last: b.fixedOffset)
+            } else {
+                out.row(b.id, [b.lower, b.upper, b.size] + (aligned ? [b.alignment] : []))
+            }
         }
-        return out
+        return out.text
+    }
+
+    /// CSV built as UTF-8 bytes: integers written digit by digit, ids quoted
+    /// only when they must be. O(length of the output).
+    struct CSVText {
+        private var bytes: [UInt8] = []
+
+        init(header: String, rows: Int) {
+            bytes.reserveCapacity(header.utf8.count + 1 + rows * 40)
+            bytes.append(contentsOf: header.utf8)
+            bytes.append(0x0A)
+        }
+
+        /// `id,v0,v1,…`, then `,last` (empty when nil) if `last` is given.
+        mutating func row(_ id: String, _ values: [Int], last: Int?? = .none) {
+            appendID(id)
+            for v in values {
+                bytes.append(UInt8(ascii: ","))
+                append(v)
+            }
+            if case .some(let value) = last {
+                bytes.append(UInt8(ascii: ","))
+                if let value { append(value) }
+            }
+            bytes.append(0x0A)
+        }
+
+        private mutating func append(_ value: Int) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[count] = UInt8(magnitude % 10) + 48
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                for k in stride(from: count - 1, through: 0, by: -1) { bytes.append(d[k]) }
+            }
+        }
+
+        private mutating func appendID(_ id: String) {
+            let utf8 = id.utf8
+            let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+                || utf8.first.map(BufferCSV.isBlank) == true || utf8.last.map(BufferCSV.isBlank) == true
+            guard needsQuotes else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     // MARK: Implementation
 
     enum Column: String, CaseIterable {
         case id, lower, upper, size, alignment, offset
+
+        /// The index among `allCases`.
+        var position: Int {
+            switch self {
+            case .id: return 0
+            case .lower: return 1
+            case .upper: return 2
+            case .size: return 3
+            case .alignment: return 4
+            case .offset: return 5
+            }
+        }
+
+        /// A header name, case-insensitive; minimalloc's `buffer`, `start`
+        /// and `end` stand for `id`, `lower` and `upper`.
+        init?(header: String) {
+            switch header.lowercased() {
+            case "buffer": self = .id
+            case "start": self = .lower
+            case "end": self = .upper
+            case let name: self.init(rawValue: name)
+            }
+        }
+    }
+
+    /// A field as error messages quote it: control characters escaped,
+    /// at most 40 characters, so that a message stays on one line.
+    static func shown(_ field: String) -> String {
+        var text = ""
+        for scalar in field.unicodeScalars.prefix(40) {
+            text += scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }
+        return "'" + text + (field.unicodeScalars.count > 40 ? "…" : "") + "'"
+    }
+
+    /// The first line (1-based) holding bytes that are not UTF-8.
+    static func firstLineNotUTF8(_ data: Data) -> Int? {
+        var line = 1
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            if String(data: data[start ..< end], encoding: .utf8) == nil { return line }
+            line += 1
+            start = end < data.endIndex ? data.index(after: end) : end
+        }
+        return nil
     }
 
     private static func header(_ fields: [String], file: String, line: Int) throws(BufferCSVError) -> [Column: Int] {
         var columns: [Column: Int] = [:]
         for (k, field) in fields.enumerated() {
-            guard let column = Column(rawValue: field.lowercased()) else {
+            guard let column = Column(header: field) else {
                 throw BufferCSVError(file: file, line: line,
-                                     message: "unknown column '\(field)' (expected id,lower,upper,size and optionally alignment, offset)")
+                                     message: "unknown column \(shown(field)) (expected id,lower,upper,size and optionally alignment, offset)")
             }
-            if columns[column] != nil { throw BufferCSVError(file: file, line: line, message: "column '\(field)' appears twice") }
+            if columns[column] != nil { throw BufferCSVError(file: file, line: line, message: "column \(shown(field)) appears twice") }
             columns[column] = k
         }
         for required in [Column.id, .lower, .upper, .size] where columns[required] == nil {
@@ -151,52 +285,101 @@ public enum BufferCSV {
 
     struct FieldError: Error { var message: String }
 
-    /// Splits a line at commas; fields are trimmed, and a field may be
-    /// quoted with `"` (a doubled quote inside stands for one).
-    static func splitFields(_ line: Substring) throws(FieldError) -> [String] {
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var wasQuoted = false
-        var chars = line.makeIterator()
-        var pending: Character? = nil
-        func nextChar() -> Character? {
-            if let p = pending { pending = nil; return p }
-            return chars.next()
-        }
-        while let c = nextChar() {
-            if inQuotes {
-                if c == "\"" {
-                    if let d = chars.next() {
-                        if d == "\"" { field.append("\"") } else { inQuotes = false; pending = d }
-                    } else {
-                        inQuotes = false
+    /// Splits a line at commas into `fields` (cleared first); fields are
+    /// trimmed of spaces and tabs, and a field may be quoted with `"` (a
+    /// doubled quote inside stands for one; a quote inside an unquoted
+    /// field is text). O(length).
+    static func splitFields(_ line: ArraySlice<UInt8>, into fields: inout [ArraySlice<UInt8>]) throws(FieldError) {
+        fields.removeAll(keepingCapacity: true)
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var k = line.startIndex
+        while true {
+            // One field from k.
+            var a = k
+            while a < line.endIndex && isBlank(line[a]) { a += 1 }
+            if a < line.endIndex && line[a] == quote {
+                var value: [UInt8] = []
+                var p = a + 1
+                var closed = false
+                while p < line.endIndex {
+                    if line[p] == quote {
+                        if p + 1 < line.endIndex && line[p + 1] == quote {
+                            value.append(quote)
+                            p += 2
+                            continue
+                        }
+                        closed = true
+                        p += 1
+                        break
                     }
-                } else {
-                    field.append(c)
+                    value.append(line[p])
+                    p += 1
                 }
-            } else if c == "," {
-                fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
-                field = ""
-                wasQuoted = false
-            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty && !wasQuoted {
-                field = ""
-                inQuotes = true
-                wasQuoted = true
-            } else if wasQuoted {
-                if !c.isWhitespace { throw FieldError(message: "unexpected text after a quoted field") }
+                if !closed { throw FieldError(message: "unterminated quoted field") }
+                while p < line.endIndex && line[p] != comma {
+                    if !isBlank(line[p]) { throw FieldError(message: "unexpected text after a quoted field") }
+                    p += 1
+                }
+                fields.append(value[...])
+                if p >= line.endIndex { return }
+                k = p + 1
             } else {
-                field.append(c)
+                var b = k
+                while b < line.endIndex && line[b] != comma { b += 1 }
+                fields.append(trimmed(line[k ..< b]))
+                if b >= line.endIndex { return }
+                k = b + 1
             }
         }
-        if inQuotes { throw FieldError(message: "unterminated quoted field") }
-        fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
-        return fields
     }
 
-    static func quoted(_ id: String) -> String {
-        guard id.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || id != id.trimmingCharacters(in: .whitespaces) else { return id }
-        return "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    @inline(__always)
+    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    /// C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F) in UTF-8.
+    static func hasControlCharacter(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var k = bytes.startIndex
+        while k < bytes.endIndex {
+            let b = bytes[k]
+            if b < 0x20 || b == 0x7F { return true }
+            if b == 0xC2 && k + 1 < bytes.endIndex && bytes[k + 1] >= 0x80 && bytes[k + 1] <= 0x9F { return true }
+            k += 1
+        }
+        return false
+    }
+
+    /// The bytes without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var a = bytes.startIndex, b = bytes.endIndex
+        while a < b && isBlank(bytes[a]) { a += 1 }
+        while b > a && isBlank(bytes[b - 1]) { b -= 1 }
+        return bytes[a ..< b]
+    }
+
+    /// A decimal integer with an optional sign, as `Int(_:)` reads it; nil
+    /// for anything else or beyond 64 bits. O(length).
+    static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var k = bytes.startIndex
+        var negative = false
+        if k < bytes.endIndex && (bytes[k] == UInt8(ascii: "-") || bytes[k] == UInt8(ascii: "+")) {
+            negative = bytes[k] == UInt8(ascii: "-")
+            k += 1
+        }
+        guard k < bytes.endIndex else { return nil }
+        // Accumulated negatively, so that Int.min is readable.
+        var value = 0
+        while k < bytes.endIndex {
+            let digit = Int(bytes[k]) - 48
+            guard digit >= 0 && digit <= 9 else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (minus, o2) = times.subtractingReportingOverflow(digit)
+            if o1 || o2 { return nil }
+            value = minus
+            k += 1
+        }
+        if negative { return value }
+        let (positive, overflow) = (0).subtractingReportingOverflow(value)
+        return overflow ? nil : positive
     }
 }
 

@@ -1,4 +1,5 @@
 import MILP
+import Synchronization
 
 /// The order in which the exact search tries the buffers that could cover
 /// a section (which branch it explores first).
@@ -23,6 +24,10 @@ public struct SearchOptions: Sendable {
     /// Try the greedy allocators on each part before searching it (off in
     /// tests that exercise the search itself).
     public var greedyFirst = true
+    /// Restarts run on all cores (each core its own attempts).
+    public var parallel = true
+    /// The candidate order of restarts beyond ``orders``, from a seed.
+    var restartOrder: @Sendable (UInt64) -> CandidateOrder = { .random(seed: $0) }
     /// Called about once a second during long searches.
     public var progress: (@Sendable (SearchProgress) -> Void)?
 
@@ -168,46 +173,123 @@ public struct ExactSearch: Sendable {
                 height = max(height, greedy.height)
                 continue
             }
-            var engine = SectionSearch(buffers: partBuffers, original: part, capacity: capacity)
+            let engine = SectionSearch(buffers: partBuffers, original: part, capacity: capacity)
             if engine.exceedsCapacityAtOnce { return .noFit }
-            var attempt = 0
-            var found = false
-            while !found {
-                let order = attempt < options.orders.count
-                    ? options.orders[attempt]
-                    : .random(seed: UInt64(attempt) &* 0x9E37_79B9)
-                let (scaled, overflow) = options.firstRestartNodes.multipliedReportingOverflow(by: Self.luby(attempt + 1))
-                var runLimit = overflow ? Int.max : scaled
-                if let total = options.nodeLimit { runLimit = min(runLimit, max(0, total - stats.nodes)) }
-                let before = engine.nodes
-                let progress = options.progress
-                let result = engine.run(order: order, nodeLimit: runLimit, deadline: deadline) { nodes in
-                    guard let progress else { return }
-                    let elapsed = stats.deadline.elapsed
-                    if elapsed - stats.lastReport >= 1 {
-                        stats.lastReport = elapsed
-                        progress(SearchProgress(elapsed: elapsed, nodes: stats.nodes + nodes - before, restarts: stats.restarts,
-                                                capacity: capacity, incumbent: incumbent, bound: reportBound))
-                    }
+            // A second view for a second core: the part with time reversed
+            // (the same problem, a different search tree).
+            var engines = [engine]
+            if options.parallel && Parallel.width > 1, let end = partBuffers.map(\.upper).max() {
+                let mirrored = partBuffers.map { b in
+                    Buffer(id: b.id, lower: end - b.upper, upper: end - b.lower, size: b.size, alignment: b.alignment, fixedOffset: b.fixedOffset)
                 }
-                stats.nodes += engine.nodes - before
-                stats.restarts += 1
-                switch result {
-                case .fit:
-                    for (i, offset) in engine.solution { offsets[i] = offset }
-                    found = true
-                case .noFit:
-                    return .noFit
-                case .timeLimit:
-                    return .limitReached
-                case .nodeLimit:
-                    if stats.outOfNodes(options) { return .limitReached }
-                    attempt += 1
-                }
+                engines.append(SectionSearch(buffers: mirrored, original: part, capacity: capacity))
+            }
+            switch restarts(engines, capacity: capacity, stats: &stats, deadline: deadline, incumbent: incumbent, reportBound: reportBound) {
+            case .fit(let placed):
+                for (i, offset) in placed { offsets[i] = offset }
+            case .noFit:
+                return .noFit
+            case .limitReached:
+                return .limitReached
             }
             for i in part { height = max(height, offsets[i] + buffers[i].size) }
         }
         return .fit(AllocationSolution(offsets: offsets, height: height))
+    }
+
+    enum PartOutcome {
+        case fit([(original: Int, offset: Int)])
+        case noFit
+        case limitReached
+    }
+
+    /// Restarts of one part's search, on ``Parallel/width`` threads when
+    /// ``SearchOptions/parallel``, thread w with its own copy of
+    /// `engines[w % engines.count]` (views of the same part): attempt k
+    /// runs candidate order k (then shuffled orders) under a node limit of
+    /// `firstRestartNodes × luby(k + 1)`, threads taking attempts in turn.
+    /// The first fit wins; a run that ends within its node limit without
+    /// one proves that nothing fits. The total node limit is shared: each
+    /// attempt reserves its nodes before it starts.
+    private func restarts(_ engines: [SectionSearch], capacity: Int, stats: inout Stats, deadline: Deadline, incumbent: Int?,
+                          reportBound: Int) -> PartOutcome {
+        struct Shared {
+            var next = 0
+            var outcome: PartOutcome?
+            var nodes: Int
+            var restarts: Int
+            var lastReport: Double
+        }
+        let shared = Mutex(Shared(nodes: stats.nodes, restarts: stats.restarts, lastReport: stats.lastReport))
+        let options = self.options
+        let clock = stats.deadline
+        let workers = options.parallel ? Parallel.width : 1
+        _ = Parallel.map(workers) { w in
+            var engine = engines[w % engines.count]
+            while true {
+                // The next attempt and its node budget, or stop.
+                let task: (attempt: Int, limit: Int)? = shared.withLock { s in
+                    if s.outcome != nil { return nil }
+                    var limit = Int.max
+                    let (scaled, overflow) = options.firstRestartNodes.multipliedReportingOverflow(by: Self.luby(s.next + 1))
+                    if !overflow { limit = scaled }
+                    if let total = options.nodeLimit {
+                        let left = total - s.nodes
+                        // Out of nodes: this thread stops; one still running may yet fit.
+                        if left <= 0 { return nil }
+                        limit = min(limit, left)
+                        s.nodes += limit  // reserved; the unused part is given back
+                    }
+                    defer { s.next += 1 }
+                    return (s.next, limit)
+                }
+                guard let task else { return 0 }
+                let order = task.attempt < options.orders.count
+                    ? options.orders[task.attempt]
+                    : options.restartOrder(UInt64(task.attempt) &* 0x9E37_79B9)
+                let before = engine.nodes
+                let progress = options.progress
+                let result = engine.run(order: order, nodeLimit: task.limit, deadline: deadline) { nodes in
+                    shared.withLock { s in
+                        if s.outcome != nil { return false }
+                        if let progress {
+                            let elapsed = clock.elapsed
+                            if elapsed - s.lastReport >= 1 {
+                                s.lastReport = elapsed
+                                progress(SearchProgress(elapsed: elapsed, nodes: s.nodes + nodes - before, restarts: s.restarts,
+                                                        capacity: capacity, incumbent: incumbent, bound: reportBound))
+                            }
+                        }
+                        return true
+                    }
+                }
+                let used = engine.nodes - before
+                let solution = result == .fit ? engine.solution : nil
+                let stop: Bool = shared.withLock { s in
+                    s.nodes += options.nodeLimit == nil ? used : used - task.limit
+                    s.restarts += 1
+                    switch result {
+                    case .fit:
+                        if s.outcome == nil { s.outcome = .fit(solution ?? []) }
+                        return true
+                    case .noFit:
+                        if s.outcome == nil { s.outcome = .noFit }
+                        return true
+                    case .timeLimit:
+                        if s.outcome == nil && deadline.expired { s.outcome = .limitReached }
+                        return true
+                    case .nodeLimit:
+                        return s.outcome != nil
+                    }
+                }
+                if stop { return 0 }
+            }
+        }
+        let result = shared.withLock { $0 }
+        stats.nodes = result.nodes
+        stats.restarts = result.restarts
+        stats.lastReport = result.lastReport
+        return result.outcome ?? .limitReached
     }
 
     /// Luby's restart sequence (1-based): 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, …

@@ -33,22 +33,19 @@ struct GapIndex {
 
     /// Lifetimes `[lower[i], upper[i])`, each non-empty. O(n log n).
     init(lower: [Int], upper: [Int]) {
-        var times = lower + upper
-        times.sort()
-        var unique: [Int] = []
-        unique.reserveCapacity(times.count)
-        for t in times where unique.last != t { unique.append(t) }
-        func position(_ t: Int) -> Int {
-            var lo = 0, hi = unique.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if unique[mid] < t { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-        self.first = lower.map(position)
-        self.end = upper.map(position)
-        self.leaves = max(1, unique.count - 1)
+        let axis = TimeAxis(lower: lower, upper: upper)
+        self.init(first: lower.map(axis.position), end: upper.map(axis.position), leaves: axis.intervals)
+    }
+
+    /// The lifetimes as a greedy pass prepared them. O(T).
+    init(_ context: GreedyContext) {
+        self.init(first: context.first, end: context.end, leaves: context.elementaryIntervals)
+    }
+
+    private init(first: [Int], end: [Int], leaves: Int) {
+        self.first = first
+        self.end = end
+        self.leaves = leaves
         self.own = Array(repeating: [], count: 4 * leaves)
         self.sub = Array(repeating: [], count: 4 * leaves)
     }
@@ -94,6 +91,32 @@ struct GapIndex {
         let mid = (lo + hi) / 2
         if a < mid { collect(node: 2 * node, from: lo, to: mid, a, b, into: &occupied, lists: &lists) }
         if b > mid { collect(node: 2 * node + 1, from: mid, to: hi, a, b, into: &occupied, lists: &lists) }
+    }
+
+    /// As ``occupied(by:into:)``, into `scratch.ranges`, noting where each
+    /// list begins in `scratch.listStart`.
+    func gather(_ i: Int, into scratch: inout GapScratch) {
+        let a = first[i], b = end[i]
+        if a >= b { return }
+        gather(node: 1, from: 0, to: leaves, a, b, into: &scratch)
+    }
+
+    private func gather(node: Int, from lo: Int, to hi: Int, _ a: Int, _ b: Int, into s: inout GapScratch) {
+        if a <= lo && hi <= b {
+            Self.append(sub[node], to: &s)
+            return
+        }
+        Self.append(own[node], to: &s)
+        let mid = (lo + hi) / 2
+        if a < mid { gather(node: 2 * node, from: lo, to: mid, a, b, into: &s) }
+        if b > mid { gather(node: 2 * node + 1, from: mid, to: hi, a, b, into: &s) }
+    }
+
+    @inline(__always)
+    private static func append(_ list: [Int], to s: inout GapScratch) {
+        if list.isEmpty { return }
+        s.listStart.append(s.ranges.count)
+        s.ranges.append(contentsOf: list)
     }
 
     @inline(__always)

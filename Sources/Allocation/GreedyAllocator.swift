@@ -1,14 +1,4 @@
-/// The order in which a greedy allocator places buffers.
-public enum GreedyOrder: String, Sendable, CaseIterable, Codable {
-    /// Largest first (TensorFlow Lite's arena planner, XLA's "spatial" order).
-    case size
-    /// Longest lifetime first (XLA's "temporal" order).
-    case lifetime
-    /// Largest size × lifetime first (XLA's "area" order).
-    case area
-    /// Earliest start first: an online allocator replaying the program.
-    case start
-}
+import MILP
 
 /// Where a greedy allocator puts a buffer among the gaps left by the placed
 /// buffers it conflicts with.
@@ -24,23 +14,33 @@ public enum GapChoice: String, Sendable, CaseIterable, Codable {
 /// with (or above them), never moving again.
 ///
 /// Complexity: O(n log n) for the order and the index, plus, per buffer,
-/// O(log T + r log r) to gather the occupied address ranges over its
-/// lifetime from ``GapIndex`` (T lifetime endpoints, r coalesced ranges in
-/// the O(log T) lists it reads) and O(r) to walk the gaps, and O(log T)
-/// list updates to insert it. Neither depends on the number of conflicting
-/// buffers: a region filled by many buffers is one range. r is at most the
-/// number of buffers alive at once, so the worst case (every buffer alive
-/// together and fragmented) is O(n² log n); on real traces it is far less.
+/// O(log T + r log L) to walk the occupied address ranges over its lifetime
+/// from ``GapIndex`` (T lifetime endpoints, r coalesced ranges in the L ≤
+/// 2 log T lists it reads; the walk stops early at a first fit or an exact
+/// best fit), and O(log T) list updates to insert it. Neither depends on the
+/// number of conflicting buffers: a region filled by many buffers is one
+/// range. r is at most the number of buffers alive at once, so the worst
+/// case (every buffer alive together and fragmented) is O(n² log n). The
+/// `start` order without pins takes a sweep instead: the placed buffers that
+/// conflict are exactly those alive at the start, kept sorted by offset,
+/// O(n log n + n·a) for at most a buffers alive at once. Memory O(n log T)
+/// for the index (each placed range is kept in O(log T) lists), O(n) else.
 public struct GreedyAllocator: Sendable {
     public var order: GreedyOrder
     public var gap: GapChoice
+    /// Breaks the last ties at random (seeded) instead of by index: a
+    /// different greedy solution per seed, for randomised restarts.
+    public var tieBreakSeed: UInt64?
 
-    public init(order: GreedyOrder = .size, gap: GapChoice = .bestFit) {
+    public init(order: GreedyOrder = .size, gap: GapChoice = .bestFit, tieBreakSeed: UInt64? = nil) {
         self.order = order
         self.gap = gap
+        self.tieBreakSeed = tieBreakSeed
     }
 
-    public var name: String { "greedy-\(order.rawValue)" + (gap == .bestFit ? "" : "-firstfit") }
+    public var name: String {
+        "greedy-\(order.rawValue)" + (gap == .bestFit ? "" : "-firstfit") + (tieBreakSeed.map { "-seed\($0)" } ?? "")
+    }
 
     /// A solution of `problem`, ignoring its capacity (the height says
     /// whether it fits).
@@ -50,39 +50,77 @@ public struct GreedyAllocator: Sendable {
     }
 
     func allocate(validated buffers: [Buffer]) -> AllocationSolution {
-        let n = buffers.count
-        let lower = buffers.map(\.lower), upper = buffers.map(\.upper)
-        let size = buffers.map(\.size), alignment = buffers.map(\.alignment)
-        var index = GapIndex(lower: lower, upper: upper)
+        // Without a deadline the pass always completes.
+        allocate(GreedyContext(buffers), deadline: nil) ?? AllocationSolution(offsets: [], height: 0)
+    }
+
+    /// The pass over a prepared problem; nil when `deadline` expires first
+    /// (checked every 1,024 buffers).
+    func allocate(_ context: GreedyContext, deadline: Deadline?) -> AllocationSolution? {
+        let tie = tieBreakSeed.map { seed -> [Int] in
+            var rng = SplitMix64(seed: seed)
+            var ranks = Array(0 ..< context.count)
+            ranks.shuffle(using: &rng)
+            return ranks
+        } ?? context.identity
+        let sequence = order.sorted(context.free, lower: context.lower, upper: context.upper, size: context.size, tie: tie)
+        return place(context, sequence, byStart: order == .start, deadline: deadline)
+    }
+
+    /// Places the free buffers in `sequence` (each free buffer of positive
+    /// size once), the pinned ones first. `byStart`: the sequence is by start
+    /// time, so the sweep may replace the index when nothing is pinned.
+    func place(_ context: GreedyContext, _ sequence: [Int], byStart: Bool, deadline: Deadline?) -> AllocationSolution? {
+        let n = context.count
         var offsets = [Int](repeating: 0, count: n)
         var height = 0
-
-        // Fixed buffers first: they cannot move, so everything else must
-        // fit around them. Zero-sized buffers occupy nothing: offset 0.
-        var free: [Int] = []
-        free.reserveCapacity(n)
-        for i in 0 ..< n {
-            if let fixed = buffers[i].fixedOffset {
-                offsets[i] = fixed
-                height = max(height, fixed + size[i])
-                if size[i] > 0 { index.insert(i, start: fixed, stop: fixed + size[i]) }
-            } else if size[i] == 0 {
-                offsets[i] = 0
-            } else {
-                free.append(i)
-            }
+        for i in context.pinned {
+            offsets[i] = context.fixed[i]
+            height = max(height, context.fixed[i] + context.size[i])
         }
-        sortFree(&free, lower: lower, upper: upper, size: size)
-
-        var occupied: [(start: Int, end: Int)] = []
-        for i in free {
-            occupied.removeAll(keepingCapacity: true)
-            // Each list is sorted; the standard sort merges such runs cheaply.
-            if index.occupied(by: i, into: &occupied) > 1 { occupied.sort { $0.start < $1.start } }
-            let offset = place(size: size[i], alignment: alignment[i], among: occupied)
+        if byStart && context.pinned.isEmpty {
+            return sweep(context, sequence, offsets: &offsets, height: height, deadline: deadline)
+        }
+        var index = GapIndex(context)
+        for i in context.pinned where context.size[i] > 0 {
+            index.insert(i, start: context.fixed[i], stop: context.fixed[i] + context.size[i])
+        }
+        var scratch = GapScratch()
+        let firstFit = gap == .firstFit
+        for (k, i) in sequence.enumerated() {
+            if k & 1023 == 1023, deadline?.expired == true { return nil }
+            let offset = index.place(i, size: context.size[i], alignment: context.alignment[i], firstFit: firstFit, scratch: &scratch)
             offsets[i] = offset
-            height = max(height, offset + size[i])
-            index.insert(i, start: offset, stop: offset + size[i])
+            height = max(height, offset + context.size[i])
+            index.insert(i, start: offset, stop: offset + context.size[i])
+        }
+        return AllocationSolution(offsets: offsets, height: height)
+    }
+
+    /// The `start` order as a sweep: when a buffer starts, the placed
+    /// buffers it conflicts with are exactly those still alive. The sweep
+    /// keeps the free gaps between them (sorted, disjoint) and the top of
+    /// the highest, so a placement walks the gaps (few, when the packing is
+    /// tight) rather than the live buffers; a buffer that ends frees its
+    /// range, merged with the gaps it touches. O(n log n + n·g) for at most
+    /// g gaps at once; places exactly as the index would.
+    private func sweep(_ context: GreedyContext, _ sequence: [Int], offsets: inout [Int], height: Int,
+                       deadline: Deadline?) -> AllocationSolution? {
+        var height = height
+        var gaps = FreeGaps()
+        var ending = MinHeap()       // (upper, buffer) of the live buffers
+        let firstFit = gap == .firstFit
+        for (k, i) in sequence.enumerated() {
+            if k & 1023 == 1023, deadline?.expired == true { return nil }
+            let now = context.lower[i]
+            while let (upper, j) = ending.peek, upper <= now {
+                _ = ending.pop()
+                gaps.free(offsets[j], offsets[j] + context.size[j])
+            }
+            let offset = gaps.place(size: context.size[i], alignment: context.alignment[i], firstFit: firstFit)
+            offsets[i] = offset
+            height = max(height, offset + context.size[i])
+            ending.push(key: context.upper[i], value: i)
         }
         return AllocationSolution(offsets: offsets, height: height)
     }
@@ -91,57 +129,49 @@ public struct GreedyAllocator: Sendable {
     /// placed conflicting buffer through ``PlacedIndex``: O(k log k) per
     /// buffer for k conflicts. Kept as a reference for the tests.
     func allocateByScanning(validated buffers: [Buffer]) -> AllocationSolution {
+        let context = GreedyContext(buffers)
         let n = buffers.count
-        let lower = buffers.map(\.lower), upper = buffers.map(\.upper)
-        let size = buffers.map(\.size), alignment = buffers.map(\.alignment)
+        let lower = context.lower, upper = context.upper, size = context.size, alignment = context.alignment
         var index = PlacedIndex(lower: lower, upper: upper)
         var offsets = [Int](repeating: 0, count: n)
         var ends = [Int](repeating: 0, count: n)
         var height = 0
-
-        // Fixed buffers first: they cannot move, so everything else must
-        // fit around them. Zero-sized buffers occupy nothing: offset 0.
-        var free: [Int] = []
-        free.reserveCapacity(n)
-        for i in 0 ..< n {
-            if let fixed = buffers[i].fixedOffset {
-                offsets[i] = fixed
-                ends[i] = fixed + size[i]
-                height = max(height, ends[i])
-                if size[i] > 0 { index.insert(i) }
-            } else if size[i] == 0 {
-                offsets[i] = 0
-            } else {
-                free.append(i)
-            }
+        for i in context.pinned {
+            offsets[i] = context.fixed[i]
+            ends[i] = context.fixed[i] + size[i]
+            height = max(height, ends[i])
+            if size[i] > 0 { index.insert(i) }
         }
-        sortFree(&free, lower: lower, upper: upper, size: size)
-
+        let tie = tieBreakSeed.map { seed -> [Int] in
+            var rng = SplitMix64(seed: seed)
+            var ranks = Array(0 ..< n)
+            ranks.shuffle(using: &rng)
+            return ranks
+        } ?? context.identity
+        let sequence = order.sorted(context.free, lower: lower, upper: upper, size: size, tie: tie)
         var stack: [Int] = []
         var occupied: [(start: Int, end: Int)] = []
         var found: [Int] = []
-        var keys: [Int] = []
-        // Sorting plain integers is several times faster than sorting pairs
-        // through a closure: while offsets stay below 2^42, a key packs the
-        // offset above the conflict's slot (21 bits).
-        let packable = problemHeightLimit(size: size, alignment: alignment, fixed: buffers) < 1 << 42
-        for i in free {
+        for i in sequence {
             found.removeAll(keepingCapacity: true)
             index.forEachConflict(lower: lower[i], upper: upper[i], stack: &stack, into: &found)
             occupied.removeAll(keepingCapacity: true)
-            if packable && found.count < 1 << 21 {
-                keys.removeAll(keepingCapacity: true)
-                for (slot, j) in found.enumerated() { keys.append(offsets[j] << 21 | slot) }
-                keys.sort()
-                for key in keys {
-                    let j = found[key & (1 << 21 - 1)]
-                    occupied.append((offsets[j], ends[j]))
+            for j in found { occupied.append((offsets[j], ends[j])) }
+            occupied.sort { $0.start < $1.start }
+            var cursor = 0
+            var best: (gap: Int, offset: Int)?
+            for interval in occupied {
+                if interval.start > cursor {
+                    let candidate = roundUp(cursor, alignment[i])
+                    if candidate + size[i] <= interval.start {
+                        let gapSize = interval.start - cursor
+                        if gap == .firstFit { best = (0, candidate); break }
+                        if best == nil || gapSize < best!.gap { best = (gapSize, candidate) }
+                    }
                 }
-            } else {
-                for j in found { occupied.append((offsets[j], ends[j])) }
-                occupied.sort { $0.start < $1.start }
+                cursor = max(cursor, interval.end)
             }
-            let offset = place(size: size[i], alignment: alignment[i], among: occupied)
+            let offset = best?.offset ?? roundUp(cursor, alignment[i])
             offsets[i] = offset
             ends[i] = offset + size[i]
             height = max(height, ends[i])
@@ -149,69 +179,86 @@ public struct GreedyAllocator: Sendable {
         }
         return AllocationSolution(offsets: offsets, height: height)
     }
+}
 
-    /// The fixed tops plus every size and alignment: no offset here exceeds it.
-    private func problemHeightLimit(size: [Int], alignment: [Int], fixed buffers: [Buffer]) -> Int {
-        AllocationProblem(buffers: buffers).heightLimit
+/// A problem's buffers as the greedy passes read them, prepared once and
+/// shared by every pass of a portfolio: columns, pinned and free buffers,
+/// and the lifetimes' positions among the distinct endpoints. O(n log n)
+/// time, O(n) memory.
+struct GreedyContext: Sendable {
+    let count: Int
+    let lower: [Int], upper: [Int], size: [Int], alignment: [Int]
+    /// The fixed offset, or -1.
+    let fixed: [Int]
+    /// Pinned buffers, and free buffers of positive size (zero-sized free
+    /// buffers stay at offset 0: they occupy nothing).
+    let pinned: [Int]
+    let free: [Int]
+    let identity: [Int]
+    /// Each lifetime as elementary intervals between distinct endpoints.
+    let first: [Int], end: [Int]
+    let elementaryIntervals: Int
+
+    init(_ buffers: [Buffer]) {
+        self.init(lower: buffers.map(\.lower), upper: buffers.map(\.upper), size: buffers.map(\.size),
+                  alignment: buffers.map(\.alignment), fixed: buffers.map { $0.fixedOffset ?? -1 })
     }
 
-    private func sortFree(_ free: inout [Int], lower: [Int], upper: [Int], size: [Int]) {
-        // Ties fall back to the other keys and finally the index, so the
-        // result never depends on the sort's stability.
-        switch order {
-        case .size:
-            free.sort { a, b in
-                if size[a] != size[b] { return size[a] > size[b] }
-                let la = upper[a] - lower[a], lb = upper[b] - lower[b]
-                if la != lb { return la > lb }
-                if lower[a] != lower[b] { return lower[a] < lower[b] }
-                return a < b
-            }
-        case .lifetime:
-            free.sort { a, b in
-                let la = upper[a] - lower[a], lb = upper[b] - lower[b]
-                if la != lb { return la > lb }
-                if size[a] != size[b] { return size[a] > size[b] }
-                if lower[a] != lower[b] { return lower[a] < lower[b] }
-                return a < b
-            }
-        case .area:
-            // size × length may overflow an Int; compare as Double (ties
-            // are broken exactly below).
-            free.sort { a, b in
-                let xa = Double(size[a]) * Double(upper[a] - lower[a])
-                let xb = Double(size[b]) * Double(upper[b] - lower[b])
-                if xa != xb { return xa > xb }
-                if size[a] != size[b] { return size[a] > size[b] }
-                if lower[a] != lower[b] { return lower[a] < lower[b] }
-                return a < b
-            }
-        case .start:
-            free.sort { a, b in
-                if lower[a] != lower[b] { return lower[a] < lower[b] }
-                if size[a] != size[b] { return size[a] > size[b] }
-                return a < b
-            }
+    /// Columns of a valid problem (`fixed` -1 for free buffers).
+    init(lower: [Int], upper: [Int], size: [Int], alignment: [Int], fixed: [Int]) {
+        count = lower.count
+        self.lower = lower
+        self.upper = upper
+        self.size = size
+        self.alignment = alignment
+        self.fixed = fixed
+        var pinned: [Int] = [], free: [Int] = []
+        for i in 0 ..< count {
+            if fixed[i] >= 0 { pinned.append(i) } else if size[i] > 0 { free.append(i) }
         }
+        self.pinned = pinned
+        self.free = free
+        identity = Array(0 ..< count)
+        let axis = TimeAxis(lower: lower, upper: upper)
+        first = lower.map(axis.position)
+        end = upper.map(axis.position)
+        elementaryIntervals = axis.intervals
     }
+}
 
-    /// The offset for a buffer among `occupied` intervals sorted by start.
-    /// Walks the gaps once: O(k).
-    private func place(size: Int, alignment: Int, among occupied: [(start: Int, end: Int)]) -> Int {
-        var cursor = 0
-        var best: (gap: Int, offset: Int)?
-        for interval in occupied {
-            if interval.start > cursor {
-                let candidate = roundUp(cursor, alignment)
-                if candidate + size <= interval.start {
-                    let gapSize = interval.start - cursor
-                    if gap == .firstFit { return candidate }
-                    if best == nil || gapSize < best!.gap { best = (gapSize, candidate) }
+extension GreedyContext {
+    /// The same problem with the free buffers that live through at least
+    /// `fraction` of the horizon pinned at the bottom, stacked largest
+    /// first, aligned, above any pin in the way; nil when there are none.
+    /// Orders by size place such buffers late when they are small, on top
+    /// of the peak, where nothing short can make room for them; placed
+    /// first they cost nothing (a buffer alive throughout can always sit at
+    /// the bottom) or little. O(n log n + k·p) for k such buffers and p pins.
+    func spanningPinned(fraction: Double = 1) -> GreedyContext? {
+        guard let start = lower.min(), let stop = upper.max() else { return nil }
+        let length = Double(stop - start) * fraction
+        var spanning = free.filter { Double(upper[$0] - lower[$0]) >= length }
+        if spanning.isEmpty { return nil }
+        spanning.sort { size[$0] != size[$1] ? size[$0] > size[$1] : $0 < $1 }
+        var fixed = self.fixed
+        // Each goes right above the previous one, past any pin in the way
+        // (a spanning buffer conflicts with every pin). O(k·p) for p pins.
+        let pins = pinned.filter { size[$0] > 0 }.map { (self.fixed[$0], self.fixed[$0] + size[$0]) }
+        var top = 0
+        for i in spanning {
+            var at = roundUp(top, alignment[i])
+            var moved = true
+            while moved {
+                moved = false
+                for (a, b) in pins where a < at + size[i] && at < b {
+                    at = roundUp(b, alignment[i])
+                    moved = true
                 }
             }
-            cursor = max(cursor, interval.end)
+            fixed[i] = at
+            top = at + size[i]
         }
-        return best?.offset ?? roundUp(cursor, alignment)
+        return GreedyContext(lower: lower, upper: upper, size: size, alignment: alignment, fixed: fixed)
     }
 }
 
@@ -221,7 +268,7 @@ public struct BestOfGreedy: Sendable {
     public var members: [GreedyAllocator]
 
     /// Size, lifetime, area and start orders with best fit.
-    public static let standard = BestOfGreedy(members: GreedyOrder.allCases.map { GreedyAllocator(order: $0) })
+    public static let standard = BestOfGreedy(members: [GreedyOrder.size, .lifetime, .area, .start].map { GreedyAllocator(order: $0) })
 
     public init(members: [GreedyAllocator]) { self.members = members }
 
@@ -234,9 +281,10 @@ public struct BestOfGreedy: Sendable {
     /// Stops early once a member reaches `goal` (a lower bound: nothing
     /// can beat it).
     func allocate(validated buffers: [Buffer], goal: Int = 0) -> (solution: AllocationSolution, method: String) {
+        let context = GreedyContext(buffers)
         var best: (solution: AllocationSolution, method: String)?
         for member in members {
-            let solution = member.allocate(validated: buffers)
+            guard let solution = member.allocate(context, deadline: nil) else { continue }
             if best == nil || solution.height < best!.solution.height { best = (solution, member.name) }
             if solution.height <= goal { break }
         }

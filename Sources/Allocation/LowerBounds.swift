@@ -8,7 +8,8 @@
 ///   height ≥ Σ roundUp(size, g) − (g − 1) over the buffers alive at once.
 /// - ``fixedTop``: a pinned buffer ends where it is pinned.
 ///
-/// All three are computed in one sweep, O(n log n).
+/// All three in O(n log n) time (a sort of the lifetime endpoints and a
+/// difference array over them), O(n) memory.
 public struct LowerBounds: Sendable, Equatable {
     public var peakLiveBytes: Int
     public var alignedPeak: Int
@@ -27,43 +28,44 @@ public struct LowerBounds: Sendable, Equatable {
     init(validated buffers: [Buffer]) {
         var g = 0
         var fixedTop = 0
-        for b in buffers {
-            g = gcd(g, b.alignment)
-            if let offset = b.fixedOffset { fixedTop = max(fixedTop, offset + b.size) }
+        var lower: [Int] = [], upper: [Int] = [], size: [Int] = []
+        lower.reserveCapacity(buffers.count)
+        upper.reserveCapacity(buffers.count)
+        size.reserveCapacity(buffers.count)
+        for i in buffers.indices {
+            g = gcd(g, buffers[i].alignment)
+            if let offset = buffers[i].fixedOffset { fixedTop = max(fixedTop, offset + buffers[i].size) }
+            if buffers[i].size > 0 {
+                lower.append(buffers[i].lower)
+                upper.append(buffers[i].upper)
+                size.append(buffers[i].size)
+            }
         }
         g = max(g, 1)
-        // Events: (time, +size) at lower and (time, −size) at upper; ends
-        // sort before starts at equal times because lifetimes are half-open.
-        var events: [(time: Int, isStart: Bool, index: Int)] = []
-        events.reserveCapacity(2 * buffers.count)
-        for (i, b) in buffers.enumerated() where b.size > 0 {
-            events.append((b.lower, true, i))
-            events.append((b.upper, false, i))
+        // Live bytes per elementary interval between distinct endpoints, by
+        // a difference array: a buffer adds its size from its start's
+        // position to its end's (half-open lifetimes, so one ending where
+        // another starts never counts with it).
+        let axis = TimeAxis(lower: lower, upper: upper)
+        var delta = [Int](repeating: 0, count: axis.times.count + 1)
+        var deltaRounded = delta
+        for k in size.indices {
+            let a = axis.position(lower[k]), b = axis.position(upper[k])
+            let rounded = (size[k] + g - 1) / g * g
+            delta[a] += size[k]
+            delta[b] -= size[k]
+            deltaRounded[a] += rounded
+            deltaRounded[b] -= rounded
         }
-        events.sort { ($0.time, $0.isStart ? 1 : 0) < ($1.time, $1.isStart ? 1 : 0) }
-        var live = 0
-        var liveRounded = 0
-        var peak = 0
-        var peakRounded = 0
+        var live = 0, liveRounded = 0
+        var peak = 0, peakRounded = 0
         var peakTime: Int?
-        var k = 0
-        while k < events.count {
-            let time = events[k].time
-            while k < events.count && events[k].time == time {
-                let b = buffers[events[k].index]
-                let rounded = (b.size + g - 1) / g * g
-                if events[k].isStart {
-                    live += b.size
-                    liveRounded += rounded
-                } else {
-                    live -= b.size
-                    liveRounded -= rounded
-                }
-                k += 1
-            }
+        for k in axis.times.indices {
+            live += delta[k]
+            liveRounded += deltaRounded[k]
             if live > peak {
                 peak = live
-                peakTime = time
+                peakTime = axis.times[k]
             }
             peakRounded = max(peakRounded, liveRounded)
         }

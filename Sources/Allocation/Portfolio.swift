@@ -1,31 +1,40 @@
 import MILP
+import Synchronization
 
 /// Which method ``Portfolio`` uses.
 public enum AllocationMethod: String, Sendable, CaseIterable, Codable {
-    /// Heuristics first; the exact search when they miss the capacity or
-    /// leave a gap on a problem small enough to search.
+    /// Greedy passes first; then, when a capacity is missed or a gap
+    /// remains, the exact search on problems small enough to search and
+    /// the peak repair (``PeakRepair``) on larger ones.
     case auto
-    /// The best of the greedy orders only.
+    /// The greedy passes only.
     case greedy
-    /// Heuristics, then the exact search (fit, or minimise the height).
+    /// Greedy passes, then the exact search (fit, or minimise the height).
     case search
-    /// Heuristics, then the ILP warm-started from them.
+    /// Greedy passes, then the ILP warm-started from them.
     case ilp
 }
 
 public struct PortfolioOptions: Sendable {
     public var method: AllocationMethod = .auto
-    /// Seconds for everything after the heuristics.
+    /// Wall-clock seconds for the whole call, greedy passes included;
+    /// `nil`: no limit.
     public var timeLimit: Double? = 10
+    /// A deadline shared with the caller (a command's whole budget): the
+    /// portfolio stops at the earlier of it and ``timeLimit``.
+    public var deadline: Deadline?
     /// With a capacity: keep lowering the height after a fit is found.
     /// Without one the height is always minimised.
     public var minimizeBelowCapacity = false
-    /// `auto` runs the exact search to minimise the height (no capacity, or
-    /// `minimizeBelowCapacity`) only on problems with at most this many
-    /// buffers; beyond, the heuristics' answer stands (they are typically
-    /// within a percent of the bound on real traces, and searching tens of
-    /// thousands of buffers for the last bytes is rarely worth the wait).
+    /// `auto` runs the exact search to minimise the height only on problems
+    /// with at most this many buffers; beyond, the peak repair works on
+    /// windows of the solution instead.
     public var searchSizeLimit = 5_000
+    /// Minimising stops once (height − lower bound) / height is at most
+    /// this (as a MILP solver's relative gap): 10⁻⁴ by default.
+    public var relativeGap = 1e-4
+    /// Independent passes run on all cores.
+    public var parallel = true
     /// The ILP backend.
     public var solver: any Solver = CBCSolver()
     /// Progress lines for people (search nodes, incumbent, bound).
@@ -48,6 +57,15 @@ public struct AllocationReport: Sendable {
         case limitReached
     }
 
+    /// One finished step of the portfolio: a greedy pass, an improvement.
+    public struct Step: Sendable {
+        public var method: String
+        /// The height it reached (nil: stopped by the deadline).
+        public var height: Int?
+        /// Seconds since the portfolio started, when the step finished.
+        public var seconds: Double
+    }
+
     public var status: Status
     /// The best solution found (possibly above the capacity when the
     /// status is not `fit`).
@@ -57,6 +75,8 @@ public struct AllocationReport: Sendable {
     /// Which method produced the solution (or the proof).
     public var method: String
     public var seconds: Double
+    /// Every greedy pass and every improvement, in order.
+    public var steps: [Step] = []
 
     public var feasible: Bool { status == .fit }
     public var height: Int? { solution?.height }
@@ -69,35 +89,108 @@ public struct AllocationReport: Sendable {
     }
 }
 
-/// Picks the method: greedy heuristics first (milliseconds), then, when a
-/// capacity is missed or a gap remains, the exact search (or the ILP when
-/// asked), within the time limit; reports the best height found and the
-/// gap to the lower bound.
+/// Picks the method: greedy passes first (several orders and gap choices,
+/// on all cores, best first), then, when a capacity is missed or a gap
+/// remains, the exact search on small problems or the peak repair on large
+/// ones (or the ILP when asked), within the deadline; reports the best
+/// height found and the gap to the lower bound.
+///
+/// Time: the greedy passes each cost O(n log n) on typical traces (see
+/// ``GreedyAllocator``); the rest stops at the deadline. Memory: O(n log T)
+/// for a greedy pass's index (T ≤ 2n distinct lifetime endpoints), O(n) for
+/// the rest, per core; the ILP (on request) is O(n²) in the worst case.
 public struct Portfolio: Sendable {
     public var options: PortfolioOptions
 
     public init(options: PortfolioOptions = PortfolioOptions()) { self.options = options }
 
+    /// One greedy pass of the portfolio: an allocator, on the problem as
+    /// given or with its long-lived buffers pinned at the bottom first.
+    public struct Member: Sendable {
+        public var allocator: GreedyAllocator
+        /// Buffers alive through half the horizon or more go first, stacked
+        /// at the bottom (``GreedyContext/spanningPinned(fraction:)``).
+        public var longFirst: Bool
+
+        public var name: String { allocator.name + (longFirst ? "-longfirst" : "") }
+
+        public init(allocator: GreedyAllocator, longFirst: Bool) {
+            self.allocator = allocator
+            self.longFirst = longFirst
+        }
+
+        /// This pass alone on `problem`, ignoring its capacity.
+        public func allocate(_ problem: AllocationProblem) throws(AllocationError) -> AllocationSolution {
+            try problem.validate()
+            let context = GreedyContext(problem.buffers)
+            let prepared = longFirst ? context.spanningPinned(fraction: 0.5) ?? context : context
+            return allocator.allocate(prepared, deadline: nil) ?? AllocationSolution(offsets: [], height: 0)
+        }
+    }
+
+    /// The greedy passes, best first on the production-like suite
+    /// (Benchmarks, `alloc`): ties broken by start time and first fit lead,
+    /// long-lived buffers first.
+    public static let members: [Member] = [
+        Member(allocator: GreedyAllocator(order: .sizeThenStart, gap: .firstFit), longFirst: true),
+        Member(allocator: GreedyAllocator(order: .start), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .sizeThenStart, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .size, gap: .firstFit), longFirst: true),
+        Member(allocator: GreedyAllocator(order: .sizeThenEnd, gap: .firstFit), longFirst: true),
+        Member(allocator: GreedyAllocator(order: .sizeThenStart), longFirst: true),
+        Member(allocator: GreedyAllocator(order: .contention, gap: .firstFit), longFirst: true),
+        Member(allocator: GreedyAllocator(order: .size), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .size, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .sizeThenEnd, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .area, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .lifetime), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .contention, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .sizeThenStart), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .sizeThenEnd), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .start, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .area), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .lifetime, gap: .firstFit), longFirst: false),
+        Member(allocator: GreedyAllocator(order: .contention), longFirst: false),
+    ]
+
+    /// The passes tried on a window of the peak repair, before random ties.
+    static let windowMembers: [GreedyAllocator] = [
+        GreedyAllocator(order: .sizeThenStart, gap: .firstFit), GreedyAllocator(order: .size, gap: .firstFit),
+        GreedyAllocator(order: .sizeThenStart), GreedyAllocator(order: .size), GreedyAllocator(order: .sizeThenEnd, gap: .firstFit),
+        GreedyAllocator(order: .start), GreedyAllocator(order: .contention, gap: .firstFit), GreedyAllocator(order: .lifetime),
+    ]
+
     public func allocate(_ problem: AllocationProblem) throws(AllocationError) -> AllocationReport {
-        try problem.validate()
+        // The limit counts from the call, validation included.
         let clock = Deadline(seconds: nil)
+        let deadline = Self.deadline(options)
+        try problem.validate()
         let buffers = problem.buffers
         let capacity = problem.capacity
         var bound = LowerBounds(validated: buffers).best
-        let greedy = BestOfGreedy.standard.allocate(validated: buffers, goal: bound)
-        var best = greedy.solution
-        var method = greedy.method
-        func report(_ status: AllocationReport.Status) -> AllocationReport {
-            AllocationReport(status: status, solution: best, lowerBound: min(bound, best.height), method: method, seconds: clock.elapsed)
-        }
-        func fits(_ s: AllocationSolution) -> Bool { capacity.map { s.height <= $0 } ?? true }
-
         if let capacity, bound > capacity {
-            method = "lower bound"
-            return AllocationReport(status: .noFit, solution: best, lowerBound: bound, method: method, seconds: clock.elapsed)
+            return AllocationReport(status: .noFit, solution: nil, lowerBound: bound, method: "lower bound", seconds: clock.elapsed)
         }
         let wantsMinimum = capacity == nil || options.minimizeBelowCapacity
-        if best.height <= bound || options.method == .greedy || (fits(best) && !wantsMinimum) {
+        let context = GreedyContext(buffers)
+
+        // Greedy passes, on all cores, until one reaches the goal.
+        let goal = wantsMinimum ? bound : capacity ?? bound
+        var steps: [AllocationReport.Step] = []
+        let greedy = runGreedy(context, goal: goal, bound: bound, capacity: capacity, deadline: deadline, clock: clock, steps: &steps)
+        guard var best = greedy?.solution, var method = greedy?.method else {
+            return AllocationReport(status: .limitReached, solution: nil, lowerBound: bound, method: "none", seconds: clock.elapsed,
+                                    steps: steps)
+        }
+        func fits(_ s: AllocationSolution) -> Bool { capacity.map { s.height <= $0 } ?? true }
+        func closeEnough(_ height: Int) -> Bool {
+            height <= bound || Double(height - bound) <= options.relativeGap * Double(height)
+        }
+        func report(_ status: AllocationReport.Status) -> AllocationReport {
+            AllocationReport(status: status, solution: best, lowerBound: min(bound, best.height), method: method,
+                             seconds: clock.elapsed, steps: steps)
+        }
+        if options.method == .greedy || (fits(best) && (!wantsMinimum || closeEnough(best.height))) || deadline.expired {
             return report(fits(best) ? .fit : .limitReached)
         }
 
@@ -106,7 +199,8 @@ public struct Portfolio: Sendable {
             return report(fits(best) ? .fit : .limitReached)
 
         case .ilp:
-            var solveOptions = SolveOptions(timeLimit: options.timeLimit)
+            var solveOptions = SolveOptions(timeLimit: deadline.remaining)
+            solveOptions.deadline = deadline
             if let progress = options.progress {
                 solveOptions.progress = { p in
                     progress(String(format: "%7.1fs  ilp  incumbent %@  bound %@", p.elapsed,
@@ -121,6 +215,7 @@ public struct Portfolio: Sendable {
                 best = s
                 method = "ilp-\(result.solver)"
             }
+            steps.append(.init(method: "ilp-\(result.solver)", height: result.solution?.height, seconds: clock.elapsed))
             if result.status == .infeasible && capacity != nil && !fits(best) {
                 method = "ilp-\(result.solver)"
                 return report(.noFit)
@@ -129,41 +224,122 @@ public struct Portfolio: Sendable {
             return report(fits(best) ? .fit : .limitReached)
 
         case .auto, .search:
-            if options.method == .auto && fits(best) && buffers.count > options.searchSizeLimit {
-                return report(.fit)
+            if options.method == .auto && buffers.count > options.searchSizeLimit {
+                // Large: repair the peak window by window.
+                var repair = PeakRepair(context, start: best)
+                repair.windowLimit = min(40_000, max(1_000, buffers.count / 2))
+                let floor = wantsMinimum ? bound : max(bound, capacity ?? bound)
+                let resolution = max(1, Int(options.relativeGap * Double(best.height)))
+                let progress = options.progress
+                let started = best.height
+                if repair.run(floor: floor, resolution: resolution, deadline: deadline, progress: progress.map { p in
+                    { height in p(String(format: "%7.1fs  repair  height %d  bound %d", clock.elapsed, height, bound)) }
+                }), repair.height < started {
+                    best = AllocationSolution(offsets: repair.offsets, height: repair.height)
+                    method = "\(method)+repair"
+                }
+                steps.append(.init(method: "repair", height: repair.height, seconds: clock.elapsed))
+                return report(fits(best) ? .fit : .limitReached)
             }
-            var searchOptions = SearchOptions(timeLimit: options.timeLimit)
+            var searchOptions = SearchOptions(timeLimit: deadline.remaining)
             if let progress = options.progress {
                 searchOptions.progress = { p in
                     progress(String(format: "%7.1fs  search  capacity %d  incumbent %@  bound %d  nodes %d  restarts %d",
                                     p.elapsed, p.capacity, p.incumbent.map(String.init) ?? "-", p.bound, p.nodes, p.restarts))
                 }
             }
-            let search = ExactSearch(options: searchOptions)
             if let capacity, !fits(best) {
-                let result = try search.fit(problem, capacity: capacity)
+                let result = try ExactSearch(options: searchOptions).fit(problem, capacity: capacity)
                 switch result.outcome {
                 case .fit(let s):
                     best = s
                     method = "search"
+                    steps.append(.init(method: "search", height: s.height, seconds: clock.elapsed))
                     if !wantsMinimum { return report(.fit) }
                 case .noFit:
                     method = "search"
                     bound = max(bound, capacity + 1)
-                    return AllocationReport(status: .noFit, solution: best, lowerBound: bound, method: method, seconds: clock.elapsed)
+                    return AllocationReport(status: .noFit, solution: best, lowerBound: bound, method: method,
+                                            seconds: clock.elapsed, steps: steps)
                 case .limitReached:
                     return report(.limitReached)
                 }
             }
             var remaining = searchOptions
-            remaining.timeLimit = options.timeLimit.map { max(0, $0 - clock.elapsed) }
+            remaining.timeLimit = deadline.remaining
             let minimum = try ExactSearch(options: remaining).minimize(problem, start: best)
             if minimum.solution.height < best.height {
                 best = minimum.solution
                 method = "search"
             }
+            steps.append(.init(method: "search", height: minimum.solution.height, seconds: clock.elapsed))
             bound = max(bound, minimum.lowerBound)
             return report(fits(best) ? .fit : .limitReached)
         }
+    }
+
+    /// The earlier of the options' deadline and time limit.
+    static func deadline(_ options: PortfolioOptions) -> Deadline {
+        let own = Deadline(seconds: options.timeLimit)
+        guard let shared = options.deadline else { return own }
+        guard let limit = options.timeLimit else { return shared }
+        return shared.capped(at: limit)
+    }
+
+    /// The greedy passes of ``members``, on ``Parallel/width`` threads in
+    /// that order. The first round (one pass a thread) always runs; more
+    /// passes start only while the gap to the bound is above ten times the
+    /// relative gap (closing small gaps is the repair's job) and a quarter
+    /// of the time limit is not spent, or for `.greedy`, until all ran.
+    /// Nothing starts once a pass reaches `goal` or at the deadline.
+    private func runGreedy(_ context: GreedyContext, goal: Int, bound: Int, capacity: Int?, deadline: Deadline, clock: Deadline,
+                           steps: inout [AllocationReport.Step]) -> (solution: AllocationSolution, method: String)? {
+        let longFirst = context.spanningPinned(fraction: 0.5)
+        // Without long-lived buffers the long-first passes repeat others.
+        let members = longFirst == nil ? Self.members.filter { !$0.longFirst } : Self.members
+        let width = options.parallel ? min(Parallel.width, members.count) : 1
+        let budget = deadline.remaining.map { clock.elapsed + $0 / 4 }
+        let moreWhileAbove = max(10 * options.relativeGap, 1e-3)
+        struct Shared {
+            var next = 0
+            var best: (solution: AllocationSolution, method: String)?
+            var steps: [AllocationReport.Step] = []
+        }
+        let shared = Mutex(Shared())
+        let method = options.method
+        let progress = options.progress
+        _ = Parallel.map(width) { _ in
+            while true {
+                let k: Int? = shared.withLock { s in
+                    if s.next >= members.count { return nil }
+                    if let best = s.best {
+                        let height = best.solution.height
+                        if height <= goal { return nil }
+                        if method != .greedy && s.next >= width {
+                            let fits = capacity.map { height <= $0 } ?? true
+                            if fits && Double(height - bound) <= moreWhileAbove * Double(height) { return nil }
+                            if let budget, clock.elapsed > budget { return nil }
+                        }
+                    }
+                    defer { s.next += 1 }
+                    return s.next
+                }
+                guard let k else { return 0 }
+                let member = members[k]
+                let solution = member.allocator.allocate(member.longFirst ? longFirst ?? context : context, deadline: deadline)
+                let seconds = clock.elapsed
+                shared.withLock { s in
+                    s.steps.append(.init(method: member.name, height: solution?.height, seconds: seconds))
+                    if let solution, s.best == nil || solution.height < s.best!.solution.height {
+                        s.best = (solution, member.name)
+                    }
+                }
+                guard let solution else { return 0 }  // the deadline
+                progress?(String(format: "%7.1fs  %@  height %d  bound %d", seconds, member.name, solution.height, bound))
+            }
+        }
+        let result = shared.withLock { $0 }
+        steps += result.steps
+        return result.best
     }
 }

@@ -197,10 +197,12 @@ struct SectionSearch {
     var exceedsCapacityAtOnce: Bool { remaining.contains { $0 > capacity } }
 
     /// One depth-first search trying the buffers that could cover a
-    /// section in `order`. Stops after `nodeLimit` nodes or at `deadline`. On `.fit`,
-    /// ``offset`` holds the solution (in this engine's buffer order: use
-    /// ``original``); the state is reset before returning otherwise.
-    mutating func run(order: CandidateOrder, nodeLimit: Int, deadline: Deadline, tick: (Int) -> Void) -> RunResult {
+    /// section in `order`. Stops after `nodeLimit` nodes, at `deadline`, or
+    /// when `tick` (called every 1,024 nodes) returns false (`.timeLimit`
+    /// then too). On `.fit`, ``offset`` holds the solution (in this
+    /// engine's buffer order: use ``original``); the state is reset before
+    /// returning otherwise.
+    mutating func run(order: CandidateOrder, nodeLimit: Int, deadline: Deadline, tick: (Int) -> Bool) -> RunResult {
         setRanks(order)
         resetToRoot()
         var pending: Pending? = (0, sectionCount, Int.min)
@@ -211,8 +213,7 @@ struct SectionSearch {
                 pending = nil
                 if nodes - startNodes >= nodeLimit { resetToRoot(); return .nodeLimit }
                 if nodes & 1023 == 0 {
-                    tick(nodes)
-                    if deadline.expired { resetToRoot(); return .timeLimit }
+                    if !tick(nodes) || deadline.expired { resetToRoot(); return .timeLimit }
                 }
                 nodes += 1
                 switch enter(p.r0, p.r1, p.level, &pending) {

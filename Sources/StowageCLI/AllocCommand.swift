@@ -2,6 +2,8 @@ import Allocation
 import ArgumentParser
 import Foundation
 import MILP
+import OutputFiles
+import Units
 
 /// `stowage alloc`: give every buffer of a fixed-lifetime problem an offset.
 struct AllocCommand: ParsableCommand {
@@ -11,25 +13,30 @@ struct AllocCommand: ParsableCommand {
         discussion: """
             PROBLEM.csv has the columns id,lower,upper,size (lifetimes are \
             half-open [lower, upper)) and optionally alignment and offset (a \
-            fixed offset). The output is the same rows with an offset column \
-            (header id,lower,upper,size,offset; an alignment column is kept \
-            when some alignment is not 1), on standard output or in -o FILE, \
-            written atomically. Exit codes: 0 the buffers fit (or no capacity \
-            was given); 1 no fit proven, or none found within the time limit; \
-            2 bad input.
+            fixed offset); minimalloc's header buffer,start,end,size is read \
+            too. The output is the same rows with an offset column (header \
+            id,lower,upper,size,offset; an alignment column is kept when some \
+            alignment is not 1), on standard output or in -o FILE, written \
+            atomically. Every answer is checked by an independent validator \
+            before it is written. Exit codes: 0 the buffers fit (or no \
+            capacity was given); 1 no fit proven, or none found within the \
+            time limit; 2 bad input (a malformed file, or pins that overlap \
+            or exceed the capacity).
             """
     )
 
     @Argument(help: "The buffer CSV.")
     var problem: String
 
-    @Option(help: "Arena capacity in bytes (suffixes K, M, G, KiB, MiB, GiB accepted).")
+    // `.unconditional`: `--capacity -5` is a (bad) size, not a missing value.
+    @Option(parsing: .unconditional, help: "Arena capacity: \(ByteCount.grammar).")
     var capacity: String?
 
     @Option(help: "auto, greedy, search or ilp.")
     var method: AllocationMethod = .auto
 
-    @Option(name: .customLong("time-limit"), help: "Seconds for the search or ILP after the heuristics.")
+    @Option(name: .customLong("time-limit"),
+            help: "Wall-clock seconds for the whole command (reading, allocating, checking, writing); the best answer found by then is written.")
     var timeLimit: Double = 10
 
     @Option(help: "The ILP backend (with --method ilp): glpk or cbc.")
@@ -38,28 +45,34 @@ struct AllocCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the CSV with offsets here instead of standard output.")
     var output: String?
 
-    @Flag(help: "Print one JSON object (feasible, height, lowerBound, optimal, method, seconds, ...) instead of the CSV.")
+    @Flag(help: "Print one JSON object (Schemas/alloc-report.schema.json: feasible, height, lowerBound, optimal, method, seconds, offsets, ...) instead of the CSV.")
     var json = false
 
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
     func validate() throws {
-        if !(timeLimit > 0) { throw ValidationError("--time-limit must be a positive number of seconds") }
-        if let capacity, ByteCount.parse(capacity) == nil {
-            throw ValidationError("--capacity '\(capacity)' is not a byte count (e.g. 1048576, 512K, 2MiB)")
+        if !(timeLimit > 0) || !timeLimit.isFinite { throw ValidationError("--time-limit must be a positive number of seconds") }
+        if let capacity {
+            do { _ = try ByteCount.parse(capacity) } catch { throw ValidationError("--capacity: \(error)") }
         }
     }
 
     func run() throws {
-        let limit = capacity.flatMap(ByteCount.parse)
+        let deadline = Deadline(seconds: timeLimit)
+        let limit = capacity.flatMap(ByteCount.value)
+        if let output {
+            do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }
+        }
         let input: AllocationProblem
         do {
             input = try BufferCSV.read(contentsOf: problem, capacity: limit)
         } catch {
             throw CommandFailure.badInput(error.description)
         }
-        var options = PortfolioOptions(method: method, timeLimit: timeLimit)
+        var options = PortfolioOptions(method: method, timeLimit: nil)
+        // Checking and writing the answer take O(n log n): keep time for them.
+        options.deadline = deadline.capped(at: max(0, (deadline.remaining ?? 0) - Self.outputReserve(buffers: input.count, limit: timeLimit)))
         options.solver = solver.solver
         if !quiet {
             let started = ContinuousClock.now
@@ -74,15 +87,23 @@ struct AllocCommand: ParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(problem): \(error.description)")
         }
+        // Nothing leaves unchecked: the validator shares no code with the methods.
+        if report.feasible, let solution = report.solution {
+            let measured: Int
+            do {
+                measured = try Validator.height(of: solution.offsets, for: input)
+            } catch {
+                throw CommandFailure.noAnswer("internal error: the \(report.method) allocation failed validation: \(error)")
+            }
+            guard measured == solution.height else {
+                throw CommandFailure.noAnswer("internal error: \(report.method) claimed height \(solution.height), the validator measured \(measured)")
+            }
+        }
         let summary = AllocSummary(report: report, problem: input)
         if report.feasible, let solution = report.solution {
             let csv = BufferCSV.write(input, offsets: solution.offsets)
             if let output {
-                do {
-                    try Data(csv.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw CommandFailure.badInput("cannot write \(output): \(error.localizedDescription)")
-                }
+                do { try OutputFile.write(csv, to: output) } catch { throw CommandFailure.badInput(error.description) }
             } else if !json {
                 print(csv, terminator: "")
             }
@@ -94,31 +115,20 @@ struct AllocCommand: ParsableCommand {
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
         }
     }
+
+    /// Seconds kept from the limit for validating and writing the answer:
+    /// about 2 µs a buffer, never more than a tenth of the limit.
+    static func outputReserve(buffers: Int, limit: Double) -> Double {
+        min(limit / 10, 0.02 + 2e-6 * Double(buffers))
+    }
 }
 
 extension AllocationMethod: ExpressibleByArgument {}
 
-/// `--capacity 2MiB`: a byte count with an optional binary or decimal suffix.
-enum ByteCount {
-    static func parse(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        let suffixes: [(String, Int)] = [
-            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
-            ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
-            ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40), ("B", 1),
-        ]
-        for (suffix, scale) in suffixes where t.hasSuffix(suffix) {
-            guard let n = Int(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n >= 0 else { return nil }
-            let (v, overflow) = n.multipliedReportingOverflow(by: scale)
-            return overflow ? nil : v
-        }
-        guard let n = Int(t), n >= 0 else { return nil }
-        return n
-    }
-}
-
 /// What `stowage alloc --json` prints.
+/// Schemas/alloc-report.schema.json describes it; `version` changes with it.
 struct AllocSummary: Encodable {
+    let version = 1
     let feasible: Bool
     let status: String
     let height: Int?
@@ -129,6 +139,9 @@ struct AllocSummary: Encodable {
     let seconds: Double
     let buffers: Int
     let capacity: Int?
+    /// One offset per buffer, in the order of the input's rows; `null`
+    /// without a fit.
+    let offsets: [Int]?
 
     init(report: AllocationReport, problem: AllocationProblem) {
         feasible = report.feasible
@@ -141,15 +154,17 @@ struct AllocSummary: Encodable {
         seconds = (report.seconds * 1_000).rounded() / 1_000
         buffers = problem.count
         capacity = problem.capacity
+        offsets = report.feasible ? report.solution?.offsets : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case feasible, status, height, lowerBound, optimal, gap, method, seconds, buffers, capacity
+        case version, feasible, status, height, lowerBound, optimal, gap, method, seconds, buffers, capacity, offsets
     }
 
     /// Absent values are written as `null`, so every key is always present.
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
         try c.encode(feasible, forKey: .feasible)
         try c.encode(status, forKey: .status)
         try c.encode(height, forKey: .height)
@@ -160,6 +175,7 @@ struct AllocSummary: Encodable {
         try c.encode(seconds, forKey: .seconds)
         try c.encode(buffers, forKey: .buffers)
         try c.encode(capacity, forKey: .capacity)
+        try c.encode(offsets, forKey: .offsets)
     }
 
     var json: String {
@@ -178,7 +194,11 @@ struct AllocSummary: Encodable {
     func failureLine(problem: String) -> String {
         switch status {
         case "noFit": return "\(problem): no allocation fits capacity \(capacity ?? 0) (proved by \(method); lower bound \(lowerBound))"
-        default: return "\(problem): no allocation within capacity \(capacity ?? 0) found before the time limit (best height \(height.map(String.init) ?? "-"), lower bound \(lowerBound))"
+        default:
+            if let height {
+                return "\(problem): no allocation within capacity \(capacity ?? 0) found before the time limit (best height \(height), lower bound \(lowerBound))"
+            }
+            return "\(problem): no allocation found before the time limit (lower bound \(lowerBound))"
         }
     }
 }

@@ -14,21 +14,26 @@ extension Planner {
     /// - Returns: offsets that the independent validator accepted.
     /// - Throws: ``StowageError/badInput(source:location:reason:)`` naming the
     ///   buffer (empty lifetime, negative size, repeated id, bad alignment or
-    ///   fixed offset, negative capacity);
+    ///   fixed offset, negative capacity), or both buffers when two pinned
+    ///   buffers overlap while alive, or a pin ends beyond the capacity;
     ///   ``StowageError/infeasible(capacity:reason:)`` when a proof shows
     ///   nothing fits; ``StowageError/solverFailure(reason:)`` when the time
     ///   limit ran out before a fit; ``StowageError/verificationFailed(method:reason:)``
     ///   if a method's offsets fail validation (a bug in Stowage).
     ///
-    /// Heuristics O(n log n); the search and ILP are bounded by the time
-    /// limit; validation O(n log n + overlapping pairs).
+    /// `options.timeLimit` is wall-clock time for the whole call. Heuristics
+    /// O(n log n) on typical traces; the improvement phase, search and ILP
+    /// stop at the limit; validation O(n log n).
     public func allocate(_ buffers: [Buffer], capacity: Int? = nil,
                          options: AllocationOptions = AllocationOptions()) throws(StowageError) -> AllocationResult {
         if let limit = options.timeLimit, !(limit > 0) || !limit.isFinite {
             throw .badInput(source: "options", location: "timeLimit", reason: "must be a positive number of seconds, got \(limit)")
         }
+        // The limit is wall-clock time for the whole call, validation included.
+        let deadline = Deadline(seconds: options.timeLimit)
         let problem = AllocationProblem(buffers: buffers, capacity: capacity)
-        var portfolioOptions = PortfolioOptions(method: options.method, timeLimit: options.timeLimit)
+        var portfolioOptions = PortfolioOptions(method: options.method, timeLimit: nil)
+        portfolioOptions.deadline = options.timeLimit.map { deadline.capped(at: $0 * 0.95) }
         portfolioOptions.solver = options.solver.solver
         portfolioOptions.minimizeBelowCapacity = options.minimizeBelowCapacity
         portfolioOptions.progress = options.progress
@@ -91,6 +96,10 @@ extension StowageError {
             self = .badInput(source: "options", location: "capacity", reason: "must not be negative, got \(capacity)")
         case .tooLarge(let reason), .mismatch(let reason):
             self = .badInput(source: "buffers", location: nil, reason: reason)
+        case .overlappingPins(let a, let b):
+            self = .badInput(source: "buffers", location: "buffers '\(a.id)' and '\(b.id)'", reason: error.description)
+        case .pinBeyondCapacity(let b, _):
+            self = .badInput(source: "buffers", location: "buffer '\(b.id)'", reason: error.description)
         }
     }
 }

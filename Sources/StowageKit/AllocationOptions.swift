@@ -5,7 +5,8 @@ public struct AllocationOptions: Sendable {
     public var method: AllocationMethod
     /// The backend for `ilp`.
     public var solver: PlanningOptions.SolverKind
-    /// Seconds for the search or ILP after the heuristics; `nil`: no limit.
+    /// Wall-clock seconds for the whole call (heuristics, improvement,
+    /// search or ILP, validation); `nil`: no limit.
     public var timeLimit: Double?
     /// With a capacity: keep lowering the height after a fit is found.
     public var minimizeBelowCapacity: Bool

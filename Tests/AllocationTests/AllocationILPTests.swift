@@ -38,6 +38,11 @@ import Testing
             let k = c.index
             guard let optimum = c.optimum, optimum > 0 else { continue }
             p.capacity = optimum - 1
+            // A pin above the capacity is a contradictory input, refused as such.
+            if let pin = p.buffers.first(where: { b in b.fixedOffset.map { $0 + b.size > optimum - 1 } ?? false }) {
+                #expect(throws: AllocationError.pinBeyondCapacity(pin, capacity: optimum - 1)) { try AllocationILP(p) }
+                continue
+            }
             let report = try AllocationILP(p).solve(with: backend.solver)
             #expect(report.status == .infeasible, "problem \(k) with \(backend)")
             #expect(report.solution == nil)

@@ -56,6 +56,56 @@ import Testing
         }
     }
 
+    @Test func readsMinimallocFiles() throws {
+        // minimalloc's benchmarks: buffer,start,end,size.
+        let p = try BufferCSV.parse("buffer,start,end,size\n0,0,3,4\n1,3,9,4\n", file: "A.csv")
+        #expect(p.buffers == [Buffer(id: "0", lower: 0, upper: 3, size: 4), Buffer(id: "1", lower: 3, upper: 9, size: 4)])
+    }
+
+    @Test(arguments: [
+        // Overlapping pins: both named, with lifetimes and bytes; the later line.
+        ("id,lower,upper,size,offset\np,0,4,8,0\nq,2,6,8,4\n", nil, 3, "pinned buffers 'p' (steps [0, 4), bytes [0, 8)) and 'q' (steps [2, 6), bytes [4, 12)) overlap"),
+        ("id,lower,upper,size,offset\np,0,4,8,16\nx,0,1,1,\nq,2,6,8,20\n", nil, 4, "lines 2 and 4"),
+        ("id,lower,upper,size,offset\np,0,4,8,0\nq,4,6,8,4\n", 4, 2, "'p' (bytes [0, 8)) ends beyond the capacity 4"),
+        ("id,lower,upper,size,offset\np,0,4,8,0\nq,4,6,8,4\n", 11, 3, "ends beyond the capacity 11"),
+        ("id,lower,upper,size\na\u{7},0,1,1\n", nil, 2, "control character"),
+        ("id,lower,upper,size\na,0,1,\(1 << 62)\n", nil, 2, "2^62"),
+        ("id,lower,upper,size,offset\na,0,1,1,\(1 << 62)\n", nil, 2, "2^62"),
+        ("id,lower,upper,size,alignment\na,0,1,1,\(1 << 62)\n", nil, 2, "2^62"),
+        ("id,lower,upper,size\na,\(Int.min),1,1\n", nil, 2, "2^62"),
+    ] as [(String, Int?, Int, String)])
+    func contradictoryPinsAndHugeNumbersAreBadInput(_ text: String, _ capacity: Int?, _ line: Int, _ words: String) {
+        do {
+            _ = try BufferCSV.parse(text, file: "pins.csv", capacity: capacity)
+            Issue.record("expected an error containing \(words)")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.description.contains(words), "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func pinsThatTouchOrLiveApartAreFine() throws {
+        // Adjacent in memory, or apart in time: no contradiction.
+        let text = "id,lower,upper,size,offset\np,0,4,8,0\nq,2,6,8,8\nr,4,6,8,0\n"
+        #expect(try BufferCSV.parse(text, capacity: 16).count == 3)
+    }
+
+    @Test func binaryJunkNamesItsLine() throws {
+        let path = NSTemporaryDirectory() + "stowage-junk-\(getpid()).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var data = Data("id,lower,upper,size\na,0,1,1\n".utf8)
+        data.append(contentsOf: [0xFF, 0xFE, 0x00, 0x80, 0x0A])
+        try data.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try BufferCSV.read(contentsOf: path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.description.contains("not UTF-8"))
+        }
+    }
+
     @Test func problemWideErrorsNameTheFile() {
         let text = "id,lower,upper,size\na,0,1,\(Int.max / 2)\nb,0,1,\(Int.max / 2)\n"
         #expect(throws: BufferCSVError.self) { try BufferCSV.parse(text, file: "big.csv") }
@@ -86,5 +136,47 @@ import Testing
         let plain = AllocationProblem(buffers: [Buffer(id: "a", lower: 0, upper: 2, size: 4)])
         #expect(BufferCSV.write(plain, offsets: [0]) == "id,lower,upper,size,offset\na,0,2,4,0\n")
         #expect(try BufferCSV.parse(BufferCSV.write(p)).buffers == p.buffers)
+    }
+
+    /// The byte-level reader and writer agree with Swift's own integer text
+    /// and with each other, for every number a field can hold.
+    @Test func integersReadAndWrittenAsSwiftDoes() throws {
+        var rng = SystemRandomNumberGenerator()
+        var values = [0, 1, -1, 9, 10, Int.max, Int.min, Int.max - 1, Int.min + 1, 4_611_686_018_427_387_904]
+        for _ in 0 ..< 200 { values.append(Int.random(in: .min ... .max, using: &rng) >> Int.random(in: 0 ..< 63, using: &rng)) }
+        for v in values {
+            #expect(BufferCSV.integer(Array(String(v).utf8)[...]) == v)
+            var text = BufferCSV.CSVText(header: "h", rows: 1)
+            text.row("x", [v])
+            #expect(text.text == "h\nx,\(v)\n")
+        }
+        #expect(BufferCSV.integer(Array("+7".utf8)[...]) == 7)
+        #expect(BufferCSV.integer(Array("-0".utf8)[...]) == 0)
+        for bad in ["", "+", "-", "9223372036854775808", "-9223372036854775809", "1_0", "0x1", " 1", "1e3", "١"] {
+            #expect(BufferCSV.integer(Array(bad.utf8)[...]) == nil, "\(bad)")
+        }
+    }
+
+    /// Offsets for only some buffers leave the others' column empty (the
+    /// row keeps its width), and such a file reads back.
+    @Test func missingOffsetsAreEmptyColumns() throws {
+        let p = AllocationProblem(buffers: [
+            Buffer(id: "a", lower: 0, upper: 2, size: 4),
+            Buffer(id: "b", lower: 1, upper: 3, size: 4),
+        ])
+        let out = BufferCSV.write(p, offsets: [8])
+        #expect(out == "id,lower,upper,size,offset\na,0,2,4,8\nb,1,3,4,\n")
+        #expect(try BufferCSV.parse(out).buffers.map(\.fixedOffset) == [8, nil])
+    }
+
+    /// Ids that need quoting, non-ASCII text, and C0/C1 control characters.
+    @Test func idsSurviveTheRoundTripAndControlsAreRefused() throws {
+        let ids = ["plain", " lead", "trail ", "a,b", "say \"hi\"", "é-ü-名前", "\"", ",", "x\"\"y"]
+        let p = AllocationProblem(buffers: ids.enumerated().map { k, id in Buffer(id: id, lower: k, upper: k + 2, size: k + 1) })
+        #expect(try BufferCSV.parse(BufferCSV.write(p)).buffers == p.buffers)
+        for control in ["\u{0}", "\t", "\u{1b}", "\u{7f}", "\u{85}", "\u{9f}"] {
+            #expect(throws: BufferCSVError.self) { try BufferCSV.parse("id,lower,upper,size\na\(control)b,0,1,3\n") }
+        }
+        #expect(try BufferCSV.parse("id,lower,upper,size\n\u{a0}x,0,1,3\n").buffers.map(\.id) == ["\u{a0}x"])
     }
 }

@@ -45,7 +45,10 @@ import Testing
             (Buffer(id: "a", lower: 0, upper: 1, size: 1, alignment: 0), "alignment"),
             (Buffer(id: "a", lower: 0, upper: 1, size: 1, alignment: 4, fixedOffset: 6), "multiple"),
             (Buffer(id: "a", lower: 0, upper: 1, size: 1, fixedOffset: -4), "negative"),
-            (Buffer(id: "a", lower: 0, upper: 1, size: 2, fixedOffset: Int.max - 1), "overflows"),
+            (Buffer(id: "a", lower: 0, upper: 1, size: 2, fixedOffset: Int.max - 1), "2^62"),
+            (Buffer(id: "a", lower: 0, upper: 1, size: Int.max), "2^62"),
+            (Buffer(id: "a", lower: Int.min, upper: 1, size: 1), "2^62"),
+            (Buffer(id: "a", lower: 0, upper: 1, size: 1, alignment: 1 << 62), "2^62"),
         ]
         for (buffer, word) in bad {
             #expect {

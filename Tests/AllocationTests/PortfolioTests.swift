@@ -43,11 +43,17 @@ import Testing
                 #expect(report.optimal, "problem \(k), \(method)")
                 #expect(Validator.isValid(report.solution!.offsets, for: p))
             }
-            // Below the optimum: a proof of no fit.
+            // Below the optimum: a proof of no fit, unless a pin ends above
+            // that capacity, which makes the input itself contradictory.
             if optimum > 0 {
                 var tight = p
                 tight.capacity = optimum - 1
-                #expect(try Portfolio(options: PortfolioOptions(method: .search, timeLimit: nil)).allocate(tight).status == .noFit, "problem \(k)")
+                let portfolio = Portfolio(options: PortfolioOptions(method: .search, timeLimit: nil))
+                if let pin = p.buffers.first(where: { b in b.fixedOffset.map { $0 + b.size > optimum - 1 } ?? false }) {
+                    #expect(throws: AllocationError.pinBeyondCapacity(pin, capacity: optimum - 1)) { try portfolio.allocate(tight) }
+                } else {
+                    #expect(try portfolio.allocate(tight).status == .noFit, "problem \(k)")
+                }
             }
         }
     }
@@ -59,5 +65,68 @@ import Testing
         #expect(report.status == .limitReached)
         #expect(report.solution != nil)
         #expect(report.lowerBound == g.optimum)
+    }
+
+    @Test func neverWorseThanItsGreedyPassesAndAlwaysValid() throws {
+        var rng = SplitMix64(seed: 31)
+        var problems = (0 ..< 2).map { _ in RandomProblems.medium(&rng, n: 300) }
+        problems.append(TrainingTrace.make(TraceTests.small))
+        for (k, p) in problems.enumerated() {
+            var options = PortfolioOptions(timeLimit: 1)
+            options.searchSizeLimit = 0  // the repair, not the exact search
+            let report = try Portfolio(options: options).allocate(p)
+            let solution = try #require(report.solution)
+            #expect(try Validator.height(of: solution.offsets, for: p) == solution.height, "problem \(k)")
+            let firstRound = try Portfolio.members.prefix(2).map { try $0.allocate(p).height }
+            #expect(solution.height <= firstRound.min()!, "problem \(k)")
+            #expect(solution.height >= report.lowerBound)
+            // Every step is recorded, greedy passes first.
+            #expect(report.steps.first?.method.hasPrefix("greedy") == true)
+        }
+    }
+
+    @Test func smallTrainingTracesReachTheirBound() throws {
+        let p = TrainingTrace.make(TraceTests.small)
+        let report = try Portfolio(options: PortfolioOptions(timeLimit: nil)).allocate(p)
+        #expect(report.optimal)
+        #expect(report.height == (try LowerBounds(p)).best)
+    }
+
+    @Test func anExpiredDeadlineStopsTheGreedyPasses() throws {
+        // Thousands of free buffers: every pass checks the deadline before finishing.
+        var config = TraceTests.small
+        config.microBatches = 8
+        let p = TrainingTrace.make(config)
+        var options = PortfolioOptions(timeLimit: nil)
+        options.deadline = Deadline(seconds: 0)
+        let report = try Portfolio(options: options).allocate(p)
+        #expect(report.status == .limitReached)
+        #expect(report.solution == nil)
+        #expect(report.steps.allSatisfy { $0.height == nil })
+    }
+
+    /// A solution made tall on purpose (every buffer stacked): the repair
+    /// lowers it window by window, and every intermediate answer is valid.
+    @Test func repairLowersATallSolution() throws {
+        var rng = SplitMix64(seed: 8)
+        let p = RandomProblems.medium(&rng, n: 300, horizon: 400)
+        let context = GreedyContext(p.buffers)
+        var offsets: [Int] = []
+        var top = 0
+        for b in p.buffers {
+            top = (top + b.alignment - 1) / b.alignment * b.alignment
+            offsets.append(top)
+            top += b.size
+        }
+        let start = AllocationSolution(offsets: offsets, height: top)
+        #expect(Validator.isValid(offsets, for: p))
+        var repair = PeakRepair(context, start: start)
+        let bound = try LowerBounds(p).best
+        let improved = repair.run(floor: bound, resolution: 1, deadline: Deadline(seconds: nil))
+        #expect(improved)
+        #expect(try Validator.height(of: repair.offsets, for: p) == repair.height)
+        #expect(repair.height < start.height / 4)
+        let heights = repair.history.map { $0.height }
+        #expect(heights == heights.sorted(by: >))
     }
 }

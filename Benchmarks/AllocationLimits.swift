@@ -1,0 +1,57 @@
+import Allocation
+import Foundation
+import MILP
+import Synchronization
+
+/// Issue 13's alloc cases, timed as `stowage alloc` runs them: parse the
+/// CSV text, allocate within the deadline, validate, write the CSV, with
+/// every core kept busy by spinning threads meanwhile. A time limit is met
+/// when the whole takes at most limit + max(2 s, 10 %).
+enum AllocationLimits {
+    static func run() {
+        var c62 = TrainingTraceConfig.llm2B
+        c62.layers = 48; c62.hidden = 8_192; c62.heads = 64; c62.ffn = 32_768; c62.tensorParallel = 8
+        c62.pipelineStages = 4; c62.stage = 1; c62.microBatches = 72; c62.seed = 11
+        var c200 = TrainingTraceConfig.llm2B
+        c200.layers = 96; c200.hidden = 12_288; c200.heads = 96; c200.ffn = 49_152; c200.tensorParallel = 8
+        c200.pipelineStages = 2; c200.microBatches = 63; c200.dataParallel = 4; c200.seed = 12
+        let cases: [(String, TrainingTraceConfig, Double)] = [("62k, --time-limit 10", c62, 10), ("200k, --time-limit 3", c200, 3)]
+        let busy = ProcessInfo.processInfo.activeProcessorCount
+        print("limits: wall time of parse + allocate + validate + write, \(busy) spinning threads keep the cores busy")
+        for (name, config, limit) in cases {
+            let text = BufferCSV.write(TrainingTrace.make(config))
+            let stop = StopFlag()
+            let spinners = (0 ..< busy).map { _ in
+                Thread {
+                    var x: UInt64 = 1
+                    while !stop.value.load(ordering: .relaxed) { x = x &* 6364136223846793005 &+ 1 }
+                    if x == 0 { print("") }
+                }
+            }
+            spinners.forEach { $0.start() }
+            var outcome = "no answer"
+            var buffers = 0
+            let wall = bestTime(repeats: 1) {
+                let deadline = Deadline(seconds: limit)
+                guard let problem = try? BufferCSV.parse(text, file: "trace.csv") else { return }
+                buffers = problem.count
+                var options = PortfolioOptions(timeLimit: nil)
+                options.deadline = deadline.capped(at: max(0, (deadline.remaining ?? 0) - min(limit / 10, 0.02 + 2e-6 * Double(problem.count))))
+                guard let report = try? Portfolio(options: options).allocate(problem), let solution = report.solution,
+                      (try? Validator.height(of: solution.offsets, for: problem)) == solution.height else { return }
+                let csv = BufferCSV.write(problem, offsets: solution.offsets)
+                outcome = String(format: "height/bound %.5f, %d bytes of CSV, %@", Double(solution.height) / Double(report.lowerBound),
+                                 csv.utf8.count, report.method)
+            }
+            stop.value.store(true, ordering: .relaxed)
+            let allowed = limit + max(2, limit / 10)
+            print(String(format: "  %@ (%d buffers): %.2f s of %.0f s allowed (+%.0f s slack) %@  %@", name, buffers, wall, limit,
+                         allowed - limit, wall <= allowed ? "ok" : "OVER", outcome))
+        }
+    }
+}
+
+/// Tells the spinning threads to stop.
+final class StopFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}

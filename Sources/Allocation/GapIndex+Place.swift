@@ -1,0 +1,102 @@
+/// Reusable buffers for ``GapIndex/place(_:size:alignment:firstFit:scratch:)``,
+/// so that a greedy pass allocates nothing per buffer.
+struct GapScratch {
+    /// The gathered lists, each sorted: start0, end0, start1, end1, …
+    var ranges: [Int] = []
+    /// Per list: where it begins in `ranges`, then its read position.
+    var listStart: [Int] = []
+    var position: [Int] = []
+    /// Lists ordered as a binary min-heap by the start at their position.
+    var heap: [Int] = []
+}
+
+extension GapIndex {
+    /// The offset a greedy allocator gives buffer `i` (`size` > 0): among
+    /// the gaps left by the placed buffers whose lifetimes intersect its
+    /// own, the lowest that holds it (`firstFit`), or the smallest (best
+    /// fit, the lowest of equal ones); above them all when none does.
+    ///
+    /// The O(log T) coalesced lists of the query (see ``occupied(by:into:)``)
+    /// are merged with a heap rather than sorted, and the walk stops at the
+    /// first fitting gap (first fit) or at a gap of exactly the size (best
+    /// fit: none can be smaller). O(log T + r log L) for r ranges in L lists.
+    func place(_ i: Int, size: Int, alignment: Int, firstFit: Bool, scratch s: inout GapScratch) -> Int {
+        s.ranges.removeAll(keepingCapacity: true)
+        s.listStart.removeAll(keepingCapacity: true)
+        gather(i, into: &s)
+        let lists = s.listStart.count
+        s.listStart.append(s.ranges.count)
+        var cursor = 0
+        var best: (gap: Int, offset: Int)?
+        /// Considers the gap [cursor, start); true when the walk can stop.
+        @inline(__always)
+        func consider(_ start: Int) -> Bool {
+            guard start > cursor else { return false }
+            let candidate = roundUp(cursor, alignment)
+            guard candidate + size <= start else { return false }
+            if firstFit { best = (0, candidate); return true }
+            let gap = start - cursor
+            if best == nil || gap < best!.gap { best = (gap, candidate) }
+            return gap == size
+        }
+        if lists == 1 {
+            var k = 0
+            let count = s.ranges.count
+            while k < count {
+                if consider(s.ranges[k]) { return best!.offset }
+                cursor = max(cursor, s.ranges[k + 1])
+                k += 2
+            }
+            return best?.offset ?? roundUp(cursor, alignment)
+        }
+        if lists == 0 { return 0 }
+        // Heap-ordered merge of the lists by start.
+        s.position.removeAll(keepingCapacity: true)
+        s.heap.removeAll(keepingCapacity: true)
+        for l in 0 ..< lists {
+            s.position.append(s.listStart[l])
+            s.heap.append(l)
+        }
+        let stop: Bool = s.ranges.withUnsafeBufferPointer { ranges in
+            s.listStart.withUnsafeBufferPointer { listStart in
+                s.position.withUnsafeMutableBufferPointer { position in
+                    s.heap.withUnsafeMutableBufferPointer { heap in
+                        var count = lists
+                        @inline(__always) func key(_ l: Int) -> Int { ranges[position[l]] }
+                        func siftDown(_ from: Int) {
+                            var parent = from
+                            let item = heap[parent]
+                            let itemKey = key(item)
+                            while true {
+                                var child = 2 * parent + 1
+                                if child >= count { break }
+                                if child + 1 < count && key(heap[child + 1]) < key(heap[child]) { child += 1 }
+                                if key(heap[child]) >= itemKey { break }
+                                heap[parent] = heap[child]
+                                parent = child
+                            }
+                            heap[parent] = item
+                        }
+                        var k = count / 2
+                        while k > 0 { k -= 1; siftDown(k) }
+                        while count > 0 {
+                            let l = heap[0]
+                            let p = position[l]
+                            if consider(ranges[p]) { return true }
+                            cursor = max(cursor, ranges[p + 1])
+                            position[l] = p + 2
+                            if p + 2 >= listStart[l + 1] {
+                                count -= 1
+                                heap[0] = heap[count]
+                            }
+                            if count > 0 { siftDown(0) }
+                        }
+                        return false
+                    }
+                }
+            }
+        }
+        if stop { return best!.offset }
+        return best?.offset ?? roundUp(cursor, alignment)
+    }
+}
