@@ -25,12 +25,15 @@ INSTALL_SCRATCH = .build-install
 INSTALL_LIB = $(INSTALL_SCRATCH)/release/libStowageC.so
 SONAME = libstowage.so.$(MAJOR)
 # The Swift runtime and Foundation are linked statically (their archives
-# live in the toolchain's swift_static folder); the version script keeps
-# every symbol but the C API's local; the SONAME names the major version.
+# live in the toolchain's swift_static folder); the version script, made
+# from the functions stowage.h declares, keeps every other symbol local
+# (a pattern like stowage_* would also export internal C helpers such as
+# CCbcDriver's stowage_cbc_solve); the SONAME names the major version.
+VERSION_SCRIPT = $(INSTALL_SCRATCH)/stowage.map
 SWIFT_STATIC_DIR ?= $(shell $(SWIFT) -print-target-info 2>/dev/null | sed -n 's/.*"runtimeResourcePath": "\(.*\)".*/\1/p')/../swift_static/linux
 INSTALL_BUILD_FLAGS = -c release --product StowageC --scratch-path $(INSTALL_SCRATCH) \
 	-Xswiftc -static-stdlib -Xlinker -L$(SWIFT_STATIC_DIR) \
-	-Xlinker --version-script=$(CURDIR)/include/stowage.map -Xlinker -soname=$(SONAME)
+	-Xlinker --version-script=$(CURDIR)/$(VERSION_SCRIPT) -Xlinker -soname=$(SONAME)
 
 # Tests: the library is installed into a fresh prefix, the Python package
 # into a virtualenv; both are handed to the tests through the environment.
@@ -78,6 +81,13 @@ install: install-build install-files
 install-build: deps
 	@[ "$$(uname -s)" = Linux ] || { echo "make install builds libstowage.so on Linux; elsewhere use 'swift build -c release --product StowageC'" >&2; exit 1; }
 	@[ -d "$(SWIFT_STATIC_DIR)" ] || { echo "the toolchain has no static Swift runtime at $(SWIFT_STATIC_DIR): set SWIFT_STATIC_DIR" >&2; exit 1; }
+	@mkdir -p $(INSTALL_SCRATCH)
+	@{ echo "/* Written by make from include/stowage.h: its functions, and nothing else, exported. */"; \
+	   echo "{ global:"; \
+	   sed -n 's/^[a-z][a-z _]*[ *]\(stowage_[a-z0-9_]*\)(.*/    \1;/p' include/stowage.h; \
+	   echo "  local: *; };"; } > $(VERSION_SCRIPT).new
+	@grep -q "stowage_plan;" $(VERSION_SCRIPT).new || { echo "include/stowage.h: no stowage_* functions found for $(VERSION_SCRIPT)" >&2; exit 1; }
+	@cmp -s $(VERSION_SCRIPT).new $(VERSION_SCRIPT) && rm $(VERSION_SCRIPT).new || mv $(VERSION_SCRIPT).new $(VERSION_SCRIPT)
 	$(SWIFT) build $(INSTALL_BUILD_FLAGS)
 
 # Copies what install-build made; the header's version macros must match.
