@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        .library(name: "Remat", targets: ["Remat"]),
         // The facade for Swift callers, and the C API as a shared library
         // (libStowageC.so / .dylib; header: include/stowage.h).
         .library(name: "StowageKit", targets: ["StowageKit"]),
@@ -74,6 +75,11 @@ let package = Package(
             name: "Scratchpad",
             dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
         ),
+        // Rematerialisation of training graphs: keep, recompute (and spill).
+        .target(
+            name: "Remat",
+            dependencies: ["MemoryGraph", "MILP", "Plan"]
+        ),
         .target(
             name: "Offload",
             dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
@@ -99,7 +105,7 @@ let package = Package(
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "Units", "OutputFiles"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Remat", "Verifier", "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -130,6 +136,7 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
+        .testTarget(name: "RematTests", dependencies: ["Remat", "MILP", "Plan", "Verifier", "MemoryGraph"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
