@@ -55,7 +55,8 @@
 ///   recomputation on demand (DTR).
 /// - ``SlotILP``: the exact method for small graphs: a MILP over every
 ///   schedule of at most `cap` executions per operator, in any order.
-/// - ``StageILP``: Checkmate's MILP over stages (operator t first runs in
-///   stage t, earlier operators may run again inside it), exact for the
-///   schedules whose first computations follow the given order.
+///
+/// Not here yet (issue 16): Checkmate's stage MILP, a formulation that
+/// scales to the bundled graphs, the LP relaxation with rounding, spills
+/// to host and Griewank's chain schedule.
 public enum Remat {}

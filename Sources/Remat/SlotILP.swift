@@ -14,6 +14,10 @@ import MILP
 /// - 1 ≤ Σ_s x[s,k] ≤ cap; Σ_k x[s,k] ≤ 1, non-increasing in s;
 /// - r[last,v] = 1 for graph outputs;
 /// - minimise Σ cost(k)·x[s,k].
+/// Strengthening (valid for every schedule, tighter relaxation): x[s,k] = 0
+/// while fewer slots precede s than k has ancestors (they all run first);
+/// x[s,k] ≤ Σ_{s'<s} x[s',p] for each producer p of what k reads (its
+/// producer ran before).
 /// A solution read as the sequence of its slots is a schedule whose
 /// earliest-free peak is at most the MILP's, so it fits; every such
 /// schedule is a solution, so the MILP's bound holds for all of them
@@ -25,6 +29,9 @@ public struct SlotILP: Sendable {
     public var solver: any Solver
     public var options: SolveOptions
     public var cap: Int
+    /// Strengthenings, each switchable for the benchmark (`Benchmarks remat`).
+    public var fixesAncestors = true
+    public var precedenceRows = true
 
     public static let method = "exact"
 
@@ -38,6 +45,19 @@ public struct SlotILP: Sendable {
     public static func variableCount(_ problem: RematProblem, cap: Int) -> Int {
         let activations = problem.bytes.indices.filter { problem.producers[$0] != nil }.count
         return cap * problem.operatorCount * (problem.operatorCount + activations)
+    }
+
+    /// Per operator, how many distinct operators it depends on. O(n · edges) worst case.
+    static func ancestorCounts(_ problem: RematProblem) -> [Int] {
+        var ancestors = [Set<Int>](repeating: [], count: problem.operatorCount)
+        for k in problem.order {
+            for t in problem.reads[k] {
+                guard let p = problem.producers[t] else { continue }
+                ancestors[k].insert(p)
+                ancestors[k].formUnion(ancestors[p])
+            }
+        }
+        return ancestors.map(\.count)
     }
 
     public func plan(_ problem: RematProblem, warmStart: RematEvaluation? = nil) throws(RematFailure) -> RematSolution {
@@ -72,6 +92,22 @@ public struct SlotILP: Sendable {
             if !memory.terms.isEmpty { model.add(memory <= Double(problem.budget)) }
             model.add(LinearExpression(sum: x[s]) <= 1)
             if s + 1 < slots { model.add(LinearExpression(sum: x[s + 1]) - LinearExpression(sum: x[s]) <= 0) }
+        }
+        // Ancestors run before an operator's first execution: it cannot be in an earlier slot.
+        let ancestors = Self.ancestorCounts(problem)
+        for k in 0 ..< n {
+            if fixesAncestors {
+                for s in 0 ..< min(slots, ancestors[k]) { model.setBounds(of: x[s][k], lower: 0, upper: 0) }
+            }
+            guard precedenceRows else { continue }
+            let producers = Set(problem.reads[k].compactMap { problem.producers[$0] })
+            for p in producers {
+                for s in max(1, fixesAncestors ? ancestors[k] : 1) ..< slots {
+                    var precedence = LinearExpression(x[s][k])
+                    for earlier in 0 ..< s { precedence -= LinearExpression(x[earlier][p]) }
+                    model.add(precedence <= 0)
+                }
+            }
         }
         for k in 0 ..< n {
             let runs = LinearExpression(sum: (0 ..< slots).map { x[$0][k] })
