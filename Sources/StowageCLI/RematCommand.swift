@@ -36,7 +36,7 @@ struct RematCommand: ParsableCommand {
     var budget: String
 
     @Option(help: "auto, exact, chen, torch-knapsack, greedy or keep-all.")
-    var method: RematOptions.Method = .auto
+    var method: String = "auto"
 
     @Option(help: "The MILP solver of auto and exact: cbc (default) or glpk.")
     var solver: PlanningOptions.SolverKind?
@@ -70,7 +70,12 @@ struct RematCommand: ParsableCommand {
 
     func run() throws {
         let clock = Stopwatch()
-        var options = RematOptions(method: method, solver: solver, timeLimit: timeLimit, gap: gap, unknownSizes: unknownSizes)
+        // Parsed here rather than by ArgumentParser, so that a bad name is one line (exit 2).
+        guard let methodKind = RematOptions.Method(rawValue: method) else {
+            let known = RematOptions.Method.allCases.map(\.rawValue).joined(separator: ", ")
+            throw CommandFailure.badInput("--method: unknown method '\(method)' (known: \(known))")
+        }
+        var options = RematOptions(method: methodKind, solver: solver, timeLimit: timeLimit, gap: gap, unknownSizes: unknownSizes)
         options.costAttribute = costAttribute
         options.bytesAttribute = bytesAttribute
         let parsedBudget: RematBudget
@@ -89,7 +94,7 @@ struct RematCommand: ParsableCommand {
         do {
             result = try Planner().remat(modelAt: model, budget: parsedBudget, options: options)
         } catch {
-            if json { print(RematReport(failure: error, method: method.rawValue, seconds: clock.seconds).json) }
+            if json { print(RematReport(failure: error, method: method, seconds: clock.seconds).json) }
             throw CommandFailure(error)
         }
         if let output {
@@ -98,8 +103,6 @@ struct RematCommand: ParsableCommand {
         print(json ? result.report.json : RematText(result.report).text)
     }
 }
-
-extension RematOptions.Method: ExpressibleByArgument {}
 
 /// The report for people: a few lines.
 struct RematText {
