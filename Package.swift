@@ -119,7 +119,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Remat", "Verifier"],
             path: "Benchmarks"
         ),
         // Test support: checks documents against the JSON Schemas in Schemas/.

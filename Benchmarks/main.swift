@@ -10,6 +10,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("remat", RematBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]
