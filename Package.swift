@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
         .library(name: "Remat", targets: ["Remat"]),
+        .library(name: "ArenaSchedule", targets: ["ArenaSchedule"]),
+        .library(name: "RandomNetworks", targets: ["RandomNetworks"]),
         // The facade for Swift callers, and the C API as a shared library
         // (libStowageC.so / .dylib; header: include/stowage.h).
         .library(name: "StowageKit", targets: ["StowageKit"]),
@@ -80,6 +82,23 @@ let package = Package(
             name: "Remat",
             dependencies: ["MemoryGraph", "MILP", "Plan"]
         ),
+        // The smallest arena over operator orders: heuristics, exact search
+        // over down-sets, ILPs, lower bounds, single-tier plans.
+        .target(
+            name: "ArenaSchedule",
+            dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        // Randomly wired networks (RandWire stages, NAS cells) to measure it on.
+        .target(
+            name: "RandomNetworks",
+            dependencies: ["MemoryGraph", "Allocation"]
+        ),
+        // `swift run generate-networks`: writes Models/randwire and Models/nas.
+        .executableTarget(
+            name: "generate-networks",
+            dependencies: ["RandomNetworks", "ModelImport"],
+            path: "Tools/GenerateNetworks"
+        ),
         .target(
             name: "Offload",
             dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
@@ -105,7 +124,8 @@ let package = Package(
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Remat", "Verifier", "Units", "OutputFiles"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Remat", "Verifier", "ArenaSchedule",
+                           "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -119,7 +139,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Remat", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Remat", "Verifier",
+                           "ArenaSchedule", "RandomNetworks"],
             path: "Benchmarks"
         ),
         // Test support: checks documents against the JSON Schemas in Schemas/.
@@ -137,6 +158,8 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
         .testTarget(name: "RematTests", dependencies: ["Remat", "MILP", "Plan", "Verifier", "MemoryGraph"]),
+        .testTarget(name: "ArenaScheduleTests",
+                    dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
         .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),

@@ -10,6 +10,9 @@ let suites: [(name: String, run: () -> Void)] = [
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("schedule", ScheduleBenchmarks.run),
+    ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
+    ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     ("remat", RematBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),

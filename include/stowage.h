@@ -169,6 +169,40 @@ int stowage_remat(const char *graph_json, const char *options_json, char **plan_
  */
 int stowage_allocate(const char *buffers_json, const char *options_json, char **result_json, char **error);
 
+/*
+ * The smallest arena a graph can run in: chooses the operator order and an
+ * offset for every tensor (operator outputs live from their producer to
+ * their last reader, graph outputs to the end; graph inputs and weights
+ * are the caller's), with a lower bound that holds for every order.
+ *
+ * graph_json    a graph in Stowage's JSON graph format.
+ * options_json  NULL, or an object, every key optional:
+ *     "method"      "auto" (default), "dp" (exact search over down-sets),
+ *                   "ilp" (order ILP; joint order-and-address ILP when
+ *                   small), "heuristic" (best of the given order, an
+ *                   XLA-like and an Inductor-like order)
+ *     "solver"      "cbc" (default) or "glpk", for the ILPs
+ *     "timeLimit"   seconds for the whole call; the best verified answer
+ *                   found by then is returned
+ *     "dtypeBytes"  count every floating-point element as this many bytes
+ *     "maxStates"   states the exact search may hold (default 4000000)
+ *     "symbols"     values of symbolic dimensions: {"batch": 1}
+ *   Unknown keys are errors.
+ * result_json   receives the report (Schemas/schedule.schema.json):
+ *                 {"height": 49152, "peakBytes": 49152, "lowerBound": 49152,
+ *                  "optimal": true, "boundScope": "all-orders",
+ *                  "fileOrderPeak": ..., "fileOrderHeight": ...,
+ *                  "method": "dp", "seconds": 0.01, "version": 1, ...,
+ *                  "plan": {...}}
+ *               with the verified single-tier plan under "plan": one
+ *               addressed tier "arena", steps in the chosen order,
+ *               allocate (with offsets) and free actions, no copies.
+ * error         as for stowage_plan.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_schedule(const char *graph_json, const char *options_json, char **result_json, char **error);
+
 /* Releases a string handed back by this library. NULL is fine. */
 void stowage_free(void *p);
 

@@ -76,7 +76,7 @@ public func stowage_free(_ pointer: UnsafeMutableRawPointer?) {
 
 /// The text of a C string argument; NULL is a bad-input error naming it.
 /// Invalid UTF-8 is repaired (and then fails as JSON where it matters).
-private func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIError) -> String {
+func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIError) -> String {
     guard let pointer else { throw CAPIError(code: .badInput, message: "\(name) is NULL") }
     return String(cString: pointer)
 }
@@ -84,7 +84,7 @@ private func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIErr
 /// Runs `body`, and writes its bytes to `*out` (on success) or a message to
 /// `*error` (on failure), each as a malloc'd NUL-terminated string; the
 /// other is set to NULL. Returns the status code.
-private func respond(_ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+func respond(_ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                      _ error: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                      outName: String, _ body: () throws -> Data) -> Int32 {
     out?.pointee = nil

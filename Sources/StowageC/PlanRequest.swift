@@ -41,16 +41,7 @@ struct PlanRequest {
         options.dtypeBytes = try object.int("dtypeBytes")
         if let alignment = try object.int("alignment") { options.alignment = alignment }
         if let unknown = try object.choice("unknownSizes", PlanningOptions.UnknownSizes.self) { options.unknownSizes = unknown }
-        if let dimsKey = try Self.oneOf("dims", "symbols", in: object), let value = object.value(dimsKey) {
-            guard case .object(let members) = value else {
-                throw object.fail(dimsKey, "expected an object of names to integers, got \(value.kind)")
-            }
-            let inner = try JSONObjectReader(value, path: dimsKey, source: "options", allowed: Set(members.keys))
-            for name in members.keys.sorted() {
-                guard let n = try inner.int(name), n >= 0 else { throw inner.fail(name, "expected a non-negative integer") }
-                options.dims[name] = n
-            }
-        }
+        options.dims = try dimsValue(object)
         do {
             try options.check()
         } catch {
@@ -59,7 +50,7 @@ struct PlanRequest {
     }
 
     /// The key present of a name and its older alias; both at once is an error.
-    private static func oneOf(_ name: String, _ alias: String, in object: JSONObjectReader) throws(CAPIError) -> String? {
+    static func oneOf(_ name: String, _ alias: String, in object: JSONObjectReader) throws(CAPIError) -> String? {
         switch (object.value(name) != nil, object.value(alias) != nil) {
         case (true, true): throw object.fail(alias, "the older name of \"\(name)\"; give one of them")
         case (true, false): return name
@@ -67,6 +58,22 @@ struct PlanRequest {
         case (false, false): return nil
         }
     }
+}
+
+/// The `dims` member (or its older name `symbols`): names of symbolic
+/// dimensions to non-negative integers.
+func dimsValue(_ object: JSONObjectReader) throws(CAPIError) -> [String: Int] {
+    guard let key = try PlanRequest.oneOf("dims", "symbols", in: object), let value = object.value(key) else { return [:] }
+    guard case .object(let members) = value else {
+        throw object.fail(key, "expected an object of names to integers, got \(value.kind)")
+    }
+    let inner = try JSONObjectReader(value, path: key, source: "options", allowed: Set(members.keys))
+    var dims: [String: Int] = [:]
+    for name in members.keys.sorted() {
+        guard let n = try inner.int(name), n >= 0 else { throw inner.fail(name, "expected a non-negative integer") }
+        dims[name] = n
+    }
+    return dims
 }
 
 /// A capacity member: a number of bytes or a text the facade parses.

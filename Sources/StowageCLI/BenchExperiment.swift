@@ -9,7 +9,7 @@ import Glibc
 /// that every error can name the file and the key, and unknown keys (typos)
 /// are refused instead of silently ignored.
 struct BenchExperiment: Equatable {
-    enum Kind: String { case scratchpad, offload, remat }
+    enum Kind: String { case scratchpad, offload, schedule, remat }
 
     var kind: Kind
     /// Model files after glob expansion, in the order written (globs sorted).
@@ -42,13 +42,18 @@ struct BenchExperiment: Equatable {
     /// accepted only when `STOWAGE_BENCH_TESTING=1`.
     static let testMethods = ["test-sleep", "test-crash"]
     static let solverNames = ["cbc", "glpk"]
+    /// `stowage schedule --method`; the ILP ones run once per solver.
+    static let scheduleMethods = ["auto", "dp", "ilp", "heuristic"]
+
     /// `stowage remat`'s methods; `auto` and `exact` take a solver.
     static let rematMethods = ["auto", "exact", "chen", "torch-knapsack", "greedy", "keep-all"]
+    /// Whether a scratchpad or remat method runs once per solver.
     static func usesSolver(_ method: String, kind: Kind) -> Bool {
         kind == .remat ? method == "auto" || method == "exact" : method.hasPrefix("ilp")
     }
 
     private static let scratchpadKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
+    private static let scheduleKeys: Set<String> = ["version", "kind", "models", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
     private static let rematKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "description"]
     private static let offloadKeys: Set<String> = ["version", "kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
 
@@ -77,9 +82,15 @@ struct BenchExperiment: Equatable {
         let fields = Fields(object: object, file: file)
         let kindName = try fields.string("kind") ?? "scratchpad"
         guard let kind = Kind(rawValue: kindName) else {
-            throw fields.failure("kind", "must be \"scratchpad\", \"offload\" or \"remat\", got \"\(kindName)\"")
+            throw fields.failure("kind", "must be \"scratchpad\", \"offload\", \"schedule\" or \"remat\", got \"\(kindName)\"")
         }
-        let allowed = kind == .scratchpad ? scratchpadKeys : kind == .remat ? rematKeys : offloadKeys
+        let allowed: Set<String>
+        switch kind {
+        case .scratchpad: allowed = scratchpadKeys
+        case .schedule: allowed = scheduleKeys
+        case .remat: allowed = rematKeys
+        case .offload: allowed = offloadKeys
+        }
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw fields.failure(unknown, "unknown key for a \(kind.rawValue) experiment (known: \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -110,22 +121,25 @@ struct BenchExperiment: Equatable {
         }
         let testing = ProcessInfo.processInfo.environment["STOWAGE_BENCH_TESTING"] == "1"
         switch kind {
-        case .scratchpad:
-            guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
-                throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
-            }
-            for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
-                do {
-                    guard try Units.ByteCount.parse(budget) >= 1 else { throw fields.failure("budgets", "\"\(budget)\": must be at least 1 byte") }
-                } catch let error as Units.ByteCount.ParseError {
-                    throw fields.failure("budgets", "\(error.description), nor one of M_R, M_H, M_P")
+        case .scratchpad, .schedule:
+            if kind == .scratchpad {
+                guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
+                    throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
                 }
+                for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
+                    do {
+                        guard try Units.ByteCount.parse(budget) >= 1 else { throw fields.failure("budgets", "\"\(budget)\": must be at least 1 byte") }
+                    } catch let error as Units.ByteCount.ParseError {
+                        throw fields.failure("budgets", "\(error.description), nor one of M_R, M_H, M_P")
+                    }
+                }
+                experiment.budgets = budgets
             }
-            experiment.budgets = budgets
-            let methods = try fields.strings("methods") ?? ["baseline"]
-            let known = scratchpadMethods + (testing ? testMethods : [])
+            let listed = kind == .scratchpad ? scratchpadMethods : scheduleMethods
+            let methods = try fields.strings("methods") ?? [kind == .scratchpad ? "baseline" : "auto"]
+            let known = listed + (testing && kind == .scratchpad ? testMethods : [])
             if let bad = methods.first(where: { !known.contains($0) }) {
-                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(scratchpadMethods.joined(separator: ", ")))")
+                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(listed.joined(separator: ", ")))")
             }
             guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
             experiment.methods = methods
@@ -221,6 +235,9 @@ struct BenchExperiment: Equatable {
         case .scratchpad, .remat:
             let ilp = Double(methods.filter { Self.usesSolver($0, kind: kind) }.count), other = Double(methods.count) - ilp
             count *= Double(budgets.count) * (ilp * Double(solvers.count) + other)
+        case .schedule:
+            let ilp = Double(methods.filter { ["auto", "ilp"].contains($0) }.count), other = Double(methods.count) - ilp
+            count *= ilp * Double(solvers.count) + other
         case .offload:
             count *= Double(hardware.count * gpuMem.count * cpuMem.count * disk.count * prompt.count * gen.count)
         }
@@ -241,6 +258,13 @@ struct BenchExperiment: Equatable {
                                 result.append(BenchRun(kind: kind, model: model, budget: budget, method: normalised,
                                                        solver: solver, dtypeBytes: dtypeBytes, dims: dims, repeatIndex: index))
                             }
+                        }
+                    }
+                case .schedule:
+                    for method in methods {
+                        for solver in (["auto", "ilp"].contains(method) ? solvers.map(Optional.some) : [String?.none]) {
+                            result.append(BenchRun(kind: .schedule, model: model, method: method, solver: solver,
+                                                   dtypeBytes: dtypeBytes, dims: dims, repeatIndex: index))
                         }
                     }
                 case .offload:

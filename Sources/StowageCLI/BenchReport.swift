@@ -13,9 +13,11 @@ struct BenchReport {
         let scratchpad = rows.filter { $0.kind == BenchExperiment.Kind.scratchpad.rawValue }
         let offload = rows.filter { $0.kind == BenchExperiment.Kind.offload.rawValue }
         let remat = rows.filter { $0.kind == BenchExperiment.Kind.remat.rawValue }
+        let schedule = rows.filter { $0.kind == BenchExperiment.Kind.schedule.rawValue }
         if !scratchpad.isEmpty { parts.append(scratchpadTable(scratchpad)) }
         if !remat.isEmpty { parts.append(rematTable(remat)) }
         if !offload.isEmpty { parts.append(offloadTable(offload)) }
+        if !schedule.isEmpty { parts.append(BenchScheduleTable(rows: schedule).text) }
         let counts = Dictionary(grouping: rows, by: \.status).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         parts.append("\(rows.count) runs: " + counts.joined(separator: ", "))
         return parts.joined(separator: "\n\n")
@@ -40,7 +42,10 @@ struct BenchReport {
                     }
                     let ok = runs.filter { $0.status == .ok }
                     if let first = ok.first, let traffic = first.nonCompulsoryBytes {
-                        let mark = first.optimal == false ? " (gap \(BenchFormat.percent(first.gap ?? 0)))" : ""
+                        // Whom the bound covers, and the gap to it.
+                        let scope = first.boundScope.map { $0 == "all-orders" ? "all orders" : "this order" }
+                        let mark = first.bound == nil ? ""
+                            : " (\(scope.map { "\($0), " } ?? "")\(first.optimal == true ? "optimal" : "gap \(BenchFormat.percent(first.gap ?? 0))"))"
                         line.append(BenchFormat.bytes(traffic) + mark)
                         line.append(BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))))
                     } else {

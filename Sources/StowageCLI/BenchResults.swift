@@ -55,6 +55,12 @@ struct BenchRow: Codable, Equatable, Sendable {
     var boundScope: String?
     var gap: Double?
     var optimal: Bool?
+    /// Schedule runs: the arena of the chosen order, its bound over every
+    /// order, and the given order packed by the offset allocator.
+    var height: Int?
+    var lowerBound: Int?
+    var fileOrderPeak: Int?
+    var fileOrderHeight: Int?
     var throughput: Double?
     var gbs: Int?
     var nb: Int?
@@ -100,7 +106,7 @@ struct BenchRow: Codable, Equatable, Sendable {
     static let columns = [
         "key", "kind", "model", "budget", "method", "solver", "dtypeBytes", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen",
         "repeatIndex", "status", "exitCode", "signal", "capacity", "nonCompulsoryBytes", "compulsoryBytes", "peakBytes", "bound", "boundScope", "gap",
-        "optimal", "throughput", "gbs", "nb", "baseCost", "computeCost", "overhead", "overheadBound", "recomputations", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
+        "optimal", "height", "lowerBound", "fileOrderPeak", "fileOrderHeight", "throughput", "gbs", "nb", "baseCost", "computeCost", "overhead", "overheadBound", "recomputations", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
     ]
 
     var csvFields: [String] {
@@ -108,7 +114,8 @@ struct BenchRow: Codable, Equatable, Sendable {
         return [
             key, kind, model, text(budget), method, text(solver), text(dtypeBytes), text(hardware), text(gpuMem), text(cpuMem), text(disk),
             text(prompt), text(gen), text(repeatIndex), status.rawValue, text(exitCode), text(signal), text(capacity),
-            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal), text(throughput),
+            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal),
+            text(height), text(lowerBound), text(fileOrderPeak), text(fileOrderHeight), text(throughput),
             text(gbs), text(nb), text(baseCost), text(computeCost), text(overhead), text(overheadBound), text(recomputations), text(solveSeconds), text(wallSeconds), text(maxRSSBytes), version, timestamp, text(message),
         ]
     }

@@ -51,6 +51,8 @@ struct BenchRun: Equatable, Sendable {
             return [file, budget ?? "", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
         case .offload:
             return [file, hardware ?? "", gpuMem.map { "gpu \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
+        case .schedule:
+            return [file, "schedule", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
         }
     }
 
@@ -72,6 +74,13 @@ struct BenchRun: Equatable, Sendable {
             case "lru": arguments += ["--method", "baseline", "--policy", "lru"]
             default: arguments += ["--method", "baseline", "--policy", "belady"]
             }
+            if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
+            for (name, value) in dims.sorted(by: { $0.key < $1.key }) { arguments += ["--dim", "\(name)=\(value)"] }
+            return arguments
+        case .schedule:
+            var arguments = ["schedule", model, "--json", "--quiet", "--method", method]
+            if let solver { arguments += ["--solver", solver] }
+            if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
             if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
             for (name, value) in dims.sorted(by: { $0.key < $1.key }) { arguments += ["--dim", "\(name)=\(value)"] }
             return arguments
@@ -154,8 +163,9 @@ extension BenchRun {
     /// about a second with the import.
     func expectedCost(timeLimit: Double?) -> Double {
         let limit = timeLimit ?? 60
+        if kind == .remat { return BenchExperiment.usesSolver(method, kind: .remat) ? 1 + limit : 1 }
         switch method {
-        case "ilp-free", "auto", "exact": return 1 + limit
+        case "ilp-free": return 1 + limit
         case "ilp": return 1 + limit / 4
         default: return 1
         }

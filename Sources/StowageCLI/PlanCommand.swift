@@ -125,11 +125,15 @@ struct PlanText {
     var text: String {
         func bytes(_ value: Int?) -> String { value.map { Units.ByteCount.text($0) + " (\($0) B)" } ?? "-" }
         let budgets = report.budgets ?? [:]
-        let boundLine: String
+        var boundLine: String
         if let bound = report.bound {
             let scope = report.boundScope == "all-orders" ? "every order" : "this order"
             let verdict = report.optimal == true ? ", reached: optimal" : ", gap \(String(format: "%.2f%%", (report.gap ?? 0) * 100))"
             boundLine = "lower bound on non-compulsory traffic (\(scope)): \(Int(bound)) B" + verdict
+            if let orderBound = report.orderBound, report.optimal != true {
+                boundLine += "\nlower bound for this order: \(Int(orderBound)) B"
+                    + ((report.orderGap ?? 1) == 0 ? ", reached" : String(format: ", gap %.2f%%", (report.orderGap ?? 0) * 100))
+            }
         } else {
             boundLine = "no lower bound (heuristic)"
         }

@@ -130,7 +130,7 @@ public struct Planner: Sendable {
             throw .verificationFailed(method: outcome.plan.method, reason: failure.description)
         }
         return PlanningResult(plan: outcome.plan, graph: graph, capacity: capacity, budgets: budgets,
-                              boundScope: outcome.boundScope, assumedZeroBytes: assumedZero,
+                              boundScope: outcome.boundScope, orderBound: outcome.orderBound, assumedZeroBytes: assumedZero,
                               stepsVerified: report.stepsReplayed, seconds: deadline.elapsed)
     }
 

@@ -21,6 +21,9 @@ public struct PlanningReport: Sendable, Encodable {
     public var bound: Double?
     public var boundScope: String?
     public var gap: Double?
+    /// With the order free: the bound for the plan's own order, and the gap to it.
+    public var orderBound: Double?
+    public var orderGap: Double?
     public var optimal: Bool?
     public var assumedZeroBytes: [String]
     public var stepsVerified: Int?
@@ -41,6 +44,8 @@ public struct PlanningReport: Sendable, Encodable {
         bound = result.bound
         boundScope = result.bound == nil ? nil : result.boundScope?.rawValue
         gap = result.gap
+        orderBound = result.orderBound
+        orderGap = result.orderGap
         optimal = result.isOptimal
         assumedZeroBytes = result.assumedZeroBytes
         stepsVerified = result.stepsVerified
@@ -60,7 +65,7 @@ public struct PlanningReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case version, feasible, graph, method, capacity, peakBytes, height, compulsoryBytes, nonCompulsoryBytes, budgets,
-             bound, boundScope, gap, optimal, assumedZeroBytes, stepsVerified, seconds, message
+             bound, boundScope, gap, orderBound, orderGap, optimal, assumedZeroBytes, stepsVerified, seconds, message
     }
 
     /// Every key is written, `null` where there is no value, so a script
@@ -80,6 +85,8 @@ public struct PlanningReport: Sendable, Encodable {
         try c.encode(bound.flatMap { $0.isFinite ? $0 : nil }, forKey: .bound)
         try c.encode(boundScope, forKey: .boundScope)
         try c.encode(gap.flatMap { $0.isFinite ? $0 : nil }, forKey: .gap)
+        try c.encode(orderBound.flatMap { $0.isFinite ? $0 : nil }, forKey: .orderBound)
+        try c.encode(orderGap.flatMap { $0.isFinite ? $0 : nil }, forKey: .orderGap)
         try c.encode(optimal, forKey: .optimal)
         try c.encode(assumedZeroBytes, forKey: .assumedZeroBytes)
         try c.encode(stepsVerified, forKey: .stepsVerified)

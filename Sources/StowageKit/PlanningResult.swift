@@ -24,6 +24,9 @@ public struct PlanningResult: Sendable {
     public var budgets: Budgets
     /// Whom ``bound`` covers; `nil` without a bound (the baseline).
     public var boundScope: BoundScope?
+    /// With the order free: a lower bound for the plan's own operator order
+    /// (the fixed-order ILP's), beside ``bound``, which covers every order.
+    public var orderBound: Double?
     /// Tensors of unknown size planned as 0 bytes (only with
     /// ``PlanningOptions/UnknownSizes/zero``); the plan holds only for that
     /// reading.
@@ -46,6 +49,13 @@ public struct PlanningResult: Sendable {
         guard let bound else { return nil }
         let traffic = Double(nonCompulsoryBytes)
         return traffic <= bound + 0.5 ? 0 : (traffic - bound) / max(traffic, 1)
+    }
+
+    /// Relative gap to ``orderBound`` (0 when the plan is optimal for its order).
+    public var orderGap: Double? {
+        guard let orderBound else { return nil }
+        let traffic = Double(nonCompulsoryBytes)
+        return traffic <= orderBound + 0.5 ? 0 : (traffic - orderBound) / max(traffic, 1)
     }
 
     /// Whether the plan is proven optimal within ``boundScope`` (`nil`

@@ -14,6 +14,8 @@ struct ScratchpadRun {
     struct Outcome {
         var plan: Plan
         var boundScope: PlanningResult.BoundScope?
+        /// With the order free: the bound for the plan's own order.
+        var orderBound: Double?
     }
 
     /// Seconds kept back for verification and output: 5 % of the limit,
@@ -26,21 +28,24 @@ struct ScratchpadRun {
             switch options.method {
             case .baseline:
                 let policy: ReplacementPolicy = options.policy == .lru ? .lru : .belady
-                return Outcome(plan: try BaselinePlanner(policy: policy).plan(problem), boundScope: nil)
+                return Outcome(plan: try BaselinePlanner(policy: policy).plan(problem, deadline: planning), boundScope: nil)
             case .ilp:
-                var solve = SolveOptions(timeLimit: planning.remaining, relativeGap: options.gap)
-                solve.deadline = planning
+                // The planners' deadline is the only time limit: it covers every solve and round.
+                var solve = SolveOptions(relativeGap: options.gap)
                 solve.progress = options.progress
                 let solver = (options.solver ?? .cbc).solver
                 switch options.schedule ?? .fixed {
                 case .fixed:
-                    let outcome = try ILPPlanner(solver: solver, options: solve).plan(problem)
+                    var planner = ILPPlanner(solver: solver, options: solve)
+                    planner.report = options.report
+                    let outcome = try planner.plan(problem, deadline: planning)
                     return Outcome(plan: outcome.plan, boundScope: .order)
                 case .free:
                     var planner = FreeSchedulePlanner(solver: solver, options: solve)
                     planner.report = options.report
-                    let outcome = try planner.plan(problem)
-                    return Outcome(plan: outcome.plan, boundScope: outcome.boundCoversAllOrders ? .allOrders : .order)
+                    let outcome = try planner.plan(problem, deadline: planning)
+                    return Outcome(plan: outcome.plan, boundScope: outcome.boundCoversAllOrders ? .allOrders : .order,
+                                   orderBound: outcome.orderBound)
                 }
             }
         } catch {

@@ -29,11 +29,10 @@ import Verifier
         return Verifier.verify(plan, against: problem.graph, mode: .realMemory())
     }
 
-    /// GLPK for the bulk (far less set-up per tiny model than CBC), CBC for
-    /// every tenth case: the formulation is what is under test.
+    /// CBC: GLPK's branch and bound left some of these cases unproven (or
+    /// without a schedule) after 20 s on a loaded machine.
     @Test("exact (slots, at most 2 executions each) equals the exhaustive optimum; its plans verify")
     func exactEqualsBruteForce() throws {
-        var cases = 0
         var compared = 0, infeasible = 0, recomputing = 0
         for seed in Self.seeds {
             let graph = TinyTrainingGraphs.graph(seed: seed)
@@ -44,10 +43,8 @@ import Verifier
                 let unbounded = BruteForce(graph: graph, budget: budget, cap: nil).optimum()
                 let label = "seed \(seed), budget \(budget)"
                 if let truth, let unbounded { #expect(unbounded <= truth, "\(label)") }
-                cases += 1
-                let solver: any Solver = cases % 10 == 0 ? CBCSolver() : GLPKSolver()
                 do {
-                    let solution = try SlotILP(solver: solver, options: SolveOptions(timeLimit: 20)).plan(problem)
+                    let solution = try SlotILP(solver: CBCSolver(), options: SolveOptions(timeLimit: 20)).plan(problem)
                     #expect(solution.solverStatus == "optimal", "\(label)")
                     #expect(truth.map { Double($0) } == solution.evaluation.cost, "\(label): exact \(solution.evaluation.cost), exhaustive \(truth.map(String.init) ?? "none")")
                     let report = Self.verified(problem, solution)

@@ -78,7 +78,7 @@ import Testing
     /// The checker itself catches what it should, so that the tests above can fail.
     @Test func theCheckerRejectsWhatTheSchemaForbids() throws {
         let check = try JSONSchemaCheck(named: "plan-report.schema.json", root: CommandRunner.root)
-        let good = #"{"version":1,"feasible":false,"graph":null,"method":"baseline","capacity":null,"peakBytes":null,"height":null,"compulsoryBytes":null,"nonCompulsoryBytes":null,"budgets":null,"bound":null,"boundScope":null,"gap":null,"optimal":null,"assumedZeroBytes":[],"stepsVerified":null,"seconds":0.1,"message":"x"}"#
+        let good = #"{"version":1,"feasible":false,"graph":null,"method":"baseline","capacity":null,"peakBytes":null,"height":null,"compulsoryBytes":null,"nonCompulsoryBytes":null,"budgets":null,"bound":null,"boundScope":null,"gap":null,"orderBound":null,"orderGap":null,"optimal":null,"assumedZeroBytes":[],"stepsVerified":null,"seconds":0.1,"message":"x"}"#
         #expect(check.violation(of: try JSONDocument.parse(good)) == nil)
         let mutations = [(#""version":1,"#, #""version":2,"#), (#""boundScope":null"#, #""boundScope":"some""#),
                          (#""seconds":0.1"#, #""seconds":"fast""#), (#""message":"x""#, #""message":"x","extra":1"#),
