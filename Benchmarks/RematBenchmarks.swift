@@ -62,7 +62,7 @@ enum RematBenchmarks {
                     }
                     times.append(String(format: "%.2f", seconds))
                 }
-                print(String(format: "%-12@ %5d  %6@  %13d  ", name as NSString, graph.operators.count, label as NSString, budget)
+                print(String(format: "%-12@ %5ld  %6@  %13ld  ", name as NSString, graph.operators.count, label as NSString, budget)
                       + torchText + " | " + overheads.joined(separator: " ") + " | " + (best.isFinite ? percent(best) : "   none ")
                       + "  " + times.joined(separator: ", "))
             }
@@ -119,7 +119,7 @@ enum RematBenchmarks {
                 }
                 seconds.append(total)
             }
-            print(String(format: "%-22@ %8d %6d %8.2f %7.2f %6d/%d", label as NSString, columns, rows,
+            print(String(format: "%-22@ %8ld %6ld %8.2f %7.2f %6ld/%ld", label as NSString, columns, rows,
                          seconds[0], seconds[1], optimal, problems.count))
         }
     }
