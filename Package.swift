@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        .library(name: "Remat", targets: ["Remat"]),
         .library(name: "ArenaSchedule", targets: ["ArenaSchedule"]),
         .library(name: "RandomNetworks", targets: ["RandomNetworks"]),
         // The facade for Swift callers, and the C API as a shared library
@@ -83,6 +84,11 @@ let package = Package(
             name: "Scratchpad",
             dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
         ),
+        // Rematerialisation of training graphs: keep, recompute (and spill).
+        .target(
+            name: "Remat",
+            dependencies: ["MemoryGraph", "MILP", "Plan"]
+        ),
         // The smallest arena over operator orders: heuristics, exact search
         // over down-sets, ILPs, lower bounds, single-tier plans.
         .target(
@@ -125,7 +131,7 @@ let package = Package(
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "ArenaSchedule",
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Remat", "Verifier", "ArenaSchedule",
                            "Units", "OutputFiles"]
         ),
         .target(
@@ -140,7 +146,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier",
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Remat", "Verifier",
                            "ArenaSchedule", "RandomNetworks"],
             path: "Benchmarks"
         ),
@@ -160,6 +166,7 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
+        .testTarget(name: "RematTests", dependencies: ["Remat", "MILP", "Plan", "Verifier", "MemoryGraph"]),
         .testTarget(name: "ArenaScheduleTests",
                     dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),

@@ -14,6 +14,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("schedule", ScheduleBenchmarks.run),
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
     ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
+    ("remat", RematBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]

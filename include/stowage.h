@@ -132,6 +132,38 @@ int stowage_plan(const char *graph_json, const char *options_json, char **plan_j
 int stowage_plan_file(const char *model_path, const char *options_json, char **plan_json, char **error);
 
 /*
+ * Rematerialisation of a training graph: what to keep and what to recompute
+ * so that its activations fit a budget, at the least extra compute the
+ * method finds (the `stowage remat` command). Graph inputs and weights are
+ * resident throughout and outside the budget; operators carry "cost" (1
+ * each when absent) and "phase" ("forward" / "backward") in the graph.
+ *
+ * graph_json    a graph in Stowage's JSON graph format.
+ * options_json  an object with the `stowage remat` options, in camelCase:
+ *     "budget"      required: bytes (1500000000), a size ("1.5GB", "2GiB"),
+ *                   or a fraction of the peak of keeping everything (0.7,
+ *                   or "0.7")
+ *     "method"      "auto" (default: the heuristics, then the exact MILP on
+ *                   small graphs), "exact", "chen", "torch-knapsack",
+ *                   "greedy", "keep-all"
+ *     "solver"      auto and exact only: "cbc" (default) or "glpk"
+ *     "timeLimit"   wall-clock seconds for the whole call
+ *     "gap"         auto and exact only: stop at this relative gap
+ *     "dims"        values of symbolic dimensions: {"batch": 8}
+ *     "unknownSizes" "error" (default) or "zero"
+ * plan_json     receives the plan: one tier "device" (compute and home
+ *               tier, capacity the budget); steps may run an operator more
+ *               than once; "recompute": {"computeCost": ...} is the sum of
+ *               the costs of the steps; metrics.bound, when present, is a
+ *               lower bound on that cost.
+ * error         as for stowage_plan; below the smallest budget that can be
+ *               proven necessary, STOWAGE_NO_ANSWER and a message naming it.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_remat(const char *graph_json, const char *options_json, char **plan_json, char **error);
+
+/*
  * Fixed-lifetime offset allocation: gives every buffer an offset so that
  * buffers alive at the same time never overlap.
  *

@@ -17,6 +17,9 @@ import MemoryGraph
 ///
 /// A tensor is sized by `dtype` and `shape`, or by `bytes`, or both (they
 /// must agree when the shape is fixed). `kind` defaults to `activation`.
+/// Training graphs may give each operator a `cost` (a finite number, not
+/// negative, in one unit for the whole graph) and a `phase` (`forward` or
+/// `backward`), which rematerialisation reads (`stowage remat`).
 /// Operators may be listed in any order that has no cycle; the listed
 /// order is the default schedule when it respects the dependencies.
 public enum JSONGraphFormat {
@@ -46,6 +49,8 @@ public enum JSONGraphFormat {
         var inputs: [String]?
         var outputs: [String]?
         var captured: [String]?
+        var cost: Double?
+        var phase: Operator.Phase?
     }
 
     /// Reads and imports a JSON graph file; the graph takes the document's
@@ -120,11 +125,15 @@ public enum JSONGraphFormat {
         operators.reserveCapacity(document.operators.count)
         for (i, entry) in document.operators.enumerated() {
             var place: String { at("operators[\(i)]", entry.name) }
+            if let cost = entry.cost, !(cost >= 0) || !cost.isFinite || cost > 1e300 {
+                throw ImportError.invalid(file: file, location: place, reason: "cost \(cost) must be a finite number, not negative")
+            }
             operators.append(Operator(
                 name: entry.name, type: entry.type ?? "",
                 inputs: try resolve(entry.inputs, { place }, "input"),
                 outputs: try resolve(entry.outputs, { place }, "output"),
-                capturedInputs: try resolve(entry.captured, { place }, "captured input")))
+                capturedInputs: try resolve(entry.captured, { place }, "captured input"),
+                cost: entry.cost, phase: entry.phase))
         }
         let outputs = try resolve(document.outputs, { "outputs" }, "graph output")
         do {
@@ -147,7 +156,8 @@ public enum JSONGraphFormat {
             operators: graph.operators.map { op in
                 OperatorEntry(name: op.name, type: op.type, inputs: op.inputs.map { graph.tensors[$0].name },
                               outputs: op.outputs.map { graph.tensors[$0].name },
-                              captured: op.capturedInputs.isEmpty ? nil : op.capturedInputs.map { graph.tensors[$0].name })
+                              captured: op.capturedInputs.isEmpty ? nil : op.capturedInputs.map { graph.tensors[$0].name },
+                              cost: op.cost, phase: op.phase)
             },
             outputs: graph.outputs.map { graph.tensors[$0].name })
         let encoder = JSONEncoder()

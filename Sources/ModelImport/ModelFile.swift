@@ -9,9 +9,11 @@ public enum ImportedModel: Sendable {
 
 /// Picks the importer for a file: `.onnx` is ONNX; `.json` is a Stowage
 /// graph, or a Hugging Face `config.json` when it has
-/// `num_hidden_layers` (or `n_layer`) and no `operators`.
+/// `num_hidden_layers` (or `n_layer`) and no `operators`, or a networkx
+/// node-link graph when it has `nodes` and `links` (``NodeLinkGraph``).
 public enum ModelFile {
-    public static func load(_ path: String, symbols: [String: Int] = [:], inferShapes: Bool = true) throws(ImportError) -> ImportedModel {
+    public static func load(_ path: String, symbols: [String: Int] = [:], inferShapes: Bool = true,
+                            nodeLink: NodeLinkGraph.Options = NodeLinkGraph.Options()) throws(ImportError) -> ImportedModel {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "onnx":
             return .graph(try ONNXImporter.importGraph(contentsOf: path, options: .init(inferShapes: inferShapes, symbols: symbols)))
@@ -20,6 +22,9 @@ public enum ModelFile {
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             if TransformerConfig.looksLikeConfig(data) {
                 return .transformer(try TransformerConfig.parse(data: data, file: path, name: stem))
+            }
+            if NodeLinkGraph.looksLikeNodeLink(data) {
+                return .graph(try NodeLinkGraph.importGraph(data: data, file: path, defaultName: stem, options: nodeLink))
             }
             return .graph(try JSONGraphFormat.importGraph(data: data, file: path, defaultName: stem, symbols: symbols))
         default:

@@ -55,9 +55,12 @@ public struct Plan: Sendable, Codable, Equatable {
     public var metrics: PlanMetrics
     /// Every stay of every tensor in every tier, sorted (``PlanResidency``).
     public var residencies: [PlanResidency]
+    /// Present when operators may run more than once (rematerialisation),
+    /// with the compute cost claimed; see ``PlanRecomputation``.
+    public var recompute: PlanRecomputation?
 
     public init(method: String, graph: GraphIdentity, tensors: [PlanTensor], tiers: [Tier], homeTier: String,
-                computeTier: String, steps: [PlanStep], metrics: PlanMetrics) {
+                computeTier: String, steps: [PlanStep], metrics: PlanMetrics, recompute: PlanRecomputation? = nil) {
         self.version = Self.currentVersion
         self.method = method
         self.graph = graph
@@ -67,13 +70,14 @@ public struct Plan: Sendable, Codable, Equatable {
         self.computeTier = computeTier
         self.steps = steps
         self.metrics = metrics
-        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
+        self.recompute = recompute
+        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier, computeTier: computeTier)
     }
 
     /// The residency table derived again from the actions, after the steps
     /// were changed in code.
     public mutating func deriveResidencies() {
-        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
+        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier, computeTier: computeTier)
     }
 
     public func tier(named name: String) -> Tier? { tiers.first { $0.name == name } }
@@ -81,7 +85,7 @@ public struct Plan: Sendable, Codable, Equatable {
 
 extension Plan {
     enum CodingKeys: String, CodingKey {
-        case version, method, graph, tensors, tiers, homeTier, computeTier, steps, metrics, residencies
+        case version, method, graph, tensors, tiers, homeTier, computeTier, steps, metrics, residencies, recompute
     }
 
     /// Reads versions 1 (no residency table: derived from the actions) and 2.
@@ -99,8 +103,9 @@ extension Plan {
         if version >= 2 {
             residencies = try c.decode([PlanResidency].self, forKey: .residencies)
         } else {
-            residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
+            residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier, computeTier: computeTier)
         }
+        recompute = try c.decodeIfPresent(PlanRecomputation.self, forKey: .recompute)
     }
 }
 

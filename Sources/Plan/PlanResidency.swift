@@ -14,6 +14,14 @@
 /// stored home after the last step) are not listed; `stored` on the stay it
 /// came from says it left.
 ///
+/// A plan whose home tier is also its compute tier (one memory where
+/// operators run and graph inputs and weights live, as in
+/// rematerialisation plans) has stays there as in any other tier, from
+/// allocation to free, besides the graph inputs' and weights' stays from
+/// step 0; `loaded` says a copy from another tier filled the space, and
+/// `stored` that the tensor was copied out to another tier (a spill). A
+/// tensor freed and computed again has one stay per computation.
+///
 /// In JSON, keyed objects sorted by tensor, then first step, then tier:
 /// `{"tensor": 3, "tier": "scratchpad", "offset": 4096, "firstStep": 2,
 /// "lastStep": 7, "loaded": true, "stored": false}`.
@@ -31,7 +39,8 @@ public struct PlanResidency: Sendable, Codable, Equatable, Comparable {
     public var loaded: Bool
     /// The tensor was copied from this tier to the home tier during the
     /// stay (a spill, or a graph output stored); always false in the home
-    /// tier itself.
+    /// tier itself, unless it is also the compute tier: there, the tensor
+    /// was copied to another tier.
     public var stored: Bool
 
     public init(tensor: Int, tier: String, offset: Int?, firstStep: Int, lastStep: Int, loaded: Bool, stored: Bool) {
@@ -70,7 +79,10 @@ extension PlanResidency {
     /// no sense (unknown tiers, a free without an allocation) are skipped:
     /// judging them is the verifier's job, and it derives the table again
     /// on its own from its replay. O(actions + tensors · log).
-    public static func table(steps: [PlanStep], tensors: [PlanTensor], tiers: [Tier], homeTier: String) -> [PlanResidency] {
+    public static func table(steps: [PlanStep], tensors: [PlanTensor], tiers: [Tier], homeTier: String,
+                             computeTier: String? = nil) -> [PlanResidency] {
+        // A home tier that is also the compute tier keeps stays from allocation to free.
+        let homeKeepsValidity = computeTier != homeTier
         struct Open {
             var first: Int
             var offset: Int?
@@ -99,7 +111,7 @@ extension PlanResidency {
                 for action in actions {
                     let t = action.tensor
                     switch action.kind {
-                    case .allocate where action.tier != homeTier:
+                    case .allocate where action.tier != homeTier || !homeKeepsValidity:
                         close(t, action.tier, lastStep: ends)
                         open[action.tier, default: [:]][t] = Open(first: starts, offset: addressed.contains(action.tier) ? action.offset : nil,
                                                                   loaded: false)
@@ -108,7 +120,8 @@ extension PlanResidency {
                         close(t, homeTier, lastStep: ends)
                     case .copy:
                         if let from = action.from, action.tier == homeTier, from != homeTier { open[from]?[t]?.stored = true }
-                        if action.tier == homeTier {
+                        if !homeKeepsValidity, action.from == homeTier, action.tier != homeTier { open[homeTier]?[t]?.stored = true }
+                        if action.tier == homeTier && homeKeepsValidity {
                             close(t, homeTier, lastStep: ends)
                             open[homeTier, default: [:]][t] = Open(first: starts, offset: nil, loaded: true)
                         } else {

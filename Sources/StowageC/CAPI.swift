@@ -39,6 +39,20 @@ public func stowage_plan_file(_ modelPath: UnsafePointer<CChar>?, _ optionsJSON:
     }
 }
 
+/// `int stowage_remat(const char *graph_json, const char *options_json,
+/// char **plan_json, char **error)`.
+@_cdecl("stowage_remat")
+public func stowage_remat(_ graphJSON: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+                          _ planJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                          _ error: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    respond(planJSON, error, outName: "plan_json") {
+        let graphText = try text(graphJSON, name: "graph_json")
+        let request = try RematRequest(json: try text(optionsJSON, name: "options_json"))
+        let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.options.dims)
+        return try Planner().remat(graph, budget: request.budget, options: request.options).json()
+    }
+}
+
 /// `int stowage_allocate(const char *buffers_json, const char *options_json,
 /// char **result_json, char **error)`; `options_json` may be NULL.
 @_cdecl("stowage_allocate")

@@ -20,6 +20,11 @@ struct BenchCharts {
             result.append(("solve-time.svg", solveTime(scratchpad)))
         }
         if !offload.isEmpty { result.append(("throughput.svg", throughput(offload))) }
+        let remat = rows.filter { $0.kind == BenchExperiment.Kind.remat.rawValue }
+        if !remat.isEmpty {
+            result.append(("overhead.svg", overhead(remat)))
+            result.append(("remat-solve-time.svg", solveTime(remat)))
+        }
         return result
     }
 
@@ -97,7 +102,7 @@ struct BenchCharts {
 
     // MARK: solve time per method
 
-    private func solveTime(_ rows: [BenchRow]) -> String {
+    func solveTime(_ rows: [BenchRow]) -> String {
         let models = BenchGrouping.models(rows)
         let methods = BenchGrouping.methods(rows)
         let rowHeight = 16.0 + 8.0 * Double(methods.count)

@@ -9,7 +9,7 @@ import Glibc
 /// that every error can name the file and the key, and unknown keys (typos)
 /// are refused instead of silently ignored.
 struct BenchExperiment: Equatable {
-    enum Kind: String { case scratchpad, offload, schedule }
+    enum Kind: String { case scratchpad, offload, schedule, remat }
 
     var kind: Kind
     /// Model files after glob expansion, in the order written (globs sorted).
@@ -45,8 +45,16 @@ struct BenchExperiment: Equatable {
     /// `stowage schedule --method`; the ILP ones run once per solver.
     static let scheduleMethods = ["auto", "dp", "ilp", "heuristic"]
 
+    /// `stowage remat`'s methods; `auto` and `exact` take a solver.
+    static let rematMethods = ["auto", "exact", "chen", "torch-knapsack", "greedy", "keep-all"]
+    /// Whether a scratchpad or remat method runs once per solver.
+    static func usesSolver(_ method: String, kind: Kind) -> Bool {
+        kind == .remat ? method == "auto" || method == "exact" : method.hasPrefix("ilp")
+    }
+
     private static let scratchpadKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
     private static let scheduleKeys: Set<String> = ["version", "kind", "models", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
+    private static let rematKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "description"]
     private static let offloadKeys: Set<String> = ["version", "kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
 
     /// The seconds after which a child is terminated.
@@ -74,9 +82,15 @@ struct BenchExperiment: Equatable {
         let fields = Fields(object: object, file: file)
         let kindName = try fields.string("kind") ?? "scratchpad"
         guard let kind = Kind(rawValue: kindName) else {
-            throw fields.failure("kind", "must be \"scratchpad\", \"offload\" or \"schedule\", got \"\(kindName)\"")
+            throw fields.failure("kind", "must be \"scratchpad\", \"offload\", \"schedule\" or \"remat\", got \"\(kindName)\"")
         }
-        let allowed = kind == .scratchpad ? scratchpadKeys : kind == .schedule ? scheduleKeys : offloadKeys
+        let allowed: Set<String>
+        switch kind {
+        case .scratchpad: allowed = scratchpadKeys
+        case .schedule: allowed = scheduleKeys
+        case .remat: allowed = rematKeys
+        case .offload: allowed = offloadKeys
+        }
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw fields.failure(unknown, "unknown key for a \(kind.rawValue) experiment (known: \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -147,6 +161,35 @@ struct BenchExperiment: Equatable {
                     experiment.dims[name] = number.intValue
                 }
             }
+        case .remat:
+            guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
+                throw fields.failure("budgets", "a non-empty list such as [\"0.9\", \"0.7\", \"2GiB\"] is required")
+            }
+            for budget in budgets {
+                let trimmed = budget.trimmingCharacters(in: .whitespaces)
+                if trimmed.contains("."), trimmed.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(trimmed) {
+                    guard value > 0, value <= 1 else { throw fields.failure("budgets", "\"\(budget)\": a fraction must be in (0, 1]") }
+                    continue
+                }
+                do {
+                    guard try Units.ByteCount.parse(budget) >= 1 else { throw fields.failure("budgets", "\"\(budget)\": must be at least 1 byte") }
+                } catch let error as Units.ByteCount.ParseError {
+                    throw fields.failure("budgets", "\(error.description), nor a fraction such as 0.7")
+                }
+            }
+            experiment.budgets = budgets
+            let methods = try fields.strings("methods") ?? ["auto"]
+            if let bad = methods.first(where: { !rematMethods.contains($0) }) {
+                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(rematMethods.joined(separator: ", ")))")
+            }
+            guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
+            experiment.methods = methods
+            let solvers = try fields.strings("solvers") ?? ["cbc"]
+            if let bad = solvers.first(where: { !solverNames.contains($0) }) {
+                throw fields.failure("solvers", "unknown solver \"\(bad)\" (known: cbc, glpk)")
+            }
+            guard !solvers.isEmpty else { throw fields.failure("solvers", "must not be empty") }
+            experiment.solvers = solvers
         case .offload:
             experiment.hardware = try fields.strings("hardware") ?? ["t4"]
             guard !experiment.hardware.isEmpty else { throw fields.failure("hardware", "must not be empty") }
@@ -189,8 +232,8 @@ struct BenchExperiment: Equatable {
     var crossProductSize: Double {
         var count = Double(models.count) * Double(repeatCount)
         switch kind {
-        case .scratchpad:
-            let ilp = Double(methods.filter { $0.hasPrefix("ilp") }.count), other = Double(methods.count) - ilp
+        case .scratchpad, .remat:
+            let ilp = Double(methods.filter { Self.usesSolver($0, kind: kind) }.count), other = Double(methods.count) - ilp
             count *= Double(budgets.count) * (ilp * Double(solvers.count) + other)
         case .schedule:
             let ilp = Double(methods.filter { ["auto", "ilp"].contains($0) }.count), other = Double(methods.count) - ilp
@@ -207,12 +250,12 @@ struct BenchExperiment: Equatable {
         for model in models {
             for index in 0 ..< repeatCount {
                 switch kind {
-                case .scratchpad:
+                case .scratchpad, .remat:
                     for budget in budgets {
                         for method in methods {
-                            let normalised = method == "belady" ? "baseline" : method
-                            for solver in (normalised.hasPrefix("ilp") ? solvers.map(Optional.some) : [String?.none]) {
-                                result.append(BenchRun(kind: .scratchpad, model: model, budget: budget, method: normalised,
+                            let normalised = method == "belady" && kind == .scratchpad ? "baseline" : method
+                            for solver in (Self.usesSolver(normalised, kind: kind) ? solvers.map(Optional.some) : [String?.none]) {
+                                result.append(BenchRun(kind: kind, model: model, budget: budget, method: normalised,
                                                        solver: solver, dtypeBytes: dtypeBytes, dims: dims, repeatIndex: index))
                             }
                         }

@@ -12,8 +12,10 @@ struct BenchReport {
         var parts: [String] = []
         let scratchpad = rows.filter { $0.kind == BenchExperiment.Kind.scratchpad.rawValue }
         let offload = rows.filter { $0.kind == BenchExperiment.Kind.offload.rawValue }
+        let remat = rows.filter { $0.kind == BenchExperiment.Kind.remat.rawValue }
         let schedule = rows.filter { $0.kind == BenchExperiment.Kind.schedule.rawValue }
         if !scratchpad.isEmpty { parts.append(scratchpadTable(scratchpad)) }
+        if !remat.isEmpty { parts.append(rematTable(remat)) }
         if !offload.isEmpty { parts.append(offloadTable(offload)) }
         if !schedule.isEmpty { parts.append(BenchScheduleTable(rows: schedule).text) }
         let counts = Dictionary(grouping: rows, by: \.status).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
@@ -115,7 +117,8 @@ enum BenchGrouping {
     }
 
     static func methods(_ rows: [BenchRow]) -> [String] {
-        let order = ["belady", "lru", "ilp/cbc", "ilp/glpk", "ilp-free/cbc", "ilp-free/glpk"]
+        let order = ["belady", "lru", "ilp/cbc", "ilp/glpk", "ilp-free/cbc", "ilp-free/glpk",
+                     "keep-all", "chen", "torch-knapsack", "greedy", "exact/cbc", "exact/glpk", "auto/cbc", "auto/glpk"]
         return Set(rows.map(methodLabel)).sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
     }
 

@@ -64,6 +64,13 @@ struct BenchRow: Codable, Equatable, Sendable {
     var throughput: Double?
     var gbs: Int?
     var nb: Int?
+    /// Remat runs: one forward + backward, the plan's compute, their ratio
+    /// − 1, a proven lower bound on it, executions beyond the first.
+    var baseCost: Double?
+    var computeCost: Double?
+    var overhead: Double?
+    var overheadBound: Double?
+    var recomputations: Int?
 
     /// Seconds the child reported for its own solve.
     var solveSeconds: Double?
@@ -99,7 +106,7 @@ struct BenchRow: Codable, Equatable, Sendable {
     static let columns = [
         "key", "kind", "model", "budget", "method", "solver", "dtypeBytes", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen",
         "repeatIndex", "status", "exitCode", "signal", "capacity", "nonCompulsoryBytes", "compulsoryBytes", "peakBytes", "bound", "boundScope", "gap",
-        "optimal", "height", "lowerBound", "fileOrderPeak", "fileOrderHeight", "throughput", "gbs", "nb", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
+        "optimal", "height", "lowerBound", "fileOrderPeak", "fileOrderHeight", "throughput", "gbs", "nb", "baseCost", "computeCost", "overhead", "overheadBound", "recomputations", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
     ]
 
     var csvFields: [String] {
@@ -109,7 +116,7 @@ struct BenchRow: Codable, Equatable, Sendable {
             text(prompt), text(gen), text(repeatIndex), status.rawValue, text(exitCode), text(signal), text(capacity),
             text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal),
             text(height), text(lowerBound), text(fileOrderPeak), text(fileOrderHeight), text(throughput),
-            text(gbs), text(nb), text(solveSeconds), text(wallSeconds), text(maxRSSBytes), version, timestamp, text(message),
+            text(gbs), text(nb), text(baseCost), text(computeCost), text(overhead), text(overheadBound), text(recomputations), text(solveSeconds), text(wallSeconds), text(maxRSSBytes), version, timestamp, text(message),
         ]
     }
 

@@ -47,7 +47,7 @@ struct BenchRun: Equatable, Sendable {
     var label: String {
         let file = (model as NSString).lastPathComponent
         switch kind {
-        case .scratchpad:
+        case .scratchpad, .remat:
             return [file, budget ?? "", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
         case .offload:
             return [file, hardware ?? "", gpuMem.map { "gpu \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
@@ -83,6 +83,11 @@ struct BenchRun: Equatable, Sendable {
             if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
             if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
             for (name, value) in dims.sorted(by: { $0.key < $1.key }) { arguments += ["--dim", "\(name)=\(value)"] }
+            return arguments
+        case .remat:
+            var arguments = ["remat", model, "--budget", budget ?? "1.0", "--method", method, "--json", "--quiet"]
+            if let solver { arguments += ["--solver", solver] }
+            if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
             return arguments
         case .offload:
             var arguments = ["offload", "--model", model, "--hardware", hardware ?? "t4", "--json"]
@@ -158,6 +163,7 @@ extension BenchRun {
     /// about a second with the import.
     func expectedCost(timeLimit: Double?) -> Double {
         let limit = timeLimit ?? 60
+        if kind == .remat { return BenchExperiment.usesSolver(method, kind: .remat) ? 1 + limit : 1 }
         switch method {
         case "ilp-free": return 1 + limit
         case "ilp": return 1 + limit / 4

@@ -115,6 +115,12 @@ private struct ChildReport: Decodable {
     var throughput: Double?
     var gbs: Int?
     var nb: Int?
+    var budgetBytes: Int?
+    var baseCost: Double?
+    var computeCost: Double?
+    var overhead: Double?
+    var overheadBound: Double?
+    var recomputations: Int?
 }
 
 extension BenchRow {
@@ -140,8 +146,13 @@ extension BenchRow {
         signal = outcome.signal
         maxRSSBytes = outcome.maxRSSBytes
         if let report {
-            capacity = report.capacity
+            capacity = report.capacity ?? report.budgetBytes
             peakBytes = report.peakBytes
+            baseCost = report.baseCost
+            computeCost = report.computeCost
+            overhead = report.overhead
+            overheadBound = report.overheadBound
+            recomputations = report.recomputations
             compulsoryBytes = report.compulsoryBytes
             nonCompulsoryBytes = report.nonCompulsoryBytes
             bound = report.bound

@@ -18,6 +18,11 @@ struct GraphOptions: ParsableArguments {
     }
 
     func symbols() throws -> [String: Int] {
+        try Self.parse(dims: dims)
+    }
+
+    /// `NAME=VALUE` bindings as a dictionary.
+    static func parse(dims: [String]) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for binding in dims {
             let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)

@@ -12,7 +12,7 @@ struct Stowage: ParsableCommand {
             no solution within the limit, solver failure); 2 bad input.
             """,
         version: StowageVersion.current,
-        subcommands: [SolveCommand.self, ConvertCommand.self, InspectCommand.self, AllocCommand.self, PlanCommand.self, ScheduleCommand.self, RenderCommand.self, OffloadCommand.self, VerifyCommand.self, BenchCommand.self]
+        subcommands: [SolveCommand.self, ConvertCommand.self, InspectCommand.self, AllocCommand.self, PlanCommand.self, ScheduleCommand.self, RematCommand.self, RenderCommand.self, OffloadCommand.self, VerifyCommand.self, BenchCommand.self]
     )
 }
 

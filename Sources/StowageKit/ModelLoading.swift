@@ -2,8 +2,10 @@ import Foundation
 import ModelImport
 
 extension Planner {
-    /// Imports a model file that holds an operator graph: ONNX (`.onnx`)
-    /// or Stowage's JSON graph format (`.json`, `Schemas/graph.schema.json`).
+    /// Imports a model file that holds an operator graph: ONNX (`.onnx`),
+    /// Stowage's JSON graph format (`.json`, `Schemas/graph.schema.json`),
+    /// or a networkx node-link graph (`.json` with `nodes` and `links`;
+    /// `nodeLink` names its cost and bytes attributes).
     /// - Parameters:
     ///   - path: the file.
     ///   - symbols: values for symbolic dimensions (`["batch": 1]`).
@@ -13,10 +15,11 @@ extension Planner {
     ///   `config.json` is refused (it has no operator graph).
     ///
     /// O(file size) plus ONNX shape inference.
-    public static func loadGraph(contentsOf path: String, symbols: [String: Int] = [:]) throws(StowageError) -> Graph {
+    public static func loadGraph(contentsOf path: String, symbols: [String: Int] = [:],
+                                 nodeLink: NodeLinkGraph.Options = NodeLinkGraph.Options()) throws(StowageError) -> Graph {
         let model: ImportedModel
         do {
-            model = try ModelFile.load(path, symbols: symbols)
+            model = try ModelFile.load(path, symbols: symbols, nodeLink: nodeLink)
         } catch {
             throw StowageError(error)
         }

@@ -1,7 +1,7 @@
 /// Running a step's operator.
 extension Replay {
-    /// Checks in order: the operator exists; it has not run; the producer of
-    /// every tensor it reads has run; every tensor it reads is valid in the
+    /// Checks in order: the operator exists; it has not run (unless the plan
+    /// declares recomputation); the producer of every tensor it reads has run; every tensor it reads is valid in the
     /// compute tier (and, in real-memory mode, holds the bytes last written
     /// for it); every tensor it writes is allocated there. Afterwards its
     /// outputs are valid in the compute tier and nowhere else.
@@ -11,7 +11,7 @@ extension Replay {
             throw fail(.malformed, tensors: [], "operator index \(o) is out of range (the graph has \(graph.operators.count) operators)")
         }
         let op = graph.operators[o]
-        if ranAt[o] >= 0 {
+        if ranAt[o] >= 0 && !allowsRecomputation {
             throw fail(.badOrder, tensors: [], "operator '\(op.name)' runs a second time (it ran at step \(ranAt[o]))")
         }
         for t in op.reads {
@@ -44,13 +44,20 @@ extension Replay {
         for t in op.outputs where !allocated[compute * width + t] {
             throw fail(.notAllocated, tensors: [t], "operator '\(op.name)' writes '\(name(t))', which has no space allocated in '\(computeName)'")
         }
-        ranAt[o] = s
+        if ranAt[o] < 0 { ranAt[o] = s }
+        computeCost += graph.operators[o].executionCost
         for (position, t) in op.outputs.enumerated() {
             for i in tiers.indices { valid[i * width + t] = false }
             let cell = compute * width + t
             valid[cell] = true
             if memory != nil {
                 let seed = RealMemory.outputSeed(op: o, position: position, readSeeds: readSeeds)
+                // A recomputation must give the bytes of the first computation.
+                if let first = firstSeeds[t], first != seed {
+                    throw fail(.overwritten, tensors: [t],
+                               "operator '\(op.name)' computes '\(name(t))' again, but not the bytes of its first computation (an input it read differs)")
+                }
+                if firstSeeds[t] == nil { firstSeeds[t] = seed }
                 contents[cell] = seed
                 if memory?.hasArena(compute) == true {
                     let offset = offsets[cell], count = bytes(t)

@@ -26,8 +26,18 @@ extension Replay {
         guard first <= last else { return }
         let tier = cell / width
         stays.append(PlanResidency(tensor: cell % width, tier: tiers[tier].name,
-                                   offset: tiers[tier].addressed && tier != home ? offsets[cell] : nil,
+                                   offset: addressedStay(tier, tensor: cell % width) ? offsets[cell] : nil,
                                    firstStep: first, lastStep: last, loaded: stayLoaded[cell], stored: stayStored[cell]))
+    }
+
+    /// Whether a stay carries an offset: in an addressed tier other than
+    /// home, or in a home tier that is also the compute tier (one memory, as
+    /// in arena and remat plans) for a tensor that was allocated there
+    /// (graph inputs and weights are resident from the start, unaddressed).
+    private func addressedStay(_ tier: Int, tensor: Int) -> Bool {
+        guard tiers[tier].addressed else { return false }
+        if tier != home { return true }
+        return homeIsCompute && tensor < plan.tensors.count && plan.tensors[tensor].kind == .activation
     }
 
     /// After the last step: closes the open stays and compares. O(T·K +

@@ -45,14 +45,24 @@ struct Replay {
     var stored: [Bool]
     let readByOperators: [Bool]
     let isGraphOutput: [Bool]
-    /// The step at which each operator ran, -1 before it runs.
+    /// The step at which each operator first ran, -1 before it runs.
     var ranAt: [Int]
+    /// Whether operators may run more than once (``Plan/recompute``).
+    let allowsRecomputation: Bool
+    /// The sum of the costs of the operators run so far, in step order.
+    var computeCost: Double = 0
+    /// Whether the home tier is also the compute tier (a one-memory plan:
+    /// stays there run from allocation to free, see ``PlanResidency``).
+    var homeIsCompute: Bool { home == compute }
 
     /// Real-memory mode: the arenas, the content seed of each valid
     /// (tier, tensor), and the reference contents.
     var memory: RealMemory?
     var contents: [UInt64]
     var reference: ReferenceExecution?
+    /// Real-memory mode: the content seed of each tensor's first
+    /// computation, which a recomputation must reproduce.
+    var firstSeeds: [UInt64?]
 
     /// Where the replay is, for failure reports.
     var step: Int?
@@ -97,6 +107,8 @@ struct Replay {
         for t in graph.outputs { outputs[t] = true }
         isGraphOutput = outputs
         ranAt = [Int](repeating: -1, count: graph.operators.count)
+        allowsRecomputation = plan.recompute != nil
+        firstSeeds = []
         stayStart = [Int](repeating: -1, count: cells)
         stayLoaded = [Bool](repeating: false, count: cells)
         stayStored = stayLoaded
@@ -111,6 +123,7 @@ struct Replay {
                 contents[home * width + t] = RealMemory.initialSeed(tensor: t)
             }
             reference = ReferenceExecution(graph)
+            firstSeeds = [UInt64?](repeating: nil, count: width)
         } else {
             contents = []
         }
@@ -172,6 +185,10 @@ struct Replay {
         let measured = measuredMetrics
         if let d = plan.metrics.firstDifference(from: measured) {
             throw fail(.metricMismatch, tensors: [], "the plan claims \(d.metric) = \(d.claimed), the replay measured \(d.measured)")
+        }
+        if let claim = plan.recompute, !PlanRecomputation.sameCost(claim.computeCost, computeCost) {
+            throw fail(.metricMismatch, tensors: [],
+                       "the plan claims computeCost = \(claim.computeCost), the costs of its steps add up to \(computeCost)")
         }
         try checkResidencies()
     }

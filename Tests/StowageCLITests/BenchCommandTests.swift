@@ -195,6 +195,40 @@ import Testing
         _ = try XMLDocument(data: Data(contentsOf: URL(fileURLWithPath: "\(dir)/charts/throughput.svg")))
     }
 
+    /// A remat experiment: the rows carry the overhead and the verified
+    /// peak within the budget; the report prints the overhead table and
+    /// draws overhead.svg; a bad remat budget names the key.
+    @Test func rematRowsOverheadTableAndChart() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = CommandRunner.root.path
+        let file = try Self.experiment(in: dir, [
+            "kind": "remat", "models": ["\(root)/Examples/nodelink/training-chain.json"], "budgets": ["1.0", "0.9"],
+            "methods": ["keep-all", "greedy", "exact"], "solvers": ["glpk"], "timeLimit": 20,
+        ])
+        let outcome = try Self.run(["bench", file, "-o", "\(dir)/r", "--jobs", "2", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let rows = try Self.rows("\(dir)/r.jsonl")
+        #expect(rows.count == 6)
+        for row in rows where row.status == .ok {
+            #expect(row.kind == "remat" && row.baseCost != nil && row.computeCost != nil && row.overhead != nil)
+            #expect((row.peakBytes ?? .max) <= (row.capacity ?? 0), "\(row.key)")
+        }
+        // Keeping everything fits the whole peak at no overhead, and not 90 % of it.
+        #expect(rows.first { $0.method == "keep-all" && $0.budget == "1.0" }?.overhead == 0)
+        #expect(rows.first { $0.method == "keep-all" && $0.budget == "0.9" }?.status == .infeasible)
+        let exact = rows.first { $0.method == "exact" && $0.budget == "0.9" }
+        #expect(exact?.status == .ok && (exact?.overhead ?? 0) > 0 && exact?.optimal == true)
+        let report = try Self.run(["bench", "report", "\(dir)/r", "-o", "\(dir)/charts"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("Compute overhead") && report.stdout.contains("training-chain"), "\(report.stdout)")
+        _ = try XMLDocument(data: Data(contentsOf: URL(fileURLWithPath: "\(dir)/charts/overhead.svg")))
+
+        let bad = try Self.experiment(in: dir, ["kind": "remat", "models": ["\(root)/Examples/nodelink/training-chain.json"], "budgets": ["1.5"]])
+        let refused = try Self.run(["bench", bad, "-o", "\(dir)/bad"])
+        #expect(refused.status == 2 && refused.stderr.contains("\"budgets\""), "\(refused.stderr)")
+    }
+
     @Test(arguments: [
         (#"{"budgets": ["M_R"]}"#, "\"models\""),
         (#"{"models": ["nope/*.onnx"], "budgets": ["M_R"]}"#, "matches no file"),

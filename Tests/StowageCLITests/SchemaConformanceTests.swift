@@ -46,7 +46,8 @@ import Testing
 
     @Test func bundledFilesConform() throws {
         let root = CommandRunner.root
-        let folders: [(String, String)] = [("Examples/experiments", "experiment.schema.json"), ("Examples/graphs", "graph.schema.json")]
+        let folders: [(String, String)] = [("Examples/experiments", "experiment.schema.json"), ("Examples/graphs", "graph.schema.json"),
+                                          ("Models/training", "graph.schema.json")]
         for (folder, schema) in folders {
             let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
                 .filter { $0.hasSuffix(".json") }

@@ -1,0 +1,255 @@
+import Foundation
+import MemoryGraph
+
+/// The given order, every operator once: the reference point of the
+/// budget fractions. O(operators + edges).
+public enum KeepAllPlanner {
+    public static let method = "keep-all"
+
+    public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
+        let evaluation = problem.evaluate(problem.order)
+        guard evaluation.fits(problem.budget) else {
+            throw .notFound(method: method, budget: problem.budget, reason: "keeping everything peaks at \(evaluation.peak) bytes")
+        }
+        // No schedule costs less than one execution of every operator.
+        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules)
+    }
+}
+
+extension RematProblem {
+    /// Activations written in the forward pass and read in the backward
+    /// pass: what a training run saves for the backward pass, and what
+    /// checkpointing schemes choose among. O(operators + edges).
+    var savedActivations: [Int] {
+        var result: [Int] = []
+        for o in order where phases[o] == .forward {
+            for t in outputs[o] where readers[t].contains(where: { phases[$0] == .backward }) { result.append(t) }
+        }
+        return result
+    }
+
+    /// The schedule that drops `dropped` (see ``OnDemandSchedule``), evaluated.
+    func onDemand(dropping dropped: Set<Int>) -> RematEvaluation {
+        var flags = [Bool](repeating: false, count: bytes.count)
+        for t in dropped { flags[t] = true }
+        return evaluate(OnDemandSchedule.build(self, dropped: flags))
+    }
+}
+
+/// The cheapest schedule that fits among `candidates`, else the failure
+/// naming the lowest peak seen.
+func cheapestFitting(_ candidates: [RematEvaluation], budget: Int, method: String) throws(RematFailure) -> RematEvaluation {
+    let fitting = candidates.filter { $0.fits(budget) }
+    if let best = fitting.min(by: { ($0.cost, $0.peak) < ($1.cost, $1.peak) }) { return best }
+    let lowest = candidates.filter(\.isValid).map(\.peak).min()
+    throw .notFound(method: method, budget: budget, reason: lowest.map { "its lowest peak is \($0) bytes" } ?? "no valid schedule")
+}
+
+/// Chen et al. (2016): keep the outputs of every k-th forward operator
+/// (checkpoints), drop the other saved activations and recompute each
+/// segment in the backward pass. Tries k = ⌈√n⌉ and the greedy variant
+/// (a checkpoint whenever the saved bytes since the last one pass a
+/// segment budget, for budgets spread geometrically from the smallest
+/// saved value to all of them) and keeps the cheapest schedule that fits.
+///
+/// O(trials × (operators + edges) × depth): each trial is one on-demand
+/// schedule; about 40 trials.
+public enum ChenPlanner {
+    public static let method = "chen"
+
+    public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
+        try cheapest(problem, candidates: candidates(problem))
+    }
+
+    static func cheapest(_ problem: RematProblem, candidates: [RematEvaluation]) throws(RematFailure) -> RematSolution {
+        let best = try cheapestFitting(candidates, budget: problem.budget, method: method)
+        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules)
+    }
+
+    static func candidates(_ problem: RematProblem) -> [RematEvaluation] {
+        let saved = problem.savedActivations
+        let forward = problem.order.filter { problem.phases[$0] == .forward }
+        guard !saved.isEmpty, !forward.isEmpty else { return [problem.evaluate(problem.order)] }
+        let savedSet = Set(saved)
+        var result: [RematEvaluation] = []
+        // √n segments.
+        let k = max(1, Int(Double(forward.count).squareRoot().rounded(.up)))
+        var kept = Set<Int>()
+        for (i, o) in forward.enumerated() where (i + 1) % k == 0 { kept.formUnion(problem.outputs[o]) }
+        result.append(problem.onDemand(dropping: savedSet.subtracting(kept)))
+        // Greedy by a segment budget.
+        let sizes = saved.map { problem.bytes[$0] }.filter { $0 > 0 }
+        let total = Double(sizes.reduce(0, +)), smallest = Double(sizes.min() ?? 1)
+        let trials = 40
+        for i in 0 ... trials where total > 0 {
+            let segmentBudget = smallest * pow(total / smallest, Double(i) / Double(trials))
+            var kept = Set<Int>()
+            var since = 0.0
+            for o in forward {
+                let savedHere = problem.outputs[o].filter { savedSet.contains($0) }
+                since += Double(savedHere.reduce(0) { $0 + problem.bytes[$1] })
+                if since > segmentBudget {
+                    kept.formUnion(savedHere)
+                    since = 0
+                }
+            }
+            result.append(problem.onDemand(dropping: savedSet.subtracting(kept)))
+        }
+        return result
+    }
+}
+
+/// PyTorch's `activation_memory_budget`: of the values the backward pass
+/// reads, save those a 0-1 knapsack picks (weight: bytes; value: the
+/// compute of the operator that made it, its only recomputation charge)
+/// under b × (all of their bytes), recompute the others on demand. The
+/// knapsack counts saved bytes, not liveness, so the true peak (measured
+/// here) is what this method reports; as a planner it sweeps b from 1 to 0
+/// in steps of 0.05 and keeps the cheapest schedule that truly fits.
+///
+/// O(21 × (knapsack + schedule)); the knapsack is O(values × 1,000).
+public enum TorchKnapsackPlanner {
+    public static let method = "torch-knapsack"
+
+    public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
+        let sweep = (0 ... 20).map { evaluation(problem, fraction: 1 - Double($0) / 20) }
+        let best = try cheapestFitting(sweep, budget: problem.budget, method: method)
+        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules)
+    }
+
+    /// The schedule PyTorch's heuristic makes at budget fraction `fraction`
+    /// (0 keeps nothing for the backward pass, 1 keeps all of it).
+    public static func evaluation(_ problem: RematProblem, fraction: Double) -> RematEvaluation {
+        let saved = problem.savedActivations
+        let weights = saved.map { problem.bytes[$0] }
+        let values = saved.map { t in problem.producers[t].map { problem.costs[$0] } ?? 0 }
+        let total = weights.reduce(0, +)
+        let capacity = Int((Double(total) * min(max(fraction, 0), 1)).rounded(.down))
+        let keep = knapsack(weights: weights, values: values, capacity: capacity)
+        var dropped = Set<Int>()
+        for (i, t) in saved.enumerated() where !keep[i] { dropped.insert(t) }
+        return problem.onDemand(dropping: dropped)
+    }
+
+    /// 0-1 knapsack by dynamic programming over weights scaled up to 1,000
+    /// units (rounded up, so the chosen set never exceeds the capacity).
+    static func knapsack(weights: [Int], values: [Double], capacity: Int) -> [Bool] {
+        guard capacity > 0 else { return weights.map { $0 == 0 } }
+        let units = 1000
+        let scale = Double(capacity) / Double(units)
+        let w = weights.map { $0 == 0 ? 0 : Int((Double($0) / scale).rounded(.up)) }
+        var best = [Double](repeating: 0, count: units + 1)
+        var take = [[Bool]](repeating: [Bool](repeating: false, count: units + 1), count: weights.count)
+        for i in weights.indices {
+            guard w[i] <= units else { continue }
+            for c in stride(from: units, through: w[i], by: -1) where best[c - w[i]] + values[i] > best[c] {
+                best[c] = best[c - w[i]] + values[i]
+                take[i][c] = true
+            }
+        }
+        var chosen = [Bool](repeating: false, count: weights.count)
+        var c = units
+        for i in weights.indices.reversed() where take[i][c] {
+            chosen[i] = true
+            c -= w[i]
+        }
+        return chosen
+    }
+}
+
+/// Online eviction in the given order (after DTR, Kirisame et al. 2021):
+/// when the next execution does not fit, free the resident value with the
+/// smallest cost / (bytes × staleness) that no pending execution reads
+/// (graph outputs stay), and recompute evicted values on demand. Dead
+/// values (no later read) are freed at once.
+///
+/// At most 50 × operators executions (then it gives up: thrashing); each
+/// eviction scans the resident values: O(executions × resident).
+public enum GreedyEvictionPlanner {
+    public static let method = "greedy"
+
+    public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
+        let order = problem.order
+        var position = [Int](repeating: 0, count: problem.operatorCount)
+        for (p, o) in order.enumerated() { position[o] = p }
+        var uses = [[Int]](repeating: [], count: problem.bytes.count)
+        for t in uses.indices { uses[t] = problem.readers[t].map { position[$0] }.sorted() }
+        var cursor = [Int](repeating: 0, count: uses.count)
+        var resident = [Bool](repeating: false, count: uses.count)
+        var residentList = Set<Int>()
+        var lastAccess = [Int](repeating: 0, count: uses.count)
+        var pinned = [Int](repeating: 0, count: uses.count)
+        var used = 0
+        var clock = 0
+        var base = 0
+        var schedule: [Int] = []
+        let limit = 50 * max(1, problem.operatorCount)
+        let budget = problem.budget
+
+        func hasNextUse(_ t: Int) -> Bool {
+            while cursor[t] < uses[t].count, uses[t][cursor[t]] <= base { cursor[t] += 1 }
+            return cursor[t] < uses[t].count
+        }
+        func drop(_ t: Int) {
+            resident[t] = false
+            residentList.remove(t)
+            used -= problem.bytes[t]
+        }
+        func evictOne() -> Bool {
+            var best: Int?
+            var bestScore = Double.infinity
+            for t in residentList where pinned[t] == 0 && !problem.isGraphOutput[t] {
+                let cost = problem.producers[t].map { problem.costs[$0] } ?? 0
+                let score = cost / (Double(max(1, problem.bytes[t])) * Double(clock - lastAccess[t] + 1))
+                if score < bestScore || (score == bestScore && t < (best ?? Int.max)) {
+                    bestScore = score
+                    best = t
+                }
+            }
+            guard let best else { return false }
+            drop(best)
+            return true
+        }
+        func run(_ o: Int) throws(RematFailure) {
+            guard schedule.count < limit else {
+                throw .notFound(method: method, budget: budget, reason: "more than \(limit) executions (thrashing)")
+            }
+            for t in problem.reads[o] { pinned[t] += 1 }
+            for t in problem.outputs[o] { pinned[t] += 1 }
+            defer {
+                for t in problem.reads[o] { pinned[t] -= 1 }
+                for t in problem.outputs[o] { pinned[t] -= 1 }
+            }
+            for t in problem.reads[o] where !resident[t] {
+                if let p = problem.producers[t] { try run(p) }
+            }
+            let needed = problem.outputs[o].filter { !resident[$0] }.reduce(0) { $0 + problem.bytes[$1] }
+            while used + needed > budget {
+                guard evictOne() else {
+                    throw .notFound(method: method, budget: budget,
+                                    reason: "'\(problem.graph.operators[o].name)' does not fit with what it reads and what must stay")
+                }
+            }
+            schedule.append(o)
+            clock += 1
+            for t in problem.outputs[o] where !resident[t] {
+                resident[t] = true
+                residentList.insert(t)
+                used += problem.bytes[t]
+            }
+            for t in problem.reads[o] + problem.outputs[o] { lastAccess[t] = clock }
+        }
+        for (p, o) in order.enumerated() {
+            base = p
+            try run(o)
+            for t in problem.reads[o] + problem.outputs[o] where resident[t] && pinned[t] == 0 && !problem.isGraphOutput[t] && !hasNextUse(t) {
+                drop(t)
+            }
+        }
+        let evaluation = problem.evaluate(schedule)
+        guard evaluation.fits(budget) else {
+            throw .notFound(method: method, budget: budget, reason: "its schedule peaks at \(evaluation.peak) bytes")
+        }
+        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules)
+    }
+}

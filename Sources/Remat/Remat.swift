@@ -1,0 +1,62 @@
+/// Rematerialisation: what to keep, recompute (and where) so that a
+/// training graph runs in a memory budget at the least extra compute.
+///
+/// ## The memory model
+///
+/// A *schedule* is a sequence of operator executions; an operator may run
+/// more than once (a recomputation gives the same bytes as the first
+/// computation). Memory is one device memory of ``RematProblem/budget``
+/// bytes for activations:
+///
+/// 1. Graph inputs and weights (parameters) are resident throughout and
+///    counted apart: they are not in the budget.
+/// 2. When an operator runs, the tensors it reads and the tensors it writes
+///    are resident: its outputs are allocated before it runs, and an input
+///    that is not resident must first be made resident again, by running
+///    its producer again (or by loading it back from host memory, when
+///    spills are allowed).
+/// 3. A tensor stays resident from its computation until the schedule frees
+///    it; frees are free of cost and may follow any execution.
+/// 4. The memory in use while an operator runs is the sum of the bytes of
+///    the resident activations (its inputs and outputs included). The
+///    *peak* is the largest such sum over the schedule; a schedule fits the
+///    budget when its peak is at most the budget.
+/// 5. Every operator runs at least once, and every graph output (the
+///    gradients, the loss) is resident at the end.
+/// 6. The compute cost of a schedule is the sum of the costs of its
+///    executions (``MemoryGraph/Operator/executionCost``); the *base cost*
+///    is one execution of every operator (one forward and one backward
+///    pass), and the *overhead* is cost / base cost − 1.
+///
+/// Given the sequence of executions, the earliest frees are the best ones:
+/// each computation of a tensor is freed right after its last read before
+/// the tensor's next computation (or right after it is made, if nothing
+/// reads it), except that the last computation of a graph output stays to
+/// the end. ``RematEvaluation`` applies that rule, and every planner here
+/// emits its schedule through it; the plan (``RematPlanAssembly``) then
+/// carries the allocations and frees explicitly, and the verifier replays
+/// them by the same rules, written down a second time in the Verifier
+/// module (and a third time, as an exhaustive search over schedules, in the
+/// tests).
+///
+/// ## Methods
+///
+/// - ``KeepAllPlanner``: the given order, every operator once (the peak it
+///   reaches defines the budget fractions, `0.7` = 70 % of it).
+/// - ``ChenPlanner``: Chen et al.'s checkpoints, every √n-th forward value
+///   or by a segment budget (the greedy variant), segments recomputed on
+///   demand in the backward pass.
+/// - ``TorchKnapsackPlanner``: PyTorch's `activation_memory_budget`: save a
+///   subset of the values the backward pass reads, chosen by a 0-1
+///   knapsack on sizes with compute as the value, recompute the rest;
+///   evaluated here with the true memory model.
+/// - ``GreedyEvictionPlanner``: online eviction in the given order (the
+///   resident value of smallest cost / (bytes × staleness) first),
+///   recomputation on demand (DTR).
+/// - ``SlotILP``: the exact method for small graphs: a MILP over every
+///   schedule of at most `cap` executions per operator, in any order.
+///
+/// Not here yet (issue 16): Checkmate's stage MILP, a formulation that
+/// scales to the bundled graphs, the LP relaxation with rounding, spills
+/// to host and Griewank's chain schedule.
+public enum Remat {}

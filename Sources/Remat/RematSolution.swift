@@ -1,0 +1,56 @@
+/// A planner's answer: a schedule evaluated under the memory model, and
+/// what is proven about it.
+public struct RematSolution: Sendable {
+    /// Whom a lower bound on the compute cost covers.
+    public enum BoundScope: String, Sendable, Codable {
+        /// Every schedule of the memory model.
+        case allSchedules = "all-schedules"
+        /// Every schedule in which no operator runs more than the cap
+        /// (``SlotILP/cap``) times, in any order.
+        case cappedExecutions = "capped-executions"
+        /// Every stage schedule: first computations in the given order,
+        /// earlier operators recomputed inside a stage in that order (Checkmate).
+        case stages = "stages"
+    }
+
+    public var method: String
+    public var evaluation: RematEvaluation
+    /// A lower bound on the compute cost of every schedule in ``boundScope``
+    /// that fits the budget; nil without one.
+    public var bound: Double?
+    public var boundScope: BoundScope?
+    /// What the solver said, for MILP methods.
+    public var solverStatus: String?
+    public var objective: Double?
+    /// The formulation's size, for MILP methods.
+    public var variables: Int?
+    public var rows: Int?
+
+    public init(method: String, evaluation: RematEvaluation, bound: Double? = nil, boundScope: BoundScope? = nil) {
+        self.method = method
+        self.evaluation = evaluation
+        self.bound = bound
+        self.boundScope = boundScope
+    }
+}
+
+/// Why a method has no schedule within the budget.
+public enum RematFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No schedule of the memory model fits: a proven minimum is above the budget.
+    case belowMinimum(budget: Int, minimum: Int, reason: String)
+    /// The method found none (which does not prove that none exists).
+    case notFound(method: String, budget: Int, reason: String)
+    /// The method does not apply to this graph (say, Griewank's on a graph that is not a chain).
+    case notApplicable(method: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .belowMinimum(let budget, let minimum, let reason):
+            return "no schedule fits in \(budget) bytes: at least \(minimum) bytes are needed (\(reason))"
+        case .notFound(let method, let budget, let reason):
+            return "\(method) found no schedule within \(budget) bytes: \(reason)"
+        case .notApplicable(let method, let reason):
+            return "\(method) does not apply: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import SchemaCheck
+import Testing
+
+/// `stowage remat` as a user runs it: a verified plan and its report on a
+/// bundled training graph, the smallest provable budget named below it,
+/// bad options refused, networkx node-link graphs read.
+@Suite struct RematCommandTests {
+    static let vgg = CommandRunner.root.appendingPathComponent("Models/training/vgg16.json").path
+    static let chain = CommandRunner.root.appendingPathComponent("Examples/nodelink/training-chain.json").path
+
+    func conforms(_ text: String) throws -> Bool {
+        let check = try JSONSchemaCheck(named: "remat-report.schema.json", root: CommandRunner.root)
+        let violation = check.violation(of: try JSONDocument.parse(text))
+        #expect(violation == nil, "\(violation ?? "")")
+        return violation == nil
+    }
+
+    @Test(arguments: ["chen", "torch-knapsack", "greedy"])
+    func aPlanAtEightyPercentVerifies(_ method: String) throws {
+        let plan = NSTemporaryDirectory() + "stowage-remat-\(getpid())-\(method).json"
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "0.8", "--method", method, "--json", "--quiet", "-o", plan])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        let peak = report["peakBytes"] as? Int ?? .max, budget = report["budgetBytes"] as? Int ?? 0
+        #expect(peak <= budget)
+        #expect((report["overhead"] as? Double ?? -1) >= 0)
+        #expect((report["recomputations"] as? Int ?? 0) > 0)
+        let planSchema = try JSONSchemaCheck(named: "plan.schema.json", root: CommandRunner.root)
+        #expect(planSchema.violation(of: try JSONDocument.parse(try String(contentsOfFile: plan, encoding: .utf8))) == nil)
+        // The written plan replays with `stowage verify`, symbolically and in real memory.
+        let verified = try CommandRunner.run(["verify", Self.vgg, plan, "--real-memory"])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
+    }
+
+    /// PyTorch's heuristic at 70 % of VGG-16's keep-everything peak: none of
+    /// its budgets gives a schedule whose true peak fits (its lowest is
+    /// 2,197,442,468 B against 2,002,482,521 B), and the message says so.
+    @Test func torchKnapsackBelowItsLowestTruePeakSaysSo() throws {
+        let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "0.7", "--method", "torch-knapsack", "--json", "--quiet"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("its lowest peak is"), "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+    }
+
+    @Test func belowTheProvableMinimumTheBudgetIsNamed() throws {
+        let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "1MiB", "--json"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("smallest budget that can be proven necessary is"), "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+    }
+
+    @Test func nodeLinkGraphsPlanExactly() throws {
+        let run = try CommandRunner.run(["remat", Self.chain, "--budget", "0.95", "--method", "exact", "--json", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["optimal"] as? Bool == true)
+        #expect(report["boundScope"] as? String == "capped-executions")
+    }
+
+    @Test(arguments: [["--budget", "1.5"], ["--budget", "0.0"], ["--budget", "-3"], ["--budget", "0.7", "--method", "greedy", "--solver", "cbc"],
+                      ["--budget", "0.7", "--time-limit", "0"], ["--budget", "0.7", "--method", "sideways"]])
+    func badOptionsExitWithTwo(_ options: [String]) throws {
+        let run = try CommandRunner.run(["remat", Self.vgg] + options)
+        #expect(run.status == 2, "\(options): \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+}
