@@ -237,6 +237,17 @@ struct GreedyContext: Sendable {
 }
 
 extension GreedyContext {
+    /// The free buffers alive through at least `fraction` of the horizon.
+    /// O(n).
+    func spanningFree(fraction: Double) -> [Int] {
+        guard let start = lower.min(), let stop = upper.max() else { return [] }
+        let length = Double(stop - start) * fraction
+        return free.filter { Double(upper[$0] - lower[$0]) >= length }
+    }
+
+    /// Whether ``spanningPinned(fraction:)`` would pin anything. O(n).
+    func hasSpanning(fraction: Double) -> Bool { !spanningFree(fraction: fraction).isEmpty }
+
     /// The same problem with the free buffers that live through at least
     /// `fraction` of the horizon pinned at the bottom, stacked largest
     /// first, aligned, above any pin in the way; nil when there are none.
@@ -245,9 +256,7 @@ extension GreedyContext {
     /// first they cost nothing (a buffer alive throughout can always sit at
     /// the bottom) or little. O(n log n + k·p) for k such buffers and p pins.
     func spanningPinned(fraction: Double = 1) -> GreedyContext? {
-        guard let start = lower.min(), let stop = upper.max() else { return nil }
-        let length = Double(stop - start) * fraction
-        var spanning = free.filter { Double(upper[$0] - lower[$0]) >= length }
+        var spanning = spanningFree(fraction: fraction)
         if spanning.isEmpty { return nil }
         spanning.sort { size[$0] != size[$1] ? size[$0] > size[$1] : $0 < $1 }
         var fixed = self.fixed

@@ -162,9 +162,11 @@ public struct Portfolio: Sendable {
     /// ``cheapGrace``: the sweep by start time (see ``runGreedy``).
     static let cheapMember = Member(allocator: GreedyAllocator(order: .start), longFirst: false)
     /// Seconds the cheap pass may run past the deadline: within the
-    /// whole-command envelope (limit + max(2 s, 10 %)), leaving time to
-    /// validate and write the answer.
-    static let cheapGrace = 1.0
+    /// whole-command envelope (limit + max(2 s, 10 %)), leaving half a
+    /// second to validate and write the answer. (1 s was measured too
+    /// short once: 196,673 buffers, limit 3 s, two spinning threads on two
+    /// busy cores.)
+    static let cheapGrace = 1.5
 
     /// The passes tried on a window of the peak repair, before random ties.
     static let windowMembers: [GreedyAllocator] = [
@@ -314,9 +316,20 @@ public struct Portfolio: Sendable {
     /// it is the answer when nothing else finishes.
     private func runGreedy(_ context: GreedyContext, goal: Int, bound: Int, capacity: Int?, deadline: Deadline, clock: Deadline,
                            steps: inout [AllocationReport.Step]) -> (solution: AllocationSolution, method: String)? {
-        let longFirst = context.spanningPinned(fraction: 0.5)
         // Without long-lived buffers the long-first passes repeat others.
-        var ordered = longFirst == nil ? Self.members.filter { !$0.longFirst } : Self.members
+        // Their context is built by the first pass that needs it, so that
+        // the cheap pass starts at once on another thread.
+        let hasSpanning = context.hasSpanning(fraction: 0.5)
+        let longFirstContext = Mutex<GreedyContext?>(nil)
+        @Sendable func longFirst() -> GreedyContext {
+            longFirstContext.withLock { cached in
+                if let cached { return cached }
+                let built = context.spanningPinned(fraction: 0.5) ?? context
+                cached = built
+                return built
+            }
+        }
+        var ordered = hasSpanning ? Self.members : Self.members.filter { !$0.longFirst }
         let width = options.parallel ? min(Parallel.width, ordered.count) : 1
         // The cheap pass is in the first round: first on one thread,
         // second on more (the first thread takes the pass usually best).
@@ -356,7 +369,7 @@ public struct Portfolio: Sendable {
                 guard let k else { return 0 }
                 let member = members[k]
                 let cheap = member.allocator == Self.cheapMember.allocator && !member.longFirst
-                let solution = member.allocator.allocate(member.longFirst ? longFirst ?? context : context,
+                let solution = member.allocator.allocate(member.longFirst ? longFirst() : context,
                                                          deadline: cheap ? graceDeadline : deadline, stop: stop)
                 let seconds = clock.elapsed
                 if let solution, solution.height <= goal { stop.raise() }
