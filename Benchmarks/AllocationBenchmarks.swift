@@ -63,7 +63,8 @@ enum AllocationBenchmarks {
             let boundTime = bestTime(repeats: 1) { bounds = try? LowerBounds(problem) }
             let bound = bounds?.best ?? 0
             print("\(trace.name): \(stats); generated in \(formatSeconds(generation))")
-            print("  lower bound \(bound) (max-live \(bounds?.peakLiveBytes ?? 0)) in \(formatSeconds(boundTime))")
+            print("  lower bound \(bound) (\(bounds?.bestName ?? "-"); max-live \(bounds?.peakLiveBytes ?? 0), aligned \(bounds?.alignedPeak ?? 0), "
+                  + "pinned-top \(bounds?.fixedTop ?? 0), pinned-gaps \(bounds?.pinnedGaps ?? 0)) in \(formatSeconds(boundTime))")
             var bestGreedy = Int.max
             if methods {
                 for member in Portfolio.members {
@@ -115,7 +116,8 @@ enum AllocationBenchmarks {
                 print("  \(file): does not read")
                 continue
             }
-            let bound = (try? LowerBounds(problem))?.best ?? 0
+            let bounds = try? LowerBounds(problem)
+            let bound = bounds?.best ?? 0
             var report: AllocationReport?
             let (wall, cpu) = timedProcess { report = try? Portfolio(options: PortfolioOptions(timeLimit: limit)).allocate(problem) }
             let valid = report?.solution.map { Validator.isValid($0.offsets, for: problem) } ?? false
@@ -124,7 +126,8 @@ enum AllocationBenchmarks {
                 fits += 1
                 times.append(wall)
             }
-            print(String(format: "  %@ %3d buffers, capacity %d, max-live %d: %@ in %@ [cpu %@] (%@)", file, problem.count, capacity, bound,
+            print(String(format: "  %@ %3d buffers, capacity %d, bound %d (%@; max-live %d): %@ in %@ [cpu %@] (%@)", file, problem.count,
+                         capacity, bound, bounds?.bestName ?? "-", bounds?.peakLiveBytes ?? 0,
                          fit ? "fit" : report?.status.rawValue ?? "error", formatSeconds(wall), formatSeconds(cpu), report?.method ?? "-"))
         }
         times.sort()
@@ -199,8 +202,10 @@ enum AllocationBenchmarks {
 
     static func trace(microBatches: Int) {
         let problem = TransformerTrace.make(microBatches: microBatches)
-        let bound = (try? LowerBounds(problem))?.best ?? 0
-        print("trace: \(problem.count) buffers, lower bound \(bound) (wall time; thread CPU time in brackets)")
+        let bounds = try? LowerBounds(problem)
+        let bound = bounds?.best ?? 0
+        print("trace: \(problem.count) buffers, lower bound \(bound) (\(bounds?.bestName ?? "-"), max-live \(bounds?.peakLiveBytes ?? 0)) "
+              + "(wall time; thread CPU time in brackets)")
         for allocator in GreedyOrder.allCases.map({ GreedyAllocator(order: $0) }) {
             var height = 0
             let (wall, cpu) = timed { height = (try? allocator.allocate(problem))?.height ?? 0 }
@@ -208,10 +213,10 @@ enum AllocationBenchmarks {
                          Double(height) / Double(bound)))
         }
         var report: AllocationReport?
-        let (wall, cpu) = timed { report = try? Portfolio(options: PortfolioOptions(timeLimit: 5)).allocate(problem) }
+        let (wall, cpu) = timedProcess { report = try? Portfolio(options: PortfolioOptions(timeLimit: 5)).allocate(problem) }
         if let report, let solution = report.solution {
             let valid = (try? Validator.height(of: solution.offsets, for: problem)) == solution.height
-            print(String(format: "  portfolio (auto, 5 s limit) %@ [%@]  height/bound %.4f  method %@  %@",
+            print(String(format: "  portfolio (auto, 5 s limit) %@ [process cpu %@]  height/bound %.4f  method %@  %@",
                          formatSeconds(wall), formatSeconds(cpu), Double(solution.height) / Double(bound), report.method,
                          valid ? "valid" : "INVALID"))
         }

@@ -25,7 +25,7 @@ public enum GapChoice: String, Sendable, CaseIterable, Codable {
 /// conflict are exactly those alive at the start, kept sorted by offset,
 /// O(n log n + n·a) for at most a buffers alive at once. Memory O(n log T)
 /// for the index (each placed range is kept in O(log T) lists), O(n) else.
-public struct GreedyAllocator: Sendable {
+public struct GreedyAllocator: Sendable, Equatable {
     public var order: GreedyOrder
     public var gap: GapChoice
     /// Breaks the last ties at random (seeded) instead of by index: a
@@ -54,9 +54,9 @@ public struct GreedyAllocator: Sendable {
         allocate(GreedyContext(buffers), deadline: nil) ?? AllocationSolution(offsets: [], height: 0)
     }
 
-    /// The pass over a prepared problem; nil when `deadline` expires first
-    /// (checked every 1,024 buffers).
-    func allocate(_ context: GreedyContext, deadline: Deadline?) -> AllocationSolution? {
+    /// The pass over a prepared problem; nil when `deadline` expires or
+    /// `stop` is raised first (both checked every 1,024 buffers).
+    func allocate(_ context: GreedyContext, deadline: Deadline?, stop: StopSignal? = nil) -> AllocationSolution? {
         let tie = tieBreakSeed.map { seed -> [Int] in
             var rng = SplitMix64(seed: seed)
             var ranks = Array(0 ..< context.count)
@@ -64,13 +64,14 @@ public struct GreedyAllocator: Sendable {
             return ranks
         } ?? context.identity
         let sequence = order.sorted(context.free, lower: context.lower, upper: context.upper, size: context.size, tie: tie)
-        return place(context, sequence, byStart: order == .start, deadline: deadline)
+        return place(context, sequence, byStart: order == .start, deadline: deadline, stop: stop)
     }
 
     /// Places the free buffers in `sequence` (each free buffer of positive
     /// size once), the pinned ones first. `byStart`: the sequence is by start
     /// time, so the sweep may replace the index when nothing is pinned.
-    func place(_ context: GreedyContext, _ sequence: [Int], byStart: Bool, deadline: Deadline?) -> AllocationSolution? {
+    func place(_ context: GreedyContext, _ sequence: [Int], byStart: Bool, deadline: Deadline?,
+               stop: StopSignal? = nil) -> AllocationSolution? {
         let n = context.count
         var offsets = [Int](repeating: 0, count: n)
         var height = 0
@@ -79,7 +80,7 @@ public struct GreedyAllocator: Sendable {
             height = max(height, context.fixed[i] + context.size[i])
         }
         if byStart && context.pinned.isEmpty {
-            return sweep(context, sequence, offsets: &offsets, height: height, deadline: deadline)
+            return sweep(context, sequence, offsets: &offsets, height: height, deadline: deadline, stop: stop)
         }
         var index = GapIndex(context)
         for i in context.pinned where context.size[i] > 0 {
@@ -88,7 +89,7 @@ public struct GreedyAllocator: Sendable {
         var scratch = GapScratch()
         let firstFit = gap == .firstFit
         for (k, i) in sequence.enumerated() {
-            if k & 1023 == 1023, deadline?.expired == true { return nil }
+            if k & 1023 == 1023, deadline?.expired == true || stop?.isRaised == true { return nil }
             let offset = index.place(i, size: context.size[i], alignment: context.alignment[i], firstFit: firstFit, scratch: &scratch)
             offsets[i] = offset
             height = max(height, offset + context.size[i])
@@ -105,13 +106,13 @@ public struct GreedyAllocator: Sendable {
     /// range, merged with the gaps it touches. O(n log n + n·g) for at most
     /// g gaps at once; places exactly as the index would.
     private func sweep(_ context: GreedyContext, _ sequence: [Int], offsets: inout [Int], height: Int,
-                       deadline: Deadline?) -> AllocationSolution? {
+                       deadline: Deadline?, stop: StopSignal?) -> AllocationSolution? {
         var height = height
         var gaps = FreeGaps()
         var ending = MinHeap()       // (upper, buffer) of the live buffers
         let firstFit = gap == .firstFit
         for (k, i) in sequence.enumerated() {
-            if k & 1023 == 1023, deadline?.expired == true { return nil }
+            if k & 1023 == 1023, deadline?.expired == true || stop?.isRaised == true { return nil }
             let now = context.lower[i]
             while let (upper, j) = ending.peek, upper <= now {
                 _ = ending.pop()
@@ -204,8 +205,11 @@ struct GreedyContext: Sendable {
                   alignment: buffers.map(\.alignment), fixed: buffers.map { $0.fixedOffset ?? -1 })
     }
 
-    /// Columns of a valid problem (`fixed` -1 for free buffers).
-    init(lower: [Int], upper: [Int], size: [Int], alignment: [Int], fixed: [Int]) {
+    /// Columns of a valid problem (`fixed` -1 for free buffers); `axis`:
+    /// the lifetimes' elementary intervals when already known (the same
+    /// lifetimes, other pins), saving the sort of the endpoints.
+    init(lower: [Int], upper: [Int], size: [Int], alignment: [Int], fixed: [Int],
+         axis known: (first: [Int], end: [Int], intervals: Int)? = nil) {
         count = lower.count
         self.lower = lower
         self.upper = upper
@@ -219,14 +223,31 @@ struct GreedyContext: Sendable {
         self.pinned = pinned
         self.free = free
         identity = Array(0 ..< count)
-        let axis = TimeAxis(lower: lower, upper: upper)
-        first = lower.map(axis.position)
-        end = upper.map(axis.position)
-        elementaryIntervals = axis.intervals
+        if let known {
+            first = known.first
+            end = known.end
+            elementaryIntervals = known.intervals
+        } else {
+            let axis = TimeAxis(lower: lower, upper: upper)
+            first = lower.map(axis.position)
+            end = upper.map(axis.position)
+            elementaryIntervals = axis.intervals
+        }
     }
 }
 
 extension GreedyContext {
+    /// The free buffers alive through at least `fraction` of the horizon.
+    /// O(n).
+    func spanningFree(fraction: Double) -> [Int] {
+        guard let start = lower.min(), let stop = upper.max() else { return [] }
+        let length = Double(stop - start) * fraction
+        return free.filter { Double(upper[$0] - lower[$0]) >= length }
+    }
+
+    /// Whether ``spanningPinned(fraction:)`` would pin anything. O(n).
+    func hasSpanning(fraction: Double) -> Bool { !spanningFree(fraction: fraction).isEmpty }
+
     /// The same problem with the free buffers that live through at least
     /// `fraction` of the horizon pinned at the bottom, stacked largest
     /// first, aligned, above any pin in the way; nil when there are none.
@@ -235,9 +256,7 @@ extension GreedyContext {
     /// first they cost nothing (a buffer alive throughout can always sit at
     /// the bottom) or little. O(n log n + k·p) for k such buffers and p pins.
     func spanningPinned(fraction: Double = 1) -> GreedyContext? {
-        guard let start = lower.min(), let stop = upper.max() else { return nil }
-        let length = Double(stop - start) * fraction
-        var spanning = free.filter { Double(upper[$0] - lower[$0]) >= length }
+        var spanning = spanningFree(fraction: fraction)
         if spanning.isEmpty { return nil }
         spanning.sort { size[$0] != size[$1] ? size[$0] > size[$1] : $0 < $1 }
         var fixed = self.fixed
@@ -258,7 +277,8 @@ extension GreedyContext {
             fixed[i] = at
             top = at + size[i]
         }
-        return GreedyContext(lower: lower, upper: upper, size: size, alignment: alignment, fixed: fixed)
+        return GreedyContext(lower: lower, upper: upper, size: size, alignment: alignment, fixed: fixed,
+                             axis: (first, end, elementaryIntervals))
     }
 }
 

@@ -92,17 +92,37 @@ import Testing
         #expect(report.height == (try LowerBounds(p)).best)
     }
 
-    @Test func anExpiredDeadlineStopsTheGreedyPasses() throws {
-        // Thousands of free buffers: every pass checks the deadline before finishing.
+    @Test func anExpiredDeadlineStopsAllButTheCheapPass() throws {
+        // Thousands of free buffers: every pass checks the deadline before
+        // finishing; only the sweep by start time may overrun it (by
+        // `cheapGrace`), so that there is an answer.
         var config = TraceTests.small
         config.microBatches = 8
         let p = TrainingTrace.make(config)
+        #expect(p.count > 2_048)
         var options = PortfolioOptions(timeLimit: nil)
         options.deadline = Deadline(seconds: 0)
         let report = try Portfolio(options: options).allocate(p)
-        #expect(report.status == .limitReached)
-        #expect(report.solution == nil)
-        #expect(report.steps.allSatisfy { $0.height == nil })
+        let solution = try #require(report.solution)
+        #expect(report.method == Portfolio.cheapMember.name)
+        #expect(try Validator.height(of: solution.offsets, for: p) == solution.height)
+        #expect(solution.height == (try Portfolio.cheapMember.allocate(p)).height)
+        #expect(report.steps.allSatisfy { $0.height == nil || $0.method == Portfolio.cheapMember.name })
+    }
+
+    @Test func aRaisedStopSignalStopsAPass() throws {
+        var config = TraceTests.small
+        config.microBatches = 8
+        let p = TrainingTrace.make(config)
+        let context = GreedyContext(p.buffers)
+        let stop = StopSignal()
+        for order in [GreedyOrder.start, .sizeThenStart] {
+            #expect(GreedyAllocator(order: order).allocate(context, deadline: nil, stop: stop) != nil)
+        }
+        stop.raise()
+        for order in [GreedyOrder.start, .sizeThenStart] {
+            #expect(GreedyAllocator(order: order).allocate(context, deadline: nil, stop: stop) == nil)
+        }
     }
 
     /// A solution made tall on purpose (every buffer stacked): the repair
