@@ -73,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "Offload",
-            dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
+            dependencies: ["MILP", "MemoryGraph", "Plan", "Units", "Verifier"]
         ),
         .executableTarget(
             name: "StowageCLI",
@@ -84,6 +84,7 @@ let package = Package(
                 "Allocation",
                 "Offload",
                 "Plan",
+                "Units",
                 "Verifier",
                 "Render",
                 "Scratchpad",

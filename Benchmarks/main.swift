@@ -9,6 +9,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
+    ("offload-lp", OffloadBenchmarks.lpAndSearch),
     ("scratchpad", ScratchpadBenchmarks.run),
 ]
 

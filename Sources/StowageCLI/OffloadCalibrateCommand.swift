@@ -34,9 +34,39 @@ struct OffloadCalibrateCommand: ParsableCommand {
     @Option(help: "Name of the fitted profile (default: the input's name + \"-calibrated\").")
     var name: String?
 
+    /// Refuses, before any work, an output that is a directory, a device
+    /// or any other non-regular file, or that sits in a missing folder:
+    /// the atomic write would replace it.
+    static func checkOutput(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            if isDirectory.boolValue || type != .typeRegular {
+                throw CommandFailure.badInput("\(path): not a regular file; the fitted profile is written to a new or regular file only")
+            }
+        }
+        let folder = url.deletingLastPathComponent().path
+        var folderIsDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsDirectory), folderIsDirectory.boolValue else {
+            throw CommandFailure.badInput("\(path): the folder \(folder) does not exist")
+        }
+    }
+
     func run() throws {
-        let start = try HardwareProfileFile.load(profile)
-        guard let data = FileManager.default.contents(atPath: timings) else {
+        if let output { try Self.checkOutput(output) }
+        let start: HardwareProfile
+        do {
+            start = try HardwareProfile.load(profile)
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+        if start.tiers != nil {
+            throw CommandFailure.badInput("\(profile): calibrate fits FlexGen's three-tier constants; this profile gives a chain of tiers (edit its links directly)")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: timings, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: timings) else {
             throw CommandFailure.badInput("\(timings): cannot read the timings file")
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -52,9 +82,7 @@ struct OffloadCalibrateCommand: ParsableCommand {
         var result = fitted
         result.name = name ?? start.name + "-calibrated"
         if let problem = result.validationError() { throw CommandFailure.badInput("\(timings): the fitted profile is unusable: \(problem)") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(result), as: UTF8.self) + "\n"
+        let json = result.jsonData()
         for fit in fits {
             let line = String(format: "%-28@ %10.4g -> %10.4g  (%d timings, latency %.3g s, RMS %.3g s)",
                               fit.constant as NSString, fit.previous, fit.fitted, fit.rows, fit.latency, fit.rmsSeconds)
@@ -62,12 +90,12 @@ struct OffloadCalibrateCommand: ParsableCommand {
         }
         if let output {
             do {
-                try Data(json.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try json.write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
                 throw CommandFailure.badInput("\(output): cannot write the profile (\(error.localizedDescription))")
             }
         } else {
-            print(json, terminator: "")
+            print(String(decoding: json, as: UTF8.self), terminator: "")
         }
     }
 }
