@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "MILP", targets: ["MILP"]),
         .library(name: "MemoryGraph", targets: ["MemoryGraph"]),
         .library(name: "Units", targets: ["Units"]),
+        .library(name: "OutputFiles", targets: ["OutputFiles"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Offload", targets: ["Offload"]),
@@ -15,6 +16,8 @@ let package = Package(
         .library(name: "Verifier", targets: ["Verifier"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Scratchpad", targets: ["Scratchpad"]),
+        .library(name: "ArenaSchedule", targets: ["ArenaSchedule"]),
+        .library(name: "RandomNetworks", targets: ["RandomNetworks"]),
         // The facade for Swift callers, and the C API as a shared library
         // (libStowageC.so / .dylib; header: include/stowage.h).
         .library(name: "StowageKit", targets: ["StowageKit"]),
@@ -38,11 +41,13 @@ let package = Package(
         ),
         .target(
             name: "MILP",
-            dependencies: ["CGLPK", "CCbc"]
+            dependencies: ["CGLPK", "CCbc", "OutputFiles"]
         ),
         .target(name: "MemoryGraph"),
         // The one grammar for sizes in bytes (options, files, APIs).
         .target(name: "Units"),
+        // Writing the files a user names as outputs: checked first, atomic, nothing else touched.
+        .target(name: "OutputFiles"),
         .target(
             name: "ModelImport",
             dependencies: [
@@ -57,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "Plan",
-            dependencies: ["MemoryGraph"]
+            dependencies: ["MemoryGraph", "OutputFiles"]
         ),
         .target(
             name: "Verifier",
@@ -70,6 +75,23 @@ let package = Package(
         .target(
             name: "Scratchpad",
             dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        // The smallest arena over operator orders: heuristics, exact search
+        // over down-sets, ILPs, lower bounds, single-tier plans.
+        .target(
+            name: "ArenaSchedule",
+            dependencies: ["MemoryGraph", "Allocation", "MILP", "Plan"]
+        ),
+        // Randomly wired networks (RandWire stages, NAS cells) to measure it on.
+        .target(
+            name: "RandomNetworks",
+            dependencies: ["MemoryGraph", "Allocation"]
+        ),
+        // `swift run generate-networks`: writes Models/randwire and Models/nas.
+        .executableTarget(
+            name: "generate-networks",
+            dependencies: ["RandomNetworks", "ModelImport"],
+            path: "Tools/GenerateNetworks"
         ),
         .target(
             name: "Offload",
@@ -88,14 +110,17 @@ let package = Package(
                 "Verifier",
                 "Render",
                 "Scratchpad",
-                // Only for Planner.version: one version string for the CLI and the libraries.
+                // The facade: every command that plans goes through it.
                 "StowageKit",
+                "Units",
+                "OutputFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "StowageKit",
-            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier"]
+            dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Verifier", "ArenaSchedule",
+                           "Units", "OutputFiles"]
         ),
         .target(
             name: "StowageC",
@@ -109,21 +134,29 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier"],
+            dependencies: ["MILP", "MemoryGraph", "ModelImport", "Allocation", "Offload", "Plan", "Scratchpad", "Verifier",
+                           "ArenaSchedule", "RandomNetworks"],
             path: "Benchmarks"
         ),
+        // Test support: checks documents against the JSON Schemas in Schemas/.
+        .target(name: "SchemaCheck", path: "Tests/Support/SchemaCheck"),
+        // Test support: seeded mutations of input files for the hostile-input suites.
+        .target(name: "InputMutation", path: "Tests/Support/InputMutation"),
         .testTarget(name: "MILPTests", dependencies: ["MILP"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units"]),
+        .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "MemoryGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "MILP"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "MemoryGraph"]),
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
+        .testTarget(name: "ArenaScheduleTests",
+                    dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
-        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI"]),
-        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
+        .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
         // Compiles and runs Examples/ (c, python, swift) against the built
         // libStowageC and PlanGraphExample.
         .testTarget(name: "ExamplesTests", dependencies: ["PlanGraphExample", "StowageKit", "Verifier"]),

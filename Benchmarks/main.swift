@@ -11,6 +11,11 @@ let suites: [(name: String, run: () -> Void)] = [
     ("offload", OffloadBenchmarks.run),
     ("offload-lp", OffloadBenchmarks.lpAndSearch),
     ("scratchpad", ScratchpadBenchmarks.run),
+    ("schedule", ScheduleBenchmarks.run),
+    ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
+    ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
+    // Not in the default run: it loads every core and runs for minutes.
+    ("limits", LimitBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
@@ -19,7 +24,7 @@ if !unknown.isEmpty {
     FileHandle.standardError.write(Data("unknown suite(s): \(unknown.sorted().joined(separator: ", ")); known: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
-for suite in suites where wanted.isEmpty || wanted.contains(suite.name) {
+for suite in suites where wanted.isEmpty ? suite.name != "limits" : wanted.contains(suite.name) {
     print("== \(suite.name)")
     suite.run()
 }

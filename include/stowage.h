@@ -20,8 +20,12 @@
  *               "outputs": ["y"]}
  *   plan     Stowage's plan format (Schemas/plan.schema.json): tiers, one
  *            step per operator with the allocate / copy / free actions to run
- *            before and after it, claimed metrics. The same file
- *            `stowage plan -o` writes and `stowage verify` / `render` read.
+ *            before and after it, claimed metrics, and "residencies": every
+ *            stay of every tensor in every tier ({"tensor", "tier",
+ *            "offset", "firstStep", "lastStep", "loaded", "stored"}), so a
+ *            code generator reads where each tensor lives when without
+ *            replaying the actions. The same file `stowage plan -o` writes
+ *            and `stowage verify` / `render` read.
  *
  * Every plan and placement handed back has been checked by Stowage's
  * independent verifier (plans are replayed step by step; offsets are
@@ -59,8 +63,8 @@ enum stowage_status {
     /* The caller's input is wrong: NULL argument, malformed JSON, invalid
      * graph, unknown or out-of-range option. *error names the place. */
     STOWAGE_BAD_INPUT = 2,
-    /* A planner produced a plan that failed verification (a bug in
-     * Stowage; the plan is not handed back). */
+    /* A bug in Stowage, never the caller's input: a planner produced a plan
+     * that failed verification (the plan is not handed back). */
     STOWAGE_INTERNAL_ERROR = 3
 };
 
@@ -71,19 +75,29 @@ const char *stowage_version(void);
  * Plans a graph through a scratchpad, in the graph's operator order.
  *
  * graph_json    a graph in Stowage's JSON graph format.
- * options_json  an object:
- *     "capacity"    required: bytes (1048576), a size ("2MiB", "512KiB";
- *                   KB/MB/GB are powers of 1024 too), or a budget of the
- *                   graph: "M_R" (the largest operator's footprint), "M_P"
- *                   (nothing spills in this order), "M_H" (halfway)
- *     "method"      "baseline" (Belady, the default), "lru", or "ilp"
- *                   (optimal replacement for this order, with a bound)
- *     "solver"      "cbc" (default) or "glpk", for "ilp"
- *     "timeLimit"   seconds for "ilp"; the best verified plan is returned
+ * options_json  an object with the `stowage plan` options, in camelCase:
+ *     "scratchpad"  required: bytes (1048576), a size ("2MiB", "1.5GB": plain
+ *                   integers are bytes, kB/MB/GB/TB powers of 10, KiB/MiB/
+ *                   GiB/TiB powers of 2), or a budget of the graph: "M_R"
+ *                   (the largest operator's footprint), "M_P" (nothing
+ *                   spills in this order), "M_H" (halfway)
+ *     "method"      "baseline" (the default) or "ilp" (optimal replacement,
+ *                   with a lower bound)
+ *     "policy"      baseline only: "belady" (default) or "lru"
+ *     "schedule"    ilp only: "fixed" (the graph's order, default) or "free"
+ *                   (the order is chosen too)
+ *     "solver"      ilp only: "cbc" (default) or "glpk"
+ *     "timeLimit"   wall-clock seconds for the whole call; the best
+ *                   verified plan found is returned
+ *     "gap"         ilp only: stop at this relative gap (0.01 = 1 %)
  *     "dtypeBytes"  count every floating-point element as this many bytes
  *     "alignment"   scratchpad offsets are multiples of this (default 1)
- *     "symbols"     values of symbolic dimensions: {"batch": 1}
- *   Unknown keys are errors.
+ *     "dims"        values of symbolic dimensions: {"batch": 1}
+ *     "unknownSizes" "error" (default: tensors of unknown size are bad
+ *                   input) or "zero" (plan them as 0 bytes)
+ *   "capacity" and "symbols" are accepted as older names of "scratchpad"
+ *   and "dims". Unknown keys, and options the method would ignore ("policy"
+ *   with "ilp", "solver" with "baseline"), are errors.
  * plan_json     receives the plan (free with stowage_free).
  * error         receives the error message on failure (free with
  *               stowage_free); may be NULL.
@@ -122,6 +136,40 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  * Returns a stowage_status.
  */
 int stowage_allocate(const char *buffers_json, const char *options_json, char **result_json, char **error);
+
+/*
+ * The smallest arena a graph can run in: chooses the operator order and an
+ * offset for every tensor (operator outputs live from their producer to
+ * their last reader, graph outputs to the end; graph inputs and weights
+ * are the caller's), with a lower bound that holds for every order.
+ *
+ * graph_json    a graph in Stowage's JSON graph format.
+ * options_json  NULL, or an object, every key optional:
+ *     "method"      "auto" (default), "dp" (exact search over down-sets),
+ *                   "ilp" (order ILP; joint order-and-address ILP when
+ *                   small), "heuristic" (best of the given order, an
+ *                   XLA-like and an Inductor-like order)
+ *     "solver"      "cbc" (default) or "glpk", for the ILPs
+ *     "timeLimit"   seconds for the whole call; the best verified answer
+ *                   found by then is returned
+ *     "dtypeBytes"  count every floating-point element as this many bytes
+ *     "maxStates"   states the exact search may hold (default 4000000)
+ *     "symbols"     values of symbolic dimensions: {"batch": 1}
+ *   Unknown keys are errors.
+ * result_json   receives the report (Schemas/schedule.schema.json):
+ *                 {"height": 49152, "peakBytes": 49152, "lowerBound": 49152,
+ *                  "optimal": true, "boundScope": "all-orders",
+ *                  "fileOrderPeak": ..., "fileOrderHeight": ...,
+ *                  "method": "dp", "seconds": 0.01, "version": 1, ...,
+ *                  "plan": {...}}
+ *               with the verified single-tier plan under "plan": one
+ *               addressed tier "arena", steps in the chosen order,
+ *               allocate (with offsets) and free actions, no copies.
+ * error         as for stowage_plan.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_schedule(const char *graph_json, const char *options_json, char **result_json, char **error);
 
 /* Releases a string handed back by this library. NULL is fine. */
 void stowage_free(void *p);

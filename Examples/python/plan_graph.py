@@ -110,12 +110,24 @@ def main():
     failures = 0
 
     plans = {}
-    for method in ("baseline", "lru", "ilp"):
-        plan = stowage.plan(graph, capacity="M_H", method=method, solver="glpk", timeLimit=30)
+    # The options are the CLI's (--scratchpad, --method, --policy, --solver,
+    # --time-limit); an option the method would ignore is refused.
+    variants = {
+        "baseline": {"method": "baseline"},
+        "lru": {"method": "baseline", "policy": "lru"},
+        "ilp": {"method": "ilp", "solver": "glpk"},
+    }
+    for name, options in variants.items():
+        plan = stowage.plan(graph, scratchpad="M_H", timeLimit=30, **options)
         metrics = plan["metrics"]
-        plans[method] = plan
-        print(f"{method}: method={plan['method']} nonCompulsoryBytes={metrics['nonCompulsoryBytes']} "
+        plans[name] = plan
+        print(f"{name}: method={plan['method']} nonCompulsoryBytes={metrics['nonCompulsoryBytes']} "
               f"steps={len(plan['steps'])} bound={metrics.get('bound')}")
+    # Where each tensor lives when, without replaying the actions.
+    names = [t[0] for t in plans["ilp"]["tensors"]]
+    for stay in plans["ilp"]["residencies"]:
+        if stay["tier"] == "scratchpad" and names[stay["tensor"]] == "probs":
+            print(f"probs: scratchpad offset {stay['offset']}, steps {stay['firstStep']}..{stay['lastStep']}")
     if plans["ilp"]["metrics"]["nonCompulsoryBytes"] > plans["baseline"]["metrics"]["nonCompulsoryBytes"]:
         print("the ILP moved more than Belady")
         failures += 1
@@ -123,7 +135,7 @@ def main():
         Path(args.plan).write_text(json.dumps(plans["ilp"]))
 
     try:
-        stowage.plan(graph, capacity="M_H", method="simulated-annealing")
+        stowage.plan(graph, scratchpad="M_H", method="simulated-annealing")
         print("an unknown method was accepted")
         failures += 1
     except Stowage.Error as e:

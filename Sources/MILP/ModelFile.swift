@@ -1,5 +1,6 @@
 import CGLPK
 import Foundation
+import OutputFiles
 
 /// Reading and writing models in the two file formats every MILP solver
 /// understands, through GLPK's own readers and writers.
@@ -118,34 +119,43 @@ extension Model {
             shifted += objective.constant * one
             exported.setObjective(shifted, sense: sense)
         }
+        try OutputFile.checked(path)
         let input = BackendInput(exported)
         let glpk = GLPKProblem()
         glpk.load(exported, input: input, names: true)
-        let temporary = path + ".partial"
+        // GLPK writes to a path of its own: a private folder, so that no file
+        // of the user's (say `model.mps.partial`) is ever touched; the result
+        // reaches `path` through one atomic replace.
+        let folder = NSTemporaryDirectory() + "stowage-write-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)) != nil else {
+            throw ModelFileError(path: path, reason: "cannot create a temporary folder in \(NSTemporaryDirectory())")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = folder + "/model"
         let code: Int32
         switch format {
         case .mps: code = glp_write_mps(glpk.pointer, GLP_MPS_FILE, nil, temporary)
         case .lp: code = glp_write_lp(glpk.pointer, nil, temporary)
         }
-        guard code == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
+        guard code == 0, var text = try? String(contentsOfFile: temporary, encoding: .utf8) else {
             throw ModelFileError(path: path, reason: "cannot write: \(glpk.capturedOutput.lastLine)")
         }
-        if format == .mps, sense == .maximize {
-            do {
-                let text = try String(contentsOfFile: temporary, encoding: .utf8)
-                try MPSObjectiveSense.declaringMaximize(text).write(toFile: temporary, atomically: false, encoding: .utf8)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
-            }
-        }
+        if format == .mps, sense == .maximize { text = MPSObjectiveSense.declaringMaximize(text) }
         do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+            try OutputFile.write(text, to: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ModelFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+            throw ModelFileError(path: path, reason: error.reason)
+        }
+    }
+}
+
+extension OutputFile {
+    /// ``check(_:)`` with the model file's error type.
+    static func checked(_ path: String) throws(ModelFileError) {
+        do {
+            try check(path)
+        } catch {
+            throw ModelFileError(path: path, reason: error.reason)
         }
     }
 }

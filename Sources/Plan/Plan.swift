@@ -29,9 +29,15 @@ import MemoryGraph
 /// Traffic that is compulsory: one load of each input and weight an
 /// operator reads, one store of each graph output. Everything else moved is
 /// non-compulsory.
+///
+/// Beside the actions, ``residencies`` lists every stay of every tensor in
+/// every tier (``PlanResidency``), derived from the actions when the plan
+/// is made and checked against them by the verifier.
 public struct Plan: Sendable, Codable, Equatable {
     /// The version of this format; readers reject versions they do not know.
-    public static let currentVersion = 1
+    /// Version 2 added ``residencies``; version 1 plans are still read (their
+    /// table is derived from the actions).
+    public static let currentVersion = 2
 
     public var version: Int
     /// The planner that made the plan ("baseline-belady", "ilp", …).
@@ -47,6 +53,8 @@ public struct Plan: Sendable, Codable, Equatable {
     public var steps: [PlanStep]
     /// What the planner claims; the verifier recomputes every figure.
     public var metrics: PlanMetrics
+    /// Every stay of every tensor in every tier, sorted (``PlanResidency``).
+    public var residencies: [PlanResidency]
 
     public init(method: String, graph: GraphIdentity, tensors: [PlanTensor], tiers: [Tier], homeTier: String,
                 computeTier: String, steps: [PlanStep], metrics: PlanMetrics) {
@@ -59,9 +67,41 @@ public struct Plan: Sendable, Codable, Equatable {
         self.computeTier = computeTier
         self.steps = steps
         self.metrics = metrics
+        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
+    }
+
+    /// The residency table derived again from the actions, after the steps
+    /// were changed in code.
+    public mutating func deriveResidencies() {
+        residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
     }
 
     public func tier(named name: String) -> Tier? { tiers.first { $0.name == name } }
+}
+
+extension Plan {
+    enum CodingKeys: String, CodingKey {
+        case version, method, graph, tensors, tiers, homeTier, computeTier, steps, metrics, residencies
+    }
+
+    /// Reads versions 1 (no residency table: derived from the actions) and 2.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        method = try c.decode(String.self, forKey: .method)
+        graph = try c.decode(GraphIdentity.self, forKey: .graph)
+        tensors = try c.decode([PlanTensor].self, forKey: .tensors)
+        tiers = try c.decode([Tier].self, forKey: .tiers)
+        homeTier = try c.decode(String.self, forKey: .homeTier)
+        computeTier = try c.decode(String.self, forKey: .computeTier)
+        steps = try c.decode([PlanStep].self, forKey: .steps)
+        metrics = try c.decode(PlanMetrics.self, forKey: .metrics)
+        if version >= 2 {
+            residencies = try c.decode([PlanResidency].self, forKey: .residencies)
+        } else {
+            residencies = PlanResidency.table(steps: steps, tensors: tensors, tiers: tiers, homeTier: homeTier)
+        }
+    }
 }
 
 /// Which graph a plan belongs to: its name, size, and a fingerprint of its

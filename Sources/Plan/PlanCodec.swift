@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 
 /// Reading and writing plans as JSON (schema: Schemas/plan.schema.json).
 public enum PlanCodec {
@@ -36,10 +37,12 @@ public enum PlanCodec {
                 throw Error(file: file, reason: "unreadable plan")
             }
         }
-        guard plan.version == Plan.currentVersion else {
-            throw Error(file: file, reason: "plan version \(plan.version); this Stowage reads version \(Plan.currentVersion)")
+        guard (1 ... Plan.currentVersion).contains(plan.version) else {
+            throw Error(file: file, reason: "plan version \(plan.version); this Stowage reads versions 1 to \(Plan.currentVersion)")
         }
-        return plan
+        var current = plan
+        current.version = Plan.currentVersion
+        return current
     }
 
     /// Throws the clearer error when the text is not an object, lacks a
@@ -50,8 +53,8 @@ public enum PlanCodec {
             throw Error(file: file, reason: "not a JSON object")
         }
         guard let version = probe.version else { throw Error(file: file, reason: "missing \"version\"") }
-        guard version == Plan.currentVersion else {
-            throw Error(file: file, reason: "plan version \(version); this Stowage reads version \(Plan.currentVersion)")
+        guard (1 ... Plan.currentVersion).contains(version) else {
+            throw Error(file: file, reason: "plan version \(version); this Stowage reads versions 1 to \(Plan.currentVersion)")
         }
     }
 
@@ -62,12 +65,13 @@ public enum PlanCodec {
         return try decode(data, file: path)
     }
 
-    /// Writes atomically: a reader never sees half a plan.
+    /// Writes atomically (``OutputFile``): a reader never sees half a
+    /// plan, and nothing but a regular file at `path` is ever replaced.
     public static func write(_ plan: Plan, to path: String) throws(PlanCodec.Error) {
         do {
-            try encode(plan, pretty: true).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFile.write(encode(plan, pretty: true), to: path)
         } catch {
-            throw Error(file: path, reason: "cannot write: \(error.localizedDescription)")
+            throw Error(file: path, reason: error.reason)
         }
     }
 

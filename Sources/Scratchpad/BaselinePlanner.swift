@@ -1,4 +1,5 @@
 import Allocation
+import MILP
 import MemoryGraph
 import Plan
 
@@ -36,14 +37,26 @@ public struct BaselinePlanner: Sendable {
         }
     }
 
-    /// Plans `problem`. The budget search reruns replacement O(log capacity)
-    /// times at most; each run is O(steps × resident) plus the allocator's
-    /// O(n log n).
-    public func plan(_ problem: ScratchpadProblem) throws(Failure) -> Plan {
+    /// Plans `problem`. The repair loop reruns replacement at most 100 times
+    /// (the budget shrinks by at least 1 % of the capacity each round); past
+    /// `deadline` the placement is greedy only and the step doubles each
+    /// round, for at most 6 rounds and ``MILP/Deadline/grace`` seconds (then:
+    /// ``Failure/fragmentation``); each run is
+    /// O(steps × resident) plus the allocator's O(n log n) greedy orders and
+    /// at most 2 s (never past the deadline) of its exact search. Memory:
+    /// O(tensors + steps + residencies).
+    public func plan(_ problem: ScratchpadProblem, deadline: Deadline = .none) throws(Failure) -> Plan {
         let simulation = ReplacementSimulation(problem: problem, policy: policy)
         var budget = problem.capacity
         var lastHeight = 0
+        var overdue = 0  // rounds past the deadline: each doubles the step, at most 6
         while true {
+            if lastHeight > 0, deadline.expired {
+                overdue += 1
+                if overdue > 6 || deadline.overrun > deadline.grace {
+                    throw .fragmentation(capacity: problem.capacity, height: lastHeight)
+                }
+            }
             let outcome: ReplacementSimulation.Outcome
             do {
                 outcome = try simulation.run(budget: budget)
@@ -55,7 +68,7 @@ public struct BaselinePlanner: Sendable {
             }
             let placement: ResidencyPlacement.Outcome
             do {
-                placement = try ResidencyPlacement.place(outcome.residencies, problem: problem)
+                placement = try ResidencyPlacement.place(outcome.residencies, problem: problem, deadline: deadline)
             } catch {
                 throw .allocator("\(error)")
             }
@@ -63,13 +76,14 @@ public struct BaselinePlanner: Sendable {
             switch placement {
             case .placed(let offsets, _):
                 return PlanAssembly(problem: problem, outcome: outcome, offsets: offsets, method: method).plan()
-            case .tooTall(let tall):
+            case .tooTall(let tall, _):
                 height = tall
             }
             lastHeight = height
             // Shrink the byte budget by the overshoot (at least 1 % of the capacity) and retry.
             let overshoot = height - problem.capacity
-            let next = budget - max(overshoot, problem.capacity / 100, 1)
+            let (step, overflow) = max(overshoot, problem.capacity / 100, 1).multipliedReportingOverflow(by: 1 << min(overdue, 6))
+            let next = overflow ? 0 : budget - step
             guard next > 0 else { throw .fragmentation(capacity: problem.capacity, height: lastHeight) }
             budget = next
         }

@@ -7,43 +7,50 @@ import Plan
 /// 1. The fixed-order planner (``ILPPlanner``) on the file order gives the
 ///    incumbent; with zero non-compulsory traffic it is optimal for every
 ///    order and nothing more is solved.
-/// 2. Small graphs (at most `wholeGraphLimit` operators): one
-///    ``FreeScheduleILP`` over all orders, warm-started from the incumbent.
-///    Its bound holds for every order.
-/// 3. Larger graphs: large-neighbourhood search. A window of
-///    `segmentLength` consecutive steps of the incumbent order is freed,
-///    every other operator keeps its step, and the same ILP (warm-started,
-///    so never worse) re-orders the window and re-decides all replacement.
-///    Windows slide by half their length, in passes, until a pass improves
-///    nothing or time runs out.
+/// 2. The graph is cut at the operators every path crosses
+///    (``ScheduleSegments``): there the same tensors are live in every
+///    order, so traffic and lower bounds add up over the segments between
+///    them. A segment whose order is forced is bounded by its part of the
+///    fixed-order ILP; every other one is handed to ``SegmentSearch``: the
+///    ILP over all its orders when small (solved to optimality when time
+///    allows), else its LP relaxation for the bound and windows re-ordered
+///    in turn for the plan. Segments are taken largest gap first, each
+///    given a share of the time left in proportion to its gap, with a
+///    progress line that names it.
+/// 3. The segments' best orders are stitched into one order (the scratchpad
+///    holds exactly the cut's tensors at each seam) and handed to
+///    ``ILPPlanner`` again, which places addresses (and repairs
+///    fragmentation); the result is kept only if better. So the plan is
+///    never worse than the file order's fixed-order optimum, and the bound
+///    (the sum of the segments' bounds) holds for every order.
 ///
-/// Every order the ILP proposes is handed to ``ILPPlanner`` again, which
-/// places addresses (and repairs fragmentation); it is accepted only if the
-/// placed plan is better. So the result is never worse than the file order's
-/// fixed-order optimum, and the reported bound is either valid for every
-/// order (case 1 and 2) or for the returned order (case 3).
+/// Time: everything ends by the deadline (the call's, capped by
+/// `options.timeLimit`, or ``defaultTimeLimit`` when neither is given).
+/// Memory: O(tensors + steps + Σ gap lengths) for the decomposition and the
+/// fixed-order ILP, plus one segment's model at a time (see
+/// ``SegmentSearch`` for its bound); no structure is quadratic in the
+/// graph (windows are computed per segment).
 public struct FreeSchedulePlanner: Sendable {
     public var solver: any Solver
-    /// `timeLimit` bounds the whole search (``defaultTimeLimit`` when nil);
-    /// `progress` receives every solve's.
+    /// `timeLimit` bounds the whole search (``defaultTimeLimit`` when nil
+    /// and no deadline is given); `progress` receives the solves' progress.
     public var options: SolveOptions
-    /// One ILP over every order when the windows allow at most this many
-    /// (operator, step) pairs; chains of operators have windows of one step,
-    /// so this admits long chain-like graphs and excludes wide ones.
-    public var wholeGraphPairs = 600
+    /// A segment's ILP over every order is solved when its windows have at
+    /// most this many (operator, step) pairs.
+    public var wholeGraphPairs = 3000
+    /// Window length of the search in larger segments.
     public var segmentLength = 10
     /// Per window in the search, at most this many seconds.
-    public var segmentSeconds = 10.0
-    /// After the search, with a time limit and at least 10 s of it left, the
-    /// ILP over every order is solved (for its bound) when its windows have
-    /// at most this many (operator, step) pairs.
-    public var boundingPairs = 3000
-    /// The time limit when `options` has none: the search over orders has no
-    /// natural end on large graphs.
+    public var segmentSeconds = 5.0
+    /// Larger segments get the LP relaxation of their ILP over every order
+    /// for a bound when it has at most this many pairs.
+    public var boundingPairs = 40000
+    /// The time limit when neither `options` nor the caller gives one: the
+    /// search over orders has no natural end on large graphs.
     public var defaultTimeLimit = 60.0
     /// Which strengthenings the ILP uses (all, by default).
     public var formulation = FreeScheduleFormulation()
-    /// One line per step forward (an accepted order, a bound).
+    /// One line per step forward (a segment taken up, an accepted order, a bound).
     public var report: (@Sendable (String) -> Void)?
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions()) {
@@ -61,6 +68,8 @@ public struct FreeSchedulePlanner: Sendable {
         public var bound: Double
         /// ...of every order (true) or of `schedule` only (false).
         public var boundCoversAllOrders: Bool
+        /// A lower bound for the plan's own order (the fixed-order ILP's).
+        public var orderBound: Double
         /// The fixed-order optimum (or best found) in the file order.
         public var fileOrderTraffic: Int
         /// Belady in the file order.
@@ -68,130 +77,192 @@ public struct FreeSchedulePlanner: Sendable {
         public var solves: Int
         /// Orders accepted because they lowered the traffic.
         public var improvements: Int
-        /// The ILP over every order, when it was solved: its size and time.
+        /// The decomposition: segments, and those whose order is free.
+        public var segments: Int
+        public var freeSegments: Int
+        /// Bytes of bound each method contributed (its name → bytes), and
+        /// how many segments it bounded.
+        public var boundByMethod: [String: Int]
+        public var segmentsByMethod: [String: Int]
+        /// The largest segment model solved: operators, (operator, step)
+        /// pairs of its every-order ILP (its operators when only its
+        /// fixed-order ILP was solved), variables and rows.
+        public var largestSegment: (operators: Int, pairs: Int, variables: Int, rows: Int)
+        /// Seconds from the start until the bound met the traffic (nil: never).
+        public var certifiedAfter: Double?
+        /// The largest segment ILP solved (compatibility with earlier reports).
         public var wholeVariables: Int?
         public var wholeRows: Int?
         public var wholeSeconds: Double?
     }
 
-    /// O(solver) per window; windows per pass: 2 · steps / segmentLength.
-    public func plan(_ problem: ScratchpadProblem) throws(BaselinePlanner.Failure) -> Outcome {
-        let clock = Stopwatch()
-        let limit = options.timeLimit ?? defaultTimeLimit
-        func remaining() -> Double { max(0, limit - clock.seconds) }
-        var fixedOptions = options
-        fixedOptions.timeLimit = max(1, limit / 5)
-        let fixed = try ILPPlanner(solver: solver, options: fixedOptions).plan(problem)
+    public func plan(_ problem: ScratchpadProblem, deadline: Deadline = .none) throws(BaselinePlanner.Failure) -> Outcome {
+        let deadline = deadline.capped(at: options.timeLimit ?? (deadline.isLimited ? .infinity : defaultTimeLimit))
+        let fileProblem = problem
+        let segmentation = ScheduleSegments(problem)
+        let segments = segmentation.segments
+        // Detached operators (weights and constants only) just before their first consumer.
+        let normalized = segmentation.order(core: segmentation.core, graph: problem.graph)
+        let problem = normalized == problem.schedule.order ? problem : ((try? problem.reordered(normalized)) ?? problem)
+
+        var fixedPlanner = ILPPlanner(solver: solver, options: options)
+        fixedPlanner.options.timeLimit = nil
+        fixedPlanner.report = report
+        var fixed = try fixedPlanner.plan(problem, deadline: deadline.fraction(0.5))
+        if problem.schedule.order != fileProblem.schedule.order,
+           let inFileOrder = try? fixedPlanner.plan(fileProblem, deadline: deadline.fraction(0.15)),
+           inFileOrder.plan.metrics.nonCompulsoryBytes < fixed.plan.metrics.nonCompulsoryBytes {
+            fixed = inFileOrder
+        }
         var best = fixed
-        var bestProblem = problem
-        // The incumbent's residencies, the warm start of every solve: read
-        // again only when the incumbent changes.
-        var start = PlanResidencies.read(best.plan, problem: bestProblem)
         var solves = fixed.solves
         var improvements = 0
-        var allOrdersBound: Double?
         let fileTraffic = fixed.plan.metrics.nonCompulsoryBytes
         func traffic() -> Int { best.plan.metrics.nonCompulsoryBytes }
 
-        /// Solves the ILP over `windows`; adopts the order it finds when the
-        /// fixed-order planner turns it into a better plan.
-        var wholeSize: (variables: Int, rows: Int, seconds: Double)?
-        func improve(over windows: ScheduleWindows, seconds: Double, freezing: ClosedRange<Int>? = nil) -> SolveResult? {
-            let ilp = FreeScheduleILP(problem: bestProblem, windows: windows, formulation: formulation)
-            var frozen = Set<Int>()
-            var frozenBytes: [Int] = []
-            if let window = freezing {
-                (frozen, frozenBytes) = Self.freeze(outside: window, problem: bestProblem, residencies: start.residencies)
+        var search = SegmentSearch(solver: solver, options: options)
+        search.formulation = formulation
+        search.exactPairs = wholeGraphPairs
+        search.relaxationPairs = boundingPairs
+        search.windowLength = segmentLength
+        search.windowSeconds = segmentSeconds
+        search.report = report
+
+        // Every segment's fixed-order optimum in the current order, time by size.
+        var coreOrder = segmentation.core
+        var segmentTraffic = [Int](repeating: 0, count: segments.count)
+        var segmentBound = [Int](repeating: 0, count: segments.count)
+        var boundMethod = [SegmentSearch.BoundMethod](repeating: .trivial, count: segments.count)
+        var incumbents = [SegmentSearch.Replacement?](repeating: nil, count: segments.count)
+        var subproblems = [SegmentProblem?](repeating: nil, count: segments.count)
+        var largest = (operators: 0, pairs: 0, variables: 0, rows: 0)
+        var largestSolved: (variables: Int, rows: Int, seconds: Double)?
+        var certifiedAfter: Double?
+        func allOrdersBound() -> Int { segmentBound.reduce(0, +) }
+        func noteCertified() {
+            if certifiedAfter == nil, allOrdersBound() >= traffic() { certifiedAfter = deadline.elapsed }
+        }
+        report?("\(segments.count) segments between cuts every path crosses (\(segments.filter { !$0.isFixed }.count) with a free order), "
+            + "\(coreOrder.count) of \(problem.graph.operators.count) operators in them")
+        // A graph with one order only (a chain): the fixed-order bound covers every order.
+        let forced = SegmentSearch.isForced(problem)
+        if forced, traffic() > 0 {
+            segmentBound = [Int(best.bound)] + [Int](repeating: 0, count: max(0, segments.count - 1))
+            boundMethod = [.fixedOrder] + [SegmentSearch.BoundMethod](repeating: .none, count: max(0, segments.count - 1))
+        }
+        var operatorsLeft = max(1, coreOrder.count)
+        let reserve = { (deadline.remaining ?? 0) * 0.15 }  // for the stitched plan's placement
+        for (k, segment) in segments.enumerated() {
+            let size = segment.positions.count
+            defer { operatorsLeft -= size }
+            guard traffic() > 0, !forced else { continue }
+            guard !deadline.expired else { break }
+            let sub: SegmentProblem
+            do {
+                sub = try segmentation.subproblem(k, core: coreOrder, of: problem)
+            } catch {
+                report?("segment \(k + 1): not planned on its own (\(error))")
+                continue
             }
-            let built = ilp.build(capacity: problem.capacity, frozen: frozen, frozenBytes: frozenBytes)
-            let warmStart = ilp.warmStart(order: bestProblem.schedule.order, residencies: start.residencies,
-                                          stored: start.stored, built: built)
-            var solveOptions = options
-            solveOptions.timeLimit = seconds
-            solveOptions.warmStart = formulation.warmStart ? warmStart : nil
-            if freezing != nil { solveOptions.progress = nil }
-            let result = solver.solve(built.model, options: solveOptions)
-            solves += 1
-            if freezing == nil { wholeSize = (built.model.variableCount, built.model.constraintCount, result.seconds) }
-            // Frozen tensors' traffic is not in the objective: compare with the start's.
-            let incumbent = freezing == nil ? Double(traffic()) : built.model.objectiveValue(at: warmStart)
-            guard result.status.hasSolution, let objective = result.objective,
-                  objective < incumbent - 0.5 else { return result }
-            let order = ilp.order(from: result.values, built: built)
-            guard let candidate = try? bestProblem.reordered(order),
-                  let planned = try? ILPPlanner(solver: solver, options: fixedOptions).plan(candidate) else { return result }
+            subproblems[k] = sub
+            let left = max(0, (deadline.remaining ?? .infinity) - reserve())
+            let share = left.isFinite ? max(0.05, left * 0.5 * Double(size) / Double(operatorsLeft)) : .infinity
+            guard let (current, result) = search.start(sub.problem, isFixed: segment.isFixed,
+                                                       deadline: share.isFinite ? deadline.capped(at: share) : deadline) else {
+                report?("segment \(k + 1): no fixed-order plan of its own")
+                continue
+            }
+            solves += result.solves
+            if (result.variables, size) > (largest.variables, largest.operators) {
+                largest = (size, size, result.variables, result.rows)
+            }
+            incumbents[k] = current
+            segmentTraffic[k] = current.traffic
+            segmentBound[k] = result.bound
+            boundMethod[k] = result.method
+        }
+        if traffic() == 0 { for k in segments.indices { boundMethod[k] = .none; segmentBound[k] = 0 } }
+        noteCertified()
+
+        // The free segments, largest gap first, each with a share of the time.
+        var changed = false
+        var open = segments.indices.filter { !segments[$0].isFixed && incumbents[$0] != nil && segmentTraffic[$0] > segmentBound[$0] }
+        open.sort { segmentTraffic[$0] - segmentBound[$0] > segmentTraffic[$1] - segmentBound[$1] }
+        var totalGap = open.reduce(0) { $0 + segmentTraffic[$1] - segmentBound[$1] }
+        for k in open {
+            let gap = segmentTraffic[k] - segmentBound[k]
+            defer { totalGap -= gap }
+            guard traffic() > allOrdersBound(), let sub = subproblems[k], let current = incumbents[k] else { continue }
+            let left = (deadline.remaining ?? .infinity) - reserve()
+            guard left > 0.05 else { break }
+            let seconds = left.isFinite ? left * Double(gap) / Double(max(1, totalGap)) : .infinity
+            let range = segments[k].positions
+            report?("segment \(k + 1) of \(segments.count) (\(range.count) operators): traffic \(segmentTraffic[k]) B, bound \(segmentBound[k]) B"
+                + (seconds.isFinite ? String(format: ", %.1f s", seconds) : ""))
+            let clock = Stopwatch()
+            let found = search.run(sub.problem, current: current, deadline: seconds.isFinite ? deadline.capped(at: seconds) : deadline)
+            solves += found.solves
+            if (found.variables, found.pairs) > (largest.variables, largest.pairs) {
+                largest = (sub.problem.graph.operators.count, found.pairs, found.variables, found.rows)
+            }
+            if found.method == .everyOrder, found.variables > (largestSolved?.variables ?? -1) {
+                largestSolved = (found.variables, found.rows, clock.seconds)
+            }
+            if found.bound > segmentBound[k] || boundMethod[k] == .trivial {
+                segmentBound[k] = max(segmentBound[k], found.bound)
+                boundMethod[k] = found.method
+            }
+            if found.traffic < segmentTraffic[k] {
+                coreOrder.replaceSubrange(range, with: sub.globalOrder(found.order))
+                segmentTraffic[k] = found.traffic
+                changed = true
+            }
+            report?("segment \(k + 1): traffic \(segmentTraffic[k]) B, bound \(segmentBound[k]) B (\(boundMethod[k].rawValue))")
+        }
+
+        // Stitch: the segments' orders, replacement and addresses planned once more.
+        if changed, let candidate = try? problem.reordered(segmentation.order(core: coreOrder, graph: problem.graph)),
+           let planned = try? fixedPlanner.plan(candidate, deadline: deadline) {
             solves += planned.solves
             if planned.plan.metrics.nonCompulsoryBytes < traffic() {
                 best = planned
-                bestProblem = candidate
-                start = PlanResidencies.read(best.plan, problem: bestProblem)
                 improvements += 1
-            }
-            return result
-        }
-
-        let steps = problem.schedule.count
-        let whole = wholeWindows(problem.graph)
-        /// The ILP over every order, for a bound that covers them all.
-        func solveWhole(seconds: Double) {
-            let result = improve(over: whole, seconds: seconds)
-            report?("every order (\(whole.pairCount) operator-step pairs): traffic \(traffic()) B, bound \(Int(result?.bound ?? 0)) B")
-            if let result, result.status.hasSolution, let bound = result.bound {
-                // Traffic is a sum of whole bytes: a fractional bound rounds up.
-                allOrdersBound = max(0, (bound - 1e-6).rounded(.up))
+                report?("stitched order: traffic \(fileTraffic) -> \(traffic()) B")
             }
         }
-        if traffic() == 0 {
-            allOrdersBound = 0
-        } else if whole.pairCount <= wholeGraphPairs {
-            solveWhole(seconds: remaining())
-        } else {
-            var improved = true
-            passes: while improved {
-                improved = false
-                var first = 0
-                while first < steps - 1 {
-                    if remaining() < 1 { break passes }
-                    if traffic() == 0 { break passes }
-                    let last = min(steps - 1, first + segmentLength - 1)
-                    let windows = ScheduleWindows(order: bestProblem.schedule.order, free: first ... last, graph: problem.graph)
-                    let before = traffic()
-                    _ = improve(over: windows, seconds: min(segmentSeconds, remaining()), freezing: first ... last)
-                    if traffic() < before {
-                        improved = true
-                        report?("steps \(first)...\(last) re-ordered: traffic \(before) -> \(traffic()) B")
-                    }
-                    first += max(1, segmentLength / 2)
-                }
-            }
-            // With time left, the whole ILP from the search's best: a bound
-            // for every order, and perhaps a better order still.
-            if traffic() > 0, whole.pairCount <= boundingPairs, remaining() >= 10 {
-                solveWhole(seconds: remaining())
+        // Time left and a gap: the best order once more, with all that time
+        // for the addresses (where fragmentation, not the order, costs).
+        if traffic() > allOrdersBound(), let left = deadline.remaining, left > 5,
+           let again = try? problem.reordered(best.plan.steps.map(\.op)),
+           let planned = try? fixedPlanner.plan(again, deadline: deadline) {
+            solves += planned.solves
+            if planned.plan.metrics.nonCompulsoryBytes < traffic() {
+                report?("addresses placed again: traffic \(traffic()) -> \(planned.plan.metrics.nonCompulsoryBytes) B")
+                best = planned
             }
         }
-
-        if traffic() == 0 { allOrdersBound = 0 }
+        let bestSchedule = (try? Schedule(best.plan.steps.map(\.op), for: problem.graph)) ?? problem.schedule
+        noteCertified()
         var plan = best.plan
         plan.method = method
-        let orderBound = best.bound
-        let bound: Double
-        let coversAll: Bool
-        if let allOrdersBound {
-            bound = allOrdersBound
-            coversAll = true
-        } else {
-            bound = orderBound
-            coversAll = false
-        }
+        let bound = min(Double(allOrdersBound()), Double(traffic()))
         plan.metrics.bound = bound
-        return Outcome(plan: plan, schedule: bestProblem.schedule, bound: bound, boundCoversAllOrders: coversAll,
-                       fileOrderTraffic: fileTraffic, baselineTraffic: fixed.baselineTraffic, solves: solves,
-                       improvements: improvements, wholeVariables: wholeSize?.variables, wholeRows: wholeSize?.rows,
-                       wholeSeconds: wholeSize?.seconds)
+        plan.metrics.solverStatus = bound >= Double(traffic()) ? SolveStatus.optimal.rawValue : SolveStatus.feasible.rawValue
+        var boundByMethod: [String: Int] = [:]
+        var segmentsByMethod: [String: Int] = [:]
+        for k in segments.indices where boundMethod[k] != .none {
+            boundByMethod[boundMethod[k].rawValue, default: 0] += segmentBound[k]
+            segmentsByMethod[boundMethod[k].rawValue, default: 0] += 1
+        }
+        return Outcome(plan: plan, schedule: bestSchedule, bound: bound, boundCoversAllOrders: true,
+                       orderBound: max(best.bound, bound), fileOrderTraffic: fileTraffic,
+                       baselineTraffic: fixed.baselineTraffic, solves: solves, improvements: improvements,
+                       segments: segments.count, freeSegments: segments.filter { !$0.isFixed }.count,
+                       boundByMethod: boundByMethod, segmentsByMethod: segmentsByMethod, largestSegment: largest,
+                       certifiedAfter: certifiedAfter, wholeVariables: largestSolved?.variables,
+                       wholeRows: largestSolved?.rows, wholeSeconds: largestSolved?.seconds)
     }
 }
-
 
 extension FreeSchedulePlanner {
     /// The size of the ILP over every order for `problem` under this
@@ -203,7 +274,7 @@ extension FreeSchedulePlanner {
     }
 
     /// Windows over every order: ASAP/ALAP, or none when the formulation
-    /// switches them off.
+    /// switches them off. O(n²/64) memory: for small graphs only.
     func wholeWindows(_ graph: Graph) -> ScheduleWindows {
         formulation.windows ? ScheduleWindows(graph: graph) : ScheduleWindows(unrestricted: graph)
     }

@@ -21,7 +21,7 @@ public func stowage_plan(_ graphJSON: UnsafePointer<CChar>?, _ optionsJSON: Unsa
     respond(planJSON, error, outName: "plan_json") {
         let graphText = try text(graphJSON, name: "graph_json")
         let request = try PlanRequest(json: try text(optionsJSON, name: "options_json"))
-        let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.symbols)
+        let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.options.dims)
         return try Planner(options: request.options).plan(graph, capacity: request.capacity).json()
     }
 }
@@ -35,7 +35,7 @@ public func stowage_plan_file(_ modelPath: UnsafePointer<CChar>?, _ optionsJSON:
     respond(planJSON, error, outName: "plan_json") {
         let path = try text(modelPath, name: "model_path")
         let request = try PlanRequest(json: try text(optionsJSON, name: "options_json"))
-        return try Planner(options: request.options).plan(modelAt: path, capacity: request.capacity, symbols: request.symbols).json()
+        return try Planner(options: request.options).plan(modelAt: path, capacity: request.capacity).json()
     }
 }
 
@@ -62,7 +62,7 @@ public func stowage_free(_ pointer: UnsafeMutableRawPointer?) {
 
 /// The text of a C string argument; NULL is a bad-input error naming it.
 /// Invalid UTF-8 is repaired (and then fails as JSON where it matters).
-private func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIError) -> String {
+func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIError) -> String {
     guard let pointer else { throw CAPIError(code: .badInput, message: "\(name) is NULL") }
     return String(cString: pointer)
 }
@@ -70,7 +70,7 @@ private func text(_ pointer: UnsafePointer<CChar>?, name: String) throws(CAPIErr
 /// Runs `body`, and writes its bytes to `*out` (on success) or a message to
 /// `*error` (on failure), each as a malloc'd NUL-terminated string; the
 /// other is set to NULL. Returns the status code.
-private func respond(_ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+func respond(_ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                      _ error: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                      outName: String, _ body: () throws -> Data) -> Int32 {
     out?.pointee = nil

@@ -29,15 +29,20 @@ struct BenchCharts {
         let models = BenchGrouping.models(rows)
         let methods = BenchGrouping.methods(rows)
         let columns = min(3, max(1, models.count))
-        let panelWidth = 380.0, panelHeight = 250.0, top = 70.0
-        let width = Double(columns) * panelWidth + 20
-        let height = top + Double((models.count + columns - 1) / columns) * panelHeight + 10
+        // Panels are centred in a page at least as wide as the title, the
+        // legend and the note, each on a line of its own (one model used to
+        // clip the title and draw the legend over the note).
+        let panelWidth = 380.0, panelHeight = 250.0, top = 96.0
+        let width = max(Double(columns) * panelWidth + 20, 640, 40 + legendWidth(methods))
+        let height = top + Double((models.count + columns - 1) / columns) * panelHeight + 30
+        let left = (width - Double(columns) * panelWidth) / 2
         var svg = BenchSVG(width: width, height: height)
         svg.text(20, 28, "Non-compulsory traffic versus scratchpad budget", size: 18, weight: "bold")
-        legend(&svg, methods, x: 20, y: 50)
-        svg.text(width - 20, 50, "equal results overlap as bands (earlier methods drawn wider)", size: 11, anchor: "end", fill: "#666")
+        legend(&svg, methods, x: 20, y: 52)
+        svg.text(20, 74, "equal results overlap as bands (earlier methods drawn wider); × at the axis: no plan (infeasible or failed)",
+                 size: 11, fill: "#666")
         for (n, model) in models.enumerated() {
-            let x0 = 10 + Double(n % columns) * panelWidth, y0 = top + Double(n / columns) * panelHeight
+            let x0 = left + Double(n % columns) * panelWidth, y0 = top + Double(n / columns) * panelHeight
             let ofModel = rows.filter { $0.model == model }
             let budgets = BenchGrouping.budgets(ofModel)
             let plotX = x0 + 80, plotY = y0 + 30, plotW = panelWidth - 110, plotH = panelHeight - 80
@@ -78,6 +83,13 @@ struct BenchCharts {
                 let width = 2 + 2.5 * Double(methods.count - 1 - m)
                 if points.count > 1 { svg.polyline(points, stroke: colour, width: width) }
                 for point in points { svg.circle(point.0, point.1, 1.5 + width / 2, fill: colour) }
+                // Runs without a plan have no traffic to draw: a cross below the axis says so.
+                for (i, budget) in budgets.enumerated() {
+                    let runs = ofModel.filter { $0.budget == budget && BenchGrouping.methodLabel($0) == method }
+                    guard !runs.isEmpty, !runs.contains(where: { $0.status == .ok }), let last = runs.last else { continue }
+                    svg.cross(xPosition(i) + 7 * Double(m) - 3.5 * Double(methods.count - 1), plotY + plotH - 6, 4, stroke: colour,
+                              title: "\(BenchGrouping.modelName(model)) \(budget) \(method): \(last.status.rawValue)\(last.message.map { ": " + $0 } ?? "")")
+                }
             }
         }
         return svg.document
@@ -91,9 +103,11 @@ struct BenchCharts {
         let rowHeight = 16.0 + 8.0 * Double(methods.count)
         let left = 170.0, top = 80.0, plotW = 720.0
         let plotH = rowHeight * Double(models.count)
-        var svg = BenchSVG(width: left + plotW + 40, height: top + plotH + 60)
-        svg.text(20, 28, "Solve time per run (log scale); × = timeout, crash or failure at its wall time", size: 18, weight: "bold")
+        var svg = BenchSVG(width: max(left + plotW + 40, 40 + legendWidth(methods)), height: top + plotH + 60)
+        svg.text(20, 28, "Solve time per run (log scale)", size: 18, weight: "bold")
         legend(&svg, methods, x: 20, y: 52)
+        svg.text(20, 70, "● a plan; ○ no plan exists at the budget (infeasible); × timeout, crash or failure, at its wall time",
+                 size: 11, fill: "#666")
         let seconds = rows.map { $0.solveSeconds ?? $0.wallSeconds }.filter { $0 > 0 }
         let low = floor(log10(max(1e-3, seconds.min() ?? 0.01))), high = max(low + 1, ceil(log10(max(1e-3, seconds.max() ?? 1))))
         func x(_ value: Double) -> Double { left + plotW * (log10(max(value, pow(10, low))) - low) / (high - low) }
@@ -112,9 +126,12 @@ struct BenchCharts {
                 let colour = Self.palette[m % Self.palette.count]
                 let y = y0 + 8 + 8 * Double(m) + 4
                 for row in rows where row.model == model && BenchGrouping.methodLabel(row) == method {
-                    if row.status == .ok || row.status == .infeasible {
-                        svg.circle(x(row.solveSeconds ?? row.wallSeconds), y, 3.5, fill: colour, opacity: 0.75,
-                                   title: "\(BenchGrouping.modelName(model)) \(row.budget ?? "") \(method): \(BenchFormat.seconds(row.solveSeconds ?? row.wallSeconds)) s")
+                    let tip = "\(BenchGrouping.modelName(model)) \(row.budget ?? "") \(method): \(BenchFormat.seconds(row.solveSeconds ?? row.wallSeconds)) s"
+                    if row.status == .ok {
+                        svg.circle(x(row.solveSeconds ?? row.wallSeconds), y, 3.5, fill: colour, opacity: 0.75, title: tip)
+                    } else if row.status == .infeasible {
+                        // An answer ("no plan"), but not a solve to compare: drawn hollow, at the wall time.
+                        svg.ring(x(row.wallSeconds), y, 3.5, stroke: colour, title: tip + " (infeasible: \(row.message ?? "no plan"))")
                     } else {
                         svg.cross(x(row.wallSeconds), y, 4, stroke: colour, title: "\(row.status.rawValue): \(row.message ?? "")")
                     }
@@ -164,6 +181,11 @@ struct BenchCharts {
             }
         }
         return svg.document
+    }
+
+    /// Pixels the legend of `names` takes, as ``legend(_:_:x:y:)`` draws it.
+    private func legendWidth(_ names: [String]) -> Double {
+        names.reduce(0) { $0 + 28 + Double($1.count) * 7 }
     }
 
     private func legend(_ svg: inout BenchSVG, _ names: [String], x: Double, y: Double) {
@@ -222,6 +244,11 @@ struct BenchSVG {
     mutating func circle(_ x: Double, _ y: Double, _ r: Double, fill: String, opacity: Double = 1, title: String? = nil) {
         let tip = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
         body.append("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\" fill=\"\(fill)\" fill-opacity=\"\(opacity)\">\(tip)</circle>")
+    }
+
+    mutating func ring(_ x: Double, _ y: Double, _ r: Double, stroke: String, title: String? = nil) {
+        let tip = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
+        body.append("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.5\">\(tip)</circle>")
     }
 
     mutating func cross(_ x: Double, _ y: Double, _ r: Double, stroke: String, title: String? = nil) {

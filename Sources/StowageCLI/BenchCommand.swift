@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutputFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ struct BenchRunCommand: ParsableCommand {
         let plan = try BenchExperiment.load(experiment)
         let all = plan.runs()
         let slice = shard.flatMap(BenchShard.init) ?? BenchShard.fromSlurm(ProcessInfo.processInfo.environment)
-        let mine = slice?.select(all) ?? all
+        let mine = slice?.select(all, timeLimit: plan.timeLimit) ?? all
         let prefix = BenchResults.prefix(of: output ?? ((experiment as NSString).lastPathComponent as NSString).deletingPathExtension)
         let folder = (prefix as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -150,9 +151,11 @@ struct BenchReportCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (name, svg) in BenchCharts(rows: rows).charts() {
                 let file = (folder as NSString).appendingPathComponent(name)
-                try Data(svg.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+                try OutputFile.write(svg, to: file)
                 print("wrote \(file)")
             }
+        } catch let error as OutputFile.Error {
+            throw CommandFailure.badInput("cannot write charts: \(error)")
         } catch {
             throw CommandFailure.badInput("\(folder): cannot write charts (\(error.localizedDescription))")
         }

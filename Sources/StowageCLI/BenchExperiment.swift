@@ -1,4 +1,5 @@
 import Foundation
+import Units
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 /// that every error can name the file and the key, and unknown keys (typos)
 /// are refused instead of silently ignored.
 struct BenchExperiment: Equatable {
-    enum Kind: String { case scratchpad, offload }
+    enum Kind: String { case scratchpad, offload, schedule }
 
     var kind: Kind
     /// Model files after glob expansion, in the order written (globs sorted).
@@ -18,6 +19,8 @@ struct BenchExperiment: Equatable {
     var methods: [String] = []
     var solvers: [String] = []
     var dtypeBytes: Int?
+    /// Values of symbolic dimensions, passed to every run as `--dim NAME=VALUE`.
+    var dims: [String: Int] = [:]
     /// Offload experiments.
     var hardware: [String] = []
     var gpuMem: [String?] = [nil]
@@ -39,9 +42,12 @@ struct BenchExperiment: Equatable {
     /// accepted only when `STOWAGE_BENCH_TESTING=1`.
     static let testMethods = ["test-sleep", "test-crash"]
     static let solverNames = ["cbc", "glpk"]
+    /// `stowage schedule --method`; the ILP ones run once per solver.
+    static let scheduleMethods = ["auto", "dp", "ilp", "heuristic"]
 
-    private static let scratchpadKeys: Set<String> = ["kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "description"]
-    private static let offloadKeys: Set<String> = ["kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
+    private static let scratchpadKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
+    private static let scheduleKeys: Set<String> = ["version", "kind", "models", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]
+    private static let offloadKeys: Set<String> = ["version", "kind", "models", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen", "timeLimit", "slack", "repeat", "description"]
 
     /// The seconds after which a child is terminated.
     var wallLimit: Double { (timeLimit ?? 0) + slack }
@@ -68,11 +74,14 @@ struct BenchExperiment: Equatable {
         let fields = Fields(object: object, file: file)
         let kindName = try fields.string("kind") ?? "scratchpad"
         guard let kind = Kind(rawValue: kindName) else {
-            throw fields.failure("kind", "must be \"scratchpad\" or \"offload\", got \"\(kindName)\"")
+            throw fields.failure("kind", "must be \"scratchpad\", \"offload\" or \"schedule\", got \"\(kindName)\"")
         }
-        let allowed = kind == .scratchpad ? scratchpadKeys : offloadKeys
+        let allowed = kind == .scratchpad ? scratchpadKeys : kind == .schedule ? scheduleKeys : offloadKeys
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw fields.failure(unknown, "unknown key for a \(kind.rawValue) experiment (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        if let version = try fields.integer("version"), version != 1 {
+            throw fields.failure("version", "this Stowage reads experiment files of version 1, got \(version)")
         }
         guard let patterns = try fields.strings("models"), !patterns.isEmpty else {
             throw fields.failure("models", "a non-empty list of model paths or globs is required")
@@ -85,31 +94,38 @@ struct BenchExperiment: Equatable {
         }
         var experiment = BenchExperiment(kind: kind, models: models)
         experiment.timeLimit = try fields.number("timeLimit")
-        if let limit = experiment.timeLimit, !(limit > 0) { throw fields.failure("timeLimit", "must be a positive number of seconds") }
+        if let limit = experiment.timeLimit, !(limit > 0) || limit > 1e7 {
+            throw fields.failure("timeLimit", "must be a positive number of seconds (at most 10^7)")
+        }
         if let slack = try fields.number("slack") {
-            guard slack >= 0 else { throw fields.failure("slack", "must be non-negative") }
+            guard slack >= 0, slack <= 1e7 else { throw fields.failure("slack", "must be between 0 and 10^7 seconds") }
             experiment.slack = slack
         }
         if let count = try fields.integer("repeat") {
-            guard count >= 1 else { throw fields.failure("repeat", "must be at least 1") }
+            guard (1 ... maxRepeat).contains(count) else { throw fields.failure("repeat", "must be between 1 and \(maxRepeat)") }
             experiment.repeatCount = count
         }
         let testing = ProcessInfo.processInfo.environment["STOWAGE_BENCH_TESTING"] == "1"
         switch kind {
-        case .scratchpad:
-            guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
-                throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
-            }
-            for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
-                guard let size = ByteSize(argument: budget), size.bytes >= 1 else {
-                    throw fields.failure("budgets", "\"\(budget)\" is neither a size (2MiB) nor M_R, M_H, M_P")
+        case .scratchpad, .schedule:
+            if kind == .scratchpad {
+                guard let budgets = try fields.strings("budgets"), !budgets.isEmpty else {
+                    throw fields.failure("budgets", "a non-empty list such as [\"M_R\", \"M_H\", \"M_P\", \"2MiB\"] is required")
                 }
+                for budget in budgets where !["M_R", "M_H", "M_P"].contains(budget) {
+                    do {
+                        guard try Units.ByteCount.parse(budget) >= 1 else { throw fields.failure("budgets", "\"\(budget)\": must be at least 1 byte") }
+                    } catch let error as Units.ByteCount.ParseError {
+                        throw fields.failure("budgets", "\(error.description), nor one of M_R, M_H, M_P")
+                    }
+                }
+                experiment.budgets = budgets
             }
-            experiment.budgets = budgets
-            let methods = try fields.strings("methods") ?? ["baseline"]
-            let known = scratchpadMethods + (testing ? testMethods : [])
+            let listed = kind == .scratchpad ? scratchpadMethods : scheduleMethods
+            let methods = try fields.strings("methods") ?? [kind == .scratchpad ? "baseline" : "auto"]
+            let known = listed + (testing && kind == .scratchpad ? testMethods : [])
             if let bad = methods.first(where: { !known.contains($0) }) {
-                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(scratchpadMethods.joined(separator: ", ")))")
+                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(listed.joined(separator: ", ")))")
             }
             guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
             experiment.methods = methods
@@ -121,14 +137,28 @@ struct BenchExperiment: Equatable {
             experiment.solvers = solvers
             experiment.dtypeBytes = try fields.integer("dtypeBytes")
             if let bytes = experiment.dtypeBytes, !(1 ... 16).contains(bytes) { throw fields.failure("dtypeBytes", "must be between 1 and 16") }
+            if let value = object["dims"] {
+                guard let members = value as? [String: Any] else { throw fields.failure("dims", "must be an object of names to integers, e.g. {\"batch\": 1}") }
+                for (name, member) in members {
+                    guard !name.isEmpty, let number = member as? NSNumber, number.doubleValue.rounded() == number.doubleValue,
+                          (0 ... Double(1 << 40)).contains(number.doubleValue) else {
+                        throw fields.failure("dims", "\"\(name)\" must be an integer between 0 and 2^40")
+                    }
+                    experiment.dims[name] = number.intValue
+                }
+            }
         case .offload:
             experiment.hardware = try fields.strings("hardware") ?? ["t4"]
             guard !experiment.hardware.isEmpty else { throw fields.failure("hardware", "must not be empty") }
             for key in ["gpuMem", "cpuMem", "disk"] {
                 guard let sizes = try fields.strings(key) else { continue }
                 guard !sizes.isEmpty else { throw fields.failure(key, "must not be empty (leave it out for the profile's size)") }
-                if let bad = sizes.first(where: { ByteSize(argument: $0) == nil }) {
-                    throw fields.failure(key, "\"\(bad)\" is not a size (16GB)")
+                for size in sizes {
+                    do {
+                        _ = try Units.ByteCount.parse(size)
+                    } catch {
+                        throw fields.failure(key, error.description)
+                    }
                 }
                 switch key {
                 case "gpuMem": experiment.gpuMem = sizes
@@ -142,7 +172,33 @@ struct BenchExperiment: Equatable {
                 if key == "prompt" { experiment.prompt = values } else { experiment.gen = values }
             }
         }
+        let total = experiment.crossProductSize
+        guard total <= Double(maxRuns) else {
+            throw fields.failure("models", "the experiment has \(total > 1e15 ? "more than 10^15" : String(Int(total))) runs; at most \(maxRuns) are allowed (split it into several files)")
+        }
         return experiment
+    }
+
+    /// The most runs one experiment may have, and the most repeats: the
+    /// cross product is enumerated in memory, so its size is refused up front.
+    static let maxRuns = 100_000
+    static let maxRepeat = 1_000
+
+    /// The number of runs ``runs()`` would make (before duplicates are
+    /// dropped), as a Double so that it cannot overflow. O(1).
+    var crossProductSize: Double {
+        var count = Double(models.count) * Double(repeatCount)
+        switch kind {
+        case .scratchpad:
+            let ilp = Double(methods.filter { $0.hasPrefix("ilp") }.count), other = Double(methods.count) - ilp
+            count *= Double(budgets.count) * (ilp * Double(solvers.count) + other)
+        case .schedule:
+            let ilp = Double(methods.filter { ["auto", "ilp"].contains($0) }.count), other = Double(methods.count) - ilp
+            count *= ilp * Double(solvers.count) + other
+        case .offload:
+            count *= Double(hardware.count * gpuMem.count * cpuMem.count * disk.count * prompt.count * gen.count)
+        }
+        return count
     }
 
     /// Every run of the cross product, sorted by key so shards are stable.
@@ -157,8 +213,15 @@ struct BenchExperiment: Equatable {
                             let normalised = method == "belady" ? "baseline" : method
                             for solver in (normalised.hasPrefix("ilp") ? solvers.map(Optional.some) : [String?.none]) {
                                 result.append(BenchRun(kind: .scratchpad, model: model, budget: budget, method: normalised,
-                                                       solver: solver, dtypeBytes: dtypeBytes, repeatIndex: index))
+                                                       solver: solver, dtypeBytes: dtypeBytes, dims: dims, repeatIndex: index))
                             }
+                        }
+                    }
+                case .schedule:
+                    for method in methods {
+                        for solver in (["auto", "ilp"].contains(method) ? solvers.map(Optional.some) : [String?.none]) {
+                            result.append(BenchRun(kind: .schedule, model: model, method: method, solver: solver,
+                                                   dtypeBytes: dtypeBytes, dims: dims, repeatIndex: index))
                         }
                     }
                 case .offload:

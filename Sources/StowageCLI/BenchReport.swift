@@ -1,4 +1,5 @@
 import Foundation
+import Units
 
 /// The summary table of `stowage bench report`: for scratchpad experiments
 /// one line per model × budget with, per method, the non-compulsory traffic
@@ -11,8 +12,10 @@ struct BenchReport {
         var parts: [String] = []
         let scratchpad = rows.filter { $0.kind == BenchExperiment.Kind.scratchpad.rawValue }
         let offload = rows.filter { $0.kind == BenchExperiment.Kind.offload.rawValue }
+        let schedule = rows.filter { $0.kind == BenchExperiment.Kind.schedule.rawValue }
         if !scratchpad.isEmpty { parts.append(scratchpadTable(scratchpad)) }
         if !offload.isEmpty { parts.append(offloadTable(offload)) }
+        if !schedule.isEmpty { parts.append(BenchScheduleTable(rows: schedule).text) }
         let counts = Dictionary(grouping: rows, by: \.status).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         parts.append("\(rows.count) runs: " + counts.joined(separator: ", "))
         return parts.joined(separator: "\n\n")
@@ -37,7 +40,10 @@ struct BenchReport {
                     }
                     let ok = runs.filter { $0.status == .ok }
                     if let first = ok.first, let traffic = first.nonCompulsoryBytes {
-                        let mark = first.optimal == false ? " (gap \(BenchFormat.percent(first.gap ?? 0)))" : ""
+                        // Whom the bound covers, and the gap to it.
+                        let scope = first.boundScope.map { $0 == "all-orders" ? "all orders" : "this order" }
+                        let mark = first.bound == nil ? ""
+                            : " (\(scope.map { "\($0), " } ?? "")\(first.optimal == true ? "optimal" : "gap \(BenchFormat.percent(first.gap ?? 0))"))"
                         line.append(BenchFormat.bytes(traffic) + mark)
                         line.append(BenchFormat.seconds(BenchFormat.median(ok.compactMap(\.solveSeconds))))
                     } else {
@@ -121,7 +127,7 @@ enum BenchGrouping {
     static func budgets(_ rows: [BenchRow]) -> [String] {
         func rank(_ budget: String) -> (Int, Double, String) {
             if let named = ["M_R", "M_H", "M_P"].firstIndex(of: budget) { return (named, 0, budget) }
-            return (3, ByteSize(argument: budget)?.bytes ?? 0, budget)
+            return (3, Double(Units.ByteCount.value(budget) ?? 0), budget)
         }
         return Set(rows.compactMap(\.budget)).sorted { rank($0) < rank($1) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -54,6 +55,12 @@ struct BenchRow: Codable, Equatable, Sendable {
     var boundScope: String?
     var gap: Double?
     var optimal: Bool?
+    /// Schedule runs: the arena of the chosen order, its bound over every
+    /// order, and the given order packed by the offset allocator.
+    var height: Int?
+    var lowerBound: Int?
+    var fileOrderPeak: Int?
+    var fileOrderHeight: Int?
     var throughput: Double?
     var gbs: Int?
     var nb: Int?
@@ -92,7 +99,7 @@ struct BenchRow: Codable, Equatable, Sendable {
     static let columns = [
         "key", "kind", "model", "budget", "method", "solver", "dtypeBytes", "hardware", "gpuMem", "cpuMem", "disk", "prompt", "gen",
         "repeatIndex", "status", "exitCode", "signal", "capacity", "nonCompulsoryBytes", "compulsoryBytes", "peakBytes", "bound", "boundScope", "gap",
-        "optimal", "throughput", "gbs", "nb", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
+        "optimal", "height", "lowerBound", "fileOrderPeak", "fileOrderHeight", "throughput", "gbs", "nb", "solveSeconds", "wallSeconds", "maxRSSBytes", "version", "timestamp", "message",
     ]
 
     var csvFields: [String] {
@@ -100,7 +107,8 @@ struct BenchRow: Codable, Equatable, Sendable {
         return [
             key, kind, model, text(budget), method, text(solver), text(dtypeBytes), text(hardware), text(gpuMem), text(cpuMem), text(disk),
             text(prompt), text(gen), text(repeatIndex), status.rawValue, text(exitCode), text(signal), text(capacity),
-            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal), text(throughput),
+            text(nonCompulsoryBytes), text(compulsoryBytes), text(peakBytes), text(bound), text(boundScope), text(gap), text(optimal),
+            text(height), text(lowerBound), text(fileOrderPeak), text(fileOrderHeight), text(throughput),
             text(gbs), text(nb), text(solveSeconds), text(wallSeconds), text(maxRSSBytes), version, timestamp, text(message),
         ]
     }
@@ -162,11 +170,11 @@ enum BenchResults {
         do {
             if jsonl {
                 let lines = rows.map(\.jsonLine).joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-                try Data(lines.utf8).write(to: URL(fileURLWithPath: prefix + ".jsonl"), options: .atomic)
+                try OutputFile.write(lines, to: prefix + ".jsonl")
             }
-            try Data(csv(rows).utf8).write(to: URL(fileURLWithPath: prefix + ".csv"), options: .atomic)
+            try OutputFile.write(csv(rows), to: prefix + ".csv")
         } catch {
-            throw CommandFailure.badInput("\(prefix): cannot write results (\(error.localizedDescription))")
+            throw CommandFailure.badInput("cannot write results: \(error)")
         }
     }
 }

@@ -12,6 +12,8 @@ struct BenchRun: Equatable, Sendable {
     var method: String
     var solver: String?
     var dtypeBytes: Int?
+    /// Values of symbolic dimensions (`--dim`), the same for every run of an experiment.
+    var dims: [String: Int] = [:]
     var hardware: String?
     var gpuMem: String?
     var cpuMem: String?
@@ -30,6 +32,7 @@ struct BenchRun: Equatable, Sendable {
         add("method", method)
         add("solver", solver)
         add("dtypeBytes", dtypeBytes)
+        if !dims.isEmpty { add("dims", dims.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) }
         add("hardware", hardware)
         add("gpuMem", gpuMem)
         add("cpuMem", cpuMem)
@@ -48,6 +51,8 @@ struct BenchRun: Equatable, Sendable {
             return [file, budget ?? "", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
         case .offload:
             return [file, hardware ?? "", gpuMem.map { "gpu \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
+        case .schedule:
+            return [file, "schedule", method, solver ?? ""].filter { !$0.isEmpty }.joined(separator: " ") + " #\(repeatIndex)"
         }
     }
 
@@ -70,6 +75,14 @@ struct BenchRun: Equatable, Sendable {
             default: arguments += ["--method", "baseline", "--policy", "belady"]
             }
             if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
+            for (name, value) in dims.sorted(by: { $0.key < $1.key }) { arguments += ["--dim", "\(name)=\(value)"] }
+            return arguments
+        case .schedule:
+            var arguments = ["schedule", model, "--json", "--quiet", "--method", method]
+            if let solver { arguments += ["--solver", solver] }
+            if let timeLimit { arguments += ["--time-limit", String(timeLimit)] }
+            if let dtypeBytes { arguments += ["--dtype-bytes", String(dtypeBytes)] }
+            for (name, value) in dims.sorted(by: { $0.key < $1.key }) { arguments += ["--dim", "\(name)=\(value)"] }
             return arguments
         case .offload:
             var arguments = ["offload", "--model", model, "--hardware", hardware ?? "t4", "--json"]
@@ -114,9 +127,41 @@ struct BenchShard: Equatable, Sendable {
         return BenchShard(index: index, count: count)
     }
 
-    /// Round-robin over the sorted runs, so every shard gets a mix of
-    /// models and methods (and so a similar share of the slow ones).
-    func select(_ runs: [BenchRun]) -> [BenchRun] {
-        runs.enumerated().filter { $0.offset % count == index }.map(\.element)
+    /// The runs of this shard. Runs are dealt out by expected cost, the
+    /// dearest first, each to the shard with the least expected work so far
+    /// (ties to the lower index), so every shard gets a similar share of
+    /// the slow runs (ILPs up to their time limit) and a mix of methods;
+    /// round-robin over sorted keys gave one shard all 33 ILP runs of an
+    /// experiment. Deterministic: every shard computes the same split on
+    /// its own. O(runs · (log runs + shards)).
+    func select(_ runs: [BenchRun], timeLimit: Double? = nil) -> [BenchRun] {
+        let ranked = runs.enumerated().sorted { a, b in
+            let (ca, cb) = (a.element.expectedCost(timeLimit: timeLimit), b.element.expectedCost(timeLimit: timeLimit))
+            return ca != cb ? ca > cb : a.element.key < b.element.key
+        }
+        var load = [Double](repeating: 0, count: count)
+        var mine: [Int] = []
+        for (position, run) in ranked {
+            var target = 0
+            for shard in 1 ..< count where load[shard] < load[target] { target = shard }
+            load[target] += run.expectedCost(timeLimit: timeLimit)
+            if target == index { mine.append(position) }
+        }
+        return mine.sorted().map { runs[$0] }
+    }
+}
+
+extension BenchRun {
+    /// A rough guess of a run's seconds, for balancing shards: ILPs may run
+    /// to their time limit (the order-free one for all of it, the
+    /// fixed-order one for a fraction), heuristics and offload searches take
+    /// about a second with the import.
+    func expectedCost(timeLimit: Double?) -> Double {
+        let limit = timeLimit ?? 60
+        switch method {
+        case "ilp-free": return 1 + limit
+        case "ilp": return 1 + limit / 4
+        default: return 1
+        }
     }
 }

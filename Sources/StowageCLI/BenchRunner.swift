@@ -94,8 +94,8 @@ struct BenchChild {
     }
 }
 
-/// What a child printed with `--json`: the union of `stowage plan` and
-/// `stowage offload` fields that a row keeps.
+/// What a child printed with `--json`: the union of `stowage plan`,
+/// `stowage offload` and `stowage schedule` fields that a row keeps.
 private struct ChildReport: Decodable {
     var feasible: Bool?
     var capacity: Int?
@@ -106,6 +106,10 @@ private struct ChildReport: Decodable {
     var boundScope: String?
     var gap: Double?
     var optimal: Bool?
+    var height: Int?
+    var lowerBound: Int?
+    var fileOrderPeak: Int?
+    var fileOrderHeight: Int?
     var seconds: Double?
     var message: String?
     var throughput: Double?
@@ -144,6 +148,10 @@ extension BenchRow {
             boundScope = report.boundScope
             gap = report.gap
             optimal = report.optimal
+            height = report.height
+            lowerBound = report.lowerBound
+            fileOrderPeak = report.fileOrderPeak
+            fileOrderHeight = report.fileOrderHeight
             throughput = report.throughput
             gbs = report.gbs
             nb = report.nb

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MILP
+import OutputFiles
 
 /// `stowage convert`: rewrite a model file in another format.
 struct ConvertCommand: ParsableCommand {
@@ -18,6 +19,7 @@ struct ConvertCommand: ParsableCommand {
         guard let format = ModelFileFormat(path: output) else {
             throw CommandFailure.badInput("\(output): unknown output format (expected .mps or .lp)")
         }
+        do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }
         do {
             let model = try Model(contentsOf: input)
             try model.write(to: output, format: format)

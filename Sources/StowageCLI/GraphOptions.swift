@@ -9,7 +9,7 @@ struct GraphOptions: ParsableArguments {
     @Option(name: .customLong("dim"), help: "Bind a symbolic dimension, e.g. --dim batch=1 (repeatable).")
     var dims: [String] = []
 
-    @Option(name: .customLong("dtype-bytes"), help: "Count every floating-point element as B bytes (1 for 8-bit accelerators).")
+    @Option(name: .customLong("dtype-bytes"), parsing: .unconditional, help: "Count every floating-point element as B bytes (1 for 8-bit accelerators).")
     var dtypeBytes: Int?
 
     func validate() throws {
@@ -37,39 +37,5 @@ struct GraphOptions: ParsableArguments {
         } catch {
             throw CommandFailure.badInput("\(file): \(error)")
         }
-    }
-
-    /// Loads a model file that must hold an operator graph.
-    func loadGraph(_ path: String) throws -> Graph {
-        let model: ImportedModel
-        do {
-            model = try ModelFile.load(path, symbols: symbols())
-        } catch let error as ImportError {
-            throw CommandFailure.badInput(error.description)
-        }
-        guard case .graph(let graph) = model else {
-            throw CommandFailure.badInput("\(path): a transformer config has no operator graph; plan it with `stowage offload`")
-        }
-        if let warning = Self.unknownSizeWarning(graph, file: path) {
-            FileHandle.standardError.write(Data("stowage: \(warning)\n".utf8))
-        }
-        return try apply(to: graph, file: path)
-    }
-
-    /// The warning for tensors of unknown size (no shape, or a symbolic
-    /// dimension without a value), or `nil` when every size is known.
-    /// Planning and verification count such tensors as 0 bytes, as
-    /// `stowage inspect` does; a plan made so is valid only for that
-    /// reading, so the user is told, with the dimensions to bind.
-    /// O(tensors + shape dimensions).
-    static func unknownSizeWarning(_ graph: Graph, file: String) -> String? {
-        let unknown = graph.tensors.filter { $0.bytes == nil }.map(\.name)
-        guard !unknown.isEmpty else { return nil }
-        let shown = unknown.prefix(5).joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
-        let symbols = graph.symbols
-        let hint = symbols.isEmpty
-            ? "give them shapes"
-            : "bind \(symbols.joined(separator: ", ")) with --dim NAME=VALUE"
-        return "warning: \(file): \(unknown.count) tensors of unknown size counted as 0 bytes (\(shown)); \(hint)"
     }
 }

@@ -95,14 +95,14 @@ struct InspectReport {
         case .graph(let graph):
             let s = GraphSummary(graph: graph)
             return [
-                "kind": "graph", "name": s.name, "nodes": s.nodes, "tensors": s.tensors, "weights": s.weights,
+                "version": 1, "kind": "graph", "name": s.name, "nodes": s.nodes, "tensors": s.tensors, "weights": s.weights,
                 "weightBytes": s.weightBytes, "peakLiveBytes": s.peakLiveBytes, "peakStep": s.peakStep as Any? ?? NSNull(),
                 "maxOperatorBytes": s.maxOperatorBytes, "maxOperatorNode": s.maxOperatorNode as Any? ?? NSNull(),
                 "unknownShapes": s.unknownShapes, "symbols": s.symbols, "schedule": s.schedule,
             ] as [String: Any]
         case .transformer(let c):
             return [
-                "kind": "transformer", "name": c.name, "modelType": c.modelType, "layers": c.layers,
+                "version": 1, "kind": "transformer", "name": c.name, "modelType": c.modelType, "layers": c.layers,
                 "hiddenSize": c.hiddenSize, "ffnSize": c.ffnSize, "heads": c.heads, "kvHeads": c.kvHeads,
                 "vocabSize": c.vocabSize, "maxPositions": c.maxPositions as Any? ?? NSNull(), "dtypeBytes": c.dtypeBytes,
                 "parameters": c.parameterCount, "weightBytes": c.weightBytes, "kvCacheBytesPerToken": c.kvCacheBytesPerToken,
@@ -113,7 +113,7 @@ struct InspectReport {
     static func json(_ reports: [InspectReport]) -> String {
         let object: Any = reports.count == 1
             ? reports[0].jsonObject
-            : ["models": Dictionary(reports.map { ($0.name, $0.jsonObject) }, uniquingKeysWith: { first, _ in first })]
+            : ["version": 1, "models": Dictionary(reports.map { ($0.name, $0.jsonObject) }, uniquingKeysWith: { first, _ in first })]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
             return "{}"
         }

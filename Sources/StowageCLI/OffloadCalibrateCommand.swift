@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Offload
+import OutputFiles
 
 /// `stowage offload calibrate`: fit a hardware profile's link bandwidths
 /// and compute rates to measured timings by least squares.
@@ -34,27 +35,15 @@ struct OffloadCalibrateCommand: ParsableCommand {
     @Option(help: "Name of the fitted profile (default: the input's name + \"-calibrated\").")
     var name: String?
 
-    /// Refuses, before any work, an output that is a directory, a device
-    /// or any other non-regular file, or that sits in a missing folder:
-    /// the atomic write would replace it.
-    static func checkOutput(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        let url = URL(fileURLWithPath: path)
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-            if isDirectory.boolValue || type != .typeRegular {
-                throw CommandFailure.badInput("\(path): not a regular file; the fitted profile is written to a new or regular file only")
+    func run() throws {
+        // Checked before any work: a folder, a device or a missing folder is refused, nothing is replaced.
+        if let output {
+            do {
+                try OutputFile.check(output)
+            } catch {
+                throw CommandFailure.badInput(error.description)
             }
         }
-        let folder = url.deletingLastPathComponent().path
-        var folderIsDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsDirectory), folderIsDirectory.boolValue else {
-            throw CommandFailure.badInput("\(path): the folder \(folder) does not exist")
-        }
-    }
-
-    func run() throws {
-        if let output { try Self.checkOutput(output) }
         let start: HardwareProfile
         do {
             start = try HardwareProfile.load(profile)
@@ -90,9 +79,9 @@ struct OffloadCalibrateCommand: ParsableCommand {
         }
         if let output {
             do {
-                try json.write(to: URL(fileURLWithPath: output), options: .atomic)
+                try OutputFile.write(json, to: output)
             } catch {
-                throw CommandFailure.badInput("\(output): cannot write the profile (\(error.localizedDescription))")
+                throw CommandFailure.badInput("cannot write the profile: \(error.description)")
             }
         } else {
             print(String(decoding: json, as: UTF8.self), terminator: "")

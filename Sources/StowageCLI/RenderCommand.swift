@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutputFiles
 import Plan
 import Render
 
@@ -55,6 +56,9 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let output {
+            do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }
+        }
         let loaded: Plan
         do {
             loaded = try PlanCodec.read(contentsOf: plan)
@@ -85,9 +89,9 @@ struct RenderCommand: ParsableCommand {
         }
         do {
             // Atomic: a browser reloading the file never sees half a picture.
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputFile.write(text, to: output)
         } catch {
-            throw CommandFailure.badInput("\(output): cannot write: \(error.localizedDescription)")
+            throw CommandFailure.badInput(error.description)
         }
     }
 }

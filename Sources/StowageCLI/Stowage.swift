@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import struct StowageKit.Planner
+import StowageKit
 
 /// The `stowage` command: plans where a neural network's tensors live.
 struct Stowage: ParsableCommand {
@@ -12,7 +12,7 @@ struct Stowage: ParsableCommand {
             no solution within the limit, solver failure); 2 bad input.
             """,
         version: StowageVersion.current,
-        subcommands: [SolveCommand.self, ConvertCommand.self, InspectCommand.self, AllocCommand.self, PlanCommand.self, RenderCommand.self, OffloadCommand.self, VerifyCommand.self, BenchCommand.self]
+        subcommands: [SolveCommand.self, ConvertCommand.self, InspectCommand.self, AllocCommand.self, PlanCommand.self, ScheduleCommand.self, RenderCommand.self, OffloadCommand.self, VerifyCommand.self, BenchCommand.self]
     )
 }
 
@@ -57,6 +57,8 @@ enum Main {
 struct CommandFailure: Error {
     static let noAnswer: Int32 = 1
     static let badInput: Int32 = 2
+    /// A bug in Stowage (a plan that failed its own verification).
+    static let internalError: Int32 = 3
 
     let exitCode: Int32
     let message: String
@@ -67,5 +69,20 @@ struct CommandFailure: Error {
 
     static func noAnswer(_ message: String) -> CommandFailure {
         CommandFailure(exitCode: noAnswer, message: message)
+    }
+}
+
+extension CommandFailure {
+    /// The facade's error with its exit code: bad input 2, an internal
+    /// error 3, no answer 1.
+    init(_ error: StowageError) {
+        switch error {
+        case .badInput("options", let key?, let reason):
+            // Options are named as the command line spells them.
+            self.init(exitCode: Self.badInput, message: "\(PlanningOptions.flag(for: key)): \(reason)")
+        case .badInput: self.init(exitCode: Self.badInput, message: error.description)
+        case .verificationFailed: self.init(exitCode: Self.internalError, message: error.description)
+        case .infeasible, .solverFailure: self.init(exitCode: Self.noAnswer, message: error.description)
+        }
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import MILP
-import MemoryGraph
-import Plan
-import Verifier
+import StowageKit
+import Units
 
 /// `stowage verify`: replay a plan against its model and report the first
 /// thing wrong with it.
@@ -38,8 +37,12 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("real-memory"), help: "Also execute the plan on real byte arenas.")
     var realMemory = false
 
-    @Option(name: .customLong("memory-limit"), help: "Most bytes the real arenas may take (default 1GiB); larger plans are verified symbolically.")
-    var memoryLimit: ByteSize?
+    @Option(name: .customLong("memory-limit"), parsing: .unconditional,
+            help: "Most bytes the real arenas may take (default 1GiB; \(Units.ByteCount.grammar)); larger plans are verified symbolically.")
+    var memoryLimit: String?
+
+    @Option(name: .customLong("unknown-sizes"), help: "Tensors of unknown size: error (default) or zero (as the plan was made with).")
+    var unknownSizes: PlanningOptions.UnknownSizes = .error
 
     func validate() throws {
         if memoryLimit != nil && !realMemory { throw ValidationError("--memory-limit needs --real-memory") }
@@ -47,17 +50,23 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let clock = Stopwatch()
-        let model = try graphOptions.loadGraph(graph)
-        let decoded: Plan
-        do {
-            decoded = try PlanCodec.read(contentsOf: plan)
-        } catch {
-            throw CommandFailure.badInput(error.description)
+        var options = VerificationOptions(realMemory: realMemory, dtypeBytes: graphOptions.dtypeBytes,
+                                          dims: try graphOptions.symbols(), unknownSizes: unknownSizes)
+        if let memoryLimit {
+            do {
+                options.memoryLimit = try Units.ByteCount.parse(memoryLimit)
+            } catch {
+                throw CommandFailure.badInput("--memory-limit: \(error)")
+            }
         }
-        let mode: VerificationMode = realMemory ? .realMemory(limitBytes: memoryLimit.map { Int($0.bytes) } ?? 1 << 30) : .symbolic
-        let report = Verifier.verify(decoded, against: model, mode: mode)
+        let report: VerificationReport
+        do {
+            report = try Planner.verify(planAt: plan, modelAt: graph, options: options)
+        } catch {
+            throw CommandFailure(error)
+        }
         let seconds = clock.seconds
-        let output = VerifyOutput(report: report, seconds: seconds, planFile: plan, graphName: model.name)
+        let output = VerifyOutput(report: report, seconds: seconds, planFile: plan, graphName: graph)
         print(json ? output.json : output.text)
         if let failure = report.failure {
             // The paragraph is on standard output already; a short line says why the exit code is 1.
@@ -114,7 +123,7 @@ struct VerifyOutput {
             "compulsoryBytes": m.compulsoryBytes, "nonCompulsoryBytes": m.nonCompulsoryBytes,
         ]
         let object: [String: Any] = [
-            "passed": report.passed, "failure": failure, "metrics": metrics, "mode": report.mode.description,
+            "version": 1, "passed": report.passed, "failure": failure, "metrics": metrics, "mode": report.mode.description,
             "requestedMode": report.requestedMode.description, "note": report.note as Any? ?? NSNull(),
             "stepsReplayed": report.stepsReplayed, "seconds": seconds,
         ]

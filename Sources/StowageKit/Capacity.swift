@@ -1,3 +1,6 @@
+import Foundation
+import Units
+
 /// The scratchpad size to plan for: a number of bytes, or one of the
 /// budgets COSMA's evaluation uses, which depend on the graph
 /// (``Budgets``).
@@ -12,20 +15,37 @@ public enum Capacity: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
 
     public init(integerLiteral value: Int) { self = .bytes(value) }
 
-    /// Parses what the CLI's `--scratchpad` takes: `M_R`, `M_H`, `M_P`
-    /// (case-insensitive, underscore optional), or a size: a whole number
-    /// of bytes, or a number with a unit (`2MiB`, `512KiB`, `1.5GB`; KB, MB,
-    /// GB are powers of 1024 too). `nil` for anything else, for zero, and
-    /// for sizes beyond 2^60 bytes.
-    public init?(parsing text: String) {
+    /// Parses what the CLI's `--scratchpad` and the C API's `"scratchpad"`
+    /// take: `M_R`, `M_H`, `M_P` (case-insensitive, underscore optional),
+    /// or a size in the one byte grammar (`4096`, `2MiB`, `1.5GB`: see
+    /// ``ByteCount``). Zero is refused.
+    /// - Throws: ``StowageError/badInput(source:location:reason:)`` quoting the text.
+    public static func parse(_ text: String, source: String = "options",
+                             location: String? = "scratchpad") throws(StowageError) -> Capacity {
         switch text.trimmingCharacters(in: .whitespaces).uppercased() {
-        case "M_R", "MR": self = .minimum
-        case "M_H", "MH": self = .half
-        case "M_P", "MP": self = .noSpill
+        case "M_R", "MR": return .minimum
+        case "M_H", "MH": return .half
+        case "M_P", "MP": return .noSpill
         default:
-            guard let bytes = ByteCountText.parse(text), bytes >= 1 else { return nil }
-            self = .bytes(bytes)
+            let bytes: Int
+            do {
+                bytes = try ByteCount.parse(text)
+            } catch {
+                let numeric = text.trimmingCharacters(in: .whitespaces).first.map { $0.isNumber || $0 == "-" || $0 == "." } ?? false
+                throw .badInput(source: source, location: location, reason: numeric ? error.description
+                    : "'\(text)' is neither a size (\(ByteCount.grammar)) nor one of M_R, M_H, M_P")
+            }
+            guard bytes >= 1 else {
+                throw .badInput(source: source, location: location, reason: "must be at least 1 byte, got '\(text)'")
+            }
+            return .bytes(bytes)
         }
+    }
+
+    /// As ``parse(_:source:location:)``, `nil` for anything it refuses.
+    public init?(parsing text: String) {
+        guard let capacity = try? Self.parse(text) else { return nil }
+        self = capacity
     }
 
     /// The bytes this capacity means for a graph with these budgets.

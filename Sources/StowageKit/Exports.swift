@@ -6,3 +6,8 @@
 @_exported import Allocation
 @_exported import MemoryGraph
 @_exported import Plan
+@_exported import Units
+// What the verifier reports, for ``Planner/verify(planAt:modelAt:options:)``.
+@_exported import struct Verifier.VerificationReport
+@_exported import struct Verifier.VerificationFailure
+@_exported import enum Verifier.VerificationMode

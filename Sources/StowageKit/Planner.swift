@@ -57,39 +57,42 @@ public struct Planner: Sendable {
         self.options = options
     }
 
-    /// Plans `graph` through a scratchpad of `capacity`, in the graph's
-    /// file order (a topological order when the file order is not).
+    /// Plans `graph` through a scratchpad of `capacity`.
     /// - Parameters:
     ///   - graph: the graph; every tensor an operator reads or writes needs a
-    ///     known size.
+    ///     known size (or ``PlanningOptions/unknownSizes`` `.zero`).
     ///   - capacity: bytes, or one of the graph's budgets.
     /// - Returns: the plan, verified against the graph (with
     ///   ``PlanningOptions/dtypeBytes`` applied), and its context.
     /// - Throws: ``StowageError/badInput(source:location:reason:)`` for bad
-    ///   options, a tensor of unknown size or a capacity below one byte;
-    ///   ``StowageError/infeasible(capacity:reason:)`` when an operator alone
-    ///   needs more than the capacity or the addresses never fit;
+    ///   or ignored options, a tensor of unknown size or a capacity below one
+    ///   byte; ``StowageError/infeasible(capacity:reason:)`` when an operator
+    ///   alone needs more than the capacity or the addresses never fit;
     ///   ``StowageError/solverFailure(reason:)`` when the ILP found nothing;
     ///   ``StowageError/verificationFailed(method:reason:)`` if a planner
     ///   produced a plan the verifier rejects (a bug in Stowage).
     ///
     /// Baseline: O(steps × resident tensors) per replacement run plus the
     /// allocator's O(n log n), O(log capacity) runs at most. ILP: bounded by
-    /// ``PlanningOptions/timeLimit``. Verification: O(actions log live).
+    /// ``PlanningOptions/timeLimit`` (wall clock, from the call).
+    /// Verification: O(actions log live).
     public func plan(_ graph: Graph, capacity: Capacity) throws(StowageError) -> PlanningResult {
-        try plan(graph, capacity: capacity, source: "graph '\(graph.name)'")
+        let deadline = try startDeadline()
+        return try plan(graph, capacity: capacity, source: "graph '\(graph.name)'", deadline: deadline)
     }
 
-    /// Imports a model file (see ``loadGraph(contentsOf:symbols:)``) and
-    /// plans it (see ``plan(_:capacity:)``).
+    /// Imports a model file (see ``loadGraph(contentsOf:symbols:)``, with
+    /// ``PlanningOptions/dims``) and plans it (see ``plan(_:capacity:)``);
+    /// the time limit covers the import too.
     /// - Parameters:
     ///   - path: an `.onnx` model or a Stowage JSON graph.
     ///   - capacity: bytes, or one of the graph's budgets.
-    ///   - symbols: values for symbolic dimensions.
     /// - Returns: the verified plan and its context.
     /// - Throws: as ``loadGraph(contentsOf:symbols:)`` and ``plan(_:capacity:)``.
-    public func plan(modelAt path: String, capacity: Capacity, symbols: [String: Int] = [:]) throws(StowageError) -> PlanningResult {
-        try plan(try Self.loadGraph(contentsOf: path, symbols: symbols), capacity: capacity, source: path)
+    public func plan(modelAt path: String, capacity: Capacity) throws(StowageError) -> PlanningResult {
+        let deadline = try startDeadline()
+        return try plan(try Self.loadGraph(contentsOf: path, symbols: options.dims), capacity: capacity, source: path,
+                        deadline: deadline)
     }
 
     /// M_R, M_H and M_P of `graph` in its file order, at
@@ -99,54 +102,42 @@ public struct Planner: Sendable {
     ///
     /// O(tensors + edges).
     public func budgets(for graph: Graph) throws(StowageError) -> Budgets {
-        let sized = try prepare(graph, source: "graph '\(graph.name)'")
+        try options.check()
+        let sized = try prepare(graph, source: "graph '\(graph.name)'").graph
         return Budgets(ScratchpadBudgets(ScratchpadProblem(graph: sized, schedule: Schedule.default(for: sized), capacity: 0)))
     }
 
-    func plan(_ input: Graph, capacity target: Capacity, source: String) throws(StowageError) -> PlanningResult {
-        let clock = Stopwatch()
-        let graph = try prepare(input, source: source)
+    /// The options checked, and the call's wall-clock deadline started.
+    private func startDeadline() throws(StowageError) -> Deadline {
+        try options.check()
+        return Deadline(seconds: options.timeLimit)
+    }
+
+    func plan(_ input: Graph, capacity target: Capacity, source: String, deadline: Deadline) throws(StowageError) -> PlanningResult {
+        let (graph, assumedZero) = try prepare(input, source: source)
         if case .bytes(let n) = target, n < 1 {
-            throw .badInput(source: "options", location: "capacity", reason: "must be at least 1 byte, got \(n)")
+            throw .badInput(source: "options", location: "scratchpad", reason: "must be at least 1 byte, got \(n)")
         }
         let probe = ScratchpadProblem(graph: graph, schedule: Schedule.default(for: graph), capacity: 0)
         let budgets = Budgets(ScratchpadBudgets(probe))
         let capacity = target.resolved(with: budgets)
         let problem = probe.with(capacity: capacity, alignment: options.alignment)
+        let outcome = try ScratchpadRun(options: options, deadline: deadline).plan(problem, budgets: budgets)
 
-        let plan: Plan
-        do {
-            switch options.method {
-            case .baseline, .lru:
-                plan = try BaselinePlanner(policy: options.method == .lru ? .lru : .belady).plan(problem)
-            case .ilp:
-                var solveOptions = SolveOptions(timeLimit: options.timeLimit)
-                solveOptions.progress = options.progress
-                plan = try ILPPlanner(solver: options.solver.solver, options: solveOptions).plan(problem).plan
-            }
-        } catch {
-            switch error {
-            case .operatorTooLarge, .fragmentation:
-                throw .infeasible(capacity: capacity, reason: "\(error) (M_R = \(budgets.minimum), M_H = \(budgets.half), M_P = \(budgets.noSpill) bytes)")
-            case .allocator:
-                // The replacement ILP found nothing, or the offset allocator
-                // refused the residencies (e.g. alignments beyond 64 bits).
-                throw .solverFailure(reason: error.description)
-            }
-        }
         // Every plan is replayed before anyone sees it; a failure is a bug.
-        let report = Verifier.verify(plan, against: graph)
+        let report = Verifier.verify(outcome.plan, against: graph)
         if let failure = report.failure {
-            throw .verificationFailed(method: plan.method, reason: failure.description)
+            throw .verificationFailed(method: outcome.plan.method, reason: failure.description)
         }
-        return PlanningResult(plan: plan, graph: graph, capacity: capacity, budgets: budgets,
-                              stepsVerified: report.stepsReplayed, seconds: clock.seconds)
+        return PlanningResult(plan: outcome.plan, graph: graph, capacity: capacity, budgets: budgets,
+                              boundScope: outcome.boundScope, orderBound: outcome.orderBound, assumedZeroBytes: assumedZero,
+                              stepsVerified: report.stepsReplayed, seconds: deadline.elapsed)
     }
 
     /// The graph at the options' element size, once every tensor that an
-    /// operator touches has a known size. O(tensors + edges).
-    func prepare(_ graph: Graph, source: String) throws(StowageError) -> Graph {
-        try options.check()
+    /// operator touches has a known size; with ``PlanningOptions/UnknownSizes/zero``
+    /// the names of those counted as 0 bytes instead. O(tensors + edges).
+    func prepare(_ graph: Graph, source: String) throws(StowageError) -> (graph: Graph, assumedZero: [String]) {
         var sized = graph
         if let bytes = options.dtypeBytes {
             do {
@@ -155,12 +146,28 @@ public struct Planner: Sendable {
                 throw .badInput(source: source, location: nil, reason: error.description)
             }
         }
+        var unknown: [Int] = []
+        var seen = Set<Int>()
         for op in sized.operators {
-            for t in op.reads + op.outputs where sized.tensors[t].bytes == nil {
-                throw .badInput(source: source, location: "tensor '\(sized.tensors[t].name)'",
-                                reason: "no known size (no shape, or a symbolic dimension without a value: pass it in symbols)")
+            for t in op.reads + op.outputs where sized.tensors[t].bytes == nil && seen.insert(t).inserted {
+                unknown.append(t)
             }
         }
-        return sized
+        let names = unknown.map { sized.tensors[$0].name }
+        if !names.isEmpty, options.unknownSizes == .error {
+            throw .badInput(source: source, location: nil, reason: Self.unknownSizeReason(names, symbols: sized.symbols))
+        }
+        return (sized, names)
+    }
+
+    /// "3 tensors have no known size (a, b, c); bind batch, seq with --dim
+    /// NAME=VALUE (dims), or plan them as 0 bytes with --unknown-sizes zero".
+    static func unknownSizeReason(_ names: [String], symbols: [String]) -> String {
+        let shown = names.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+        let hint = symbols.isEmpty
+            ? "give them shapes"
+            : "bind \(symbols.joined(separator: ", ")) with --dim NAME=VALUE (\"dims\" in the C API)"
+        return "\(names.count) tensor\(names.count == 1 ? " has" : "s have") no known size (\(shown)); \(hint), "
+            + "or count them as 0 bytes with --unknown-sizes zero (\"unknownSizes\": \"zero\")"
     }
 }

@@ -74,6 +74,7 @@ extension Replay {
         allocated[cell] = true
         valid[cell] = false
         offsets[cell] = start
+        if i == home { stayEnds(cell) } else { stayBegins(cell, loaded: false) }
         if tierInfo.addressed && size > 0 { maps[i].insert(.init(start: start, end: end, owner: t)) }
         used[i] = total
         peak[i] = max(peak[i], total)
@@ -107,6 +108,8 @@ extension Replay {
         }
         if memory != nil { try moveBytes(t, from: from, to: to) }
         valid[to * width + t] = true
+        if to == home, stayStart[from * width + t] >= 0 { stayStored[from * width + t] = true }
+        if to == home { stayBegins(to * width + t, loaded: true) } else if stayStart[to * width + t] >= 0 { stayLoaded[to * width + t] = true }
 
         let l = from * tiers.count + to
         let (onLink, linkOverflow) = moved[l, default: 0].addingReportingOverflow(size)
@@ -170,5 +173,6 @@ extension Replay {
         allocated[cell] = false
         valid[cell] = false
         used[i] -= bytes(t)
+        stayEnds(cell)
     }
 }

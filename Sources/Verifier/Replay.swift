@@ -57,6 +57,16 @@ struct Replay {
     /// Where the replay is, for failure reports.
     var step: Int?
     var site = ""
+    /// 0 while the before-actions run, 1 for the after-actions.
+    var phase = 0
+
+    /// The stays the actions make (``PlanResidency``), derived here
+    /// independently of the plan's own table: per cell, the operator step
+    /// the open stay started at (-1: none), whether it was loaded, stored.
+    var stayStart: [Int]
+    var stayLoaded: [Bool]
+    var stayStored: [Bool]
+    var stays: [PlanResidency] = []
 
     /// Sets up the state before step 0: graph inputs and weights valid in
     /// the home tier. The caller has checked the plan's structure, so the
@@ -87,8 +97,12 @@ struct Replay {
         for t in graph.outputs { outputs[t] = true }
         isGraphOutput = outputs
         ranAt = [Int](repeating: -1, count: graph.operators.count)
+        stayStart = [Int](repeating: -1, count: cells)
+        stayLoaded = [Bool](repeating: false, count: cells)
+        stayStored = stayLoaded
         for (t, tensor) in graph.tensors.enumerated() where tensor.kind != .activation {
             valid[home * width + t] = true
+            stayStart[home * width + t] = 0
         }
         if let arenaSizes {
             memory = RealMemory(arenaSizes: arenaSizes)
@@ -109,12 +123,14 @@ struct Replay {
     mutating func run(stepsDone: inout Int) throws(VerificationFailure) {
         for (s, planStep) in plan.steps.enumerated() {
             step = s
+            phase = 0
             for (a, action) in planStep.before.enumerated() {
                 site = "before-action \(a)"
                 try perform(action)
             }
             site = "operator"
             try runOperator(planStep.op, step: s)
+            phase = 1
             for (a, action) in planStep.after.enumerated() {
                 site = "after-action \(a)"
                 try perform(action)
@@ -157,6 +173,7 @@ struct Replay {
         if let d = plan.metrics.firstDifference(from: measured) {
             throw fail(.metricMismatch, tensors: [], "the plan claims \(d.metric) = \(d.claimed), the replay measured \(d.measured)")
         }
+        try checkResidencies()
     }
 
     /// The figures measured so far: peak bytes for every tier, heights for

@@ -28,6 +28,8 @@ public struct VerificationFailure: Error, Sendable, Equatable, Codable, CustomSt
         case outputNotHome
         /// A claimed metric differs from what the replay measured.
         case metricMismatch
+        /// The plan's residency table differs from the stays its actions make.
+        case residencyMismatch
     }
 
     public var kind: Kind

@@ -123,14 +123,14 @@ import Plan
         _ = try Self.document(String(html[start.lowerBound ..< end.upperBound]))
     }
 
-    @Test func largePlansStayFastAndBounded() throws {
+    /// Size, not speed: the picture of a large plan grows linearly with its
+    /// residency intervals. (Rendering time is measured by `Benchmarks
+    /// verify`-style suites, not here: the machines are shared.)
+    @Test func largePlansStayBounded() throws {
         let plan = SamplePlans.chain(count: 5000)
-        let clock = ContinuousClock()
-        var svg = ""
-        let elapsed = try clock.measure { svg = try PlanPicture().svg(plan) }
+        let svg = try PlanPicture().svg(plan)
         let residency = try Residency(plan: plan)
         #expect(residency.intervals.count > 10_000)
-        #expect(elapsed < .seconds(5))
         let document = try Self.document(svg)
         #expect(document.all("rect", class: "iv").count == residency.intervals.count)
         #expect(svg.utf8.count < 250 * residency.intervals.count)

@@ -108,7 +108,7 @@ struct RenderCommandTests {
         let nowhere = folder.appendingPathComponent("no/such/folder/out.svg").path
         let unwritable = try Self.run(["render", plan, "-o", nowhere])
         #expect(unwritable.status == 2)
-        #expect(unwritable.stderr.hasPrefix("stowage: \(nowhere): cannot write"))
+        #expect(unwritable.stderr.hasPrefix("stowage: \(nowhere): the folder") && unwritable.stderr.contains("does not exist"))
     }
 
     @Test func malformedActionsAreWarningsNotFailures() throws {

@@ -7,6 +7,8 @@ struct CommandRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Killed by a signal (a crash, or the timeout): `status` is the signal.
+        var signaled = false
     }
 
     /// The `stowage` binary next to the test bundle (both live in the build
@@ -22,7 +24,7 @@ struct CommandRunner {
     }()
 
     /// Runs `stowage` with `arguments`, adding `environment` to this process's.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Outcome {
         guard let executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable
@@ -32,13 +34,20 @@ struct CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+                if process?.isRunning == true { kill(pid, SIGKILL) }
+            }
+        }
         // Read both pipes to the end before waiting, so a full pipe never blocks.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
                        stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData, as: UTF8.self),
+                       signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// The repository root (for bundled examples).

@@ -61,7 +61,7 @@ struct CAPITests {
     @Test("bad input: status 2, nothing out, a message naming the place",
           arguments: [
             (Fixtures.residualBlockJSON, #"{"capacity": "M_H", "methd": "ilp"}"#, "options: methd"),
-            (Fixtures.residualBlockJSON, #"{"method": "ilp"}"#, "options: capacity: missing"),
+            (Fixtures.residualBlockJSON, #"{"method": "ilp"}"#, "options: scratchpad: missing"),
             (Fixtures.residualBlockJSON, #"{"capacity": "lots"}"#, "options: capacity: 'lots'"),
             (Fixtures.residualBlockJSON, #"{"capacity": 0}"#, "options: capacity"),
             (Fixtures.residualBlockJSON, #"{"capacity": "M_H", "method": "anneal"}"#, "options: method: 'anneal'"),
@@ -130,7 +130,7 @@ struct CAPITests {
     @Test("calls from several threads at once give the answers of calls one by one")
     func threads() throws {
         let options = [#"{"capacity": "M_H"}"#, #"{"capacity": "M_H", "method": "ilp", "solver": "cbc"}"#,
-                       #"{"capacity": "M_H", "method": "ilp", "solver": "glpk"}"#, #"{"capacity": "M_P", "method": "lru"}"#]
+                       #"{"capacity": "M_H", "method": "ilp", "solver": "glpk"}"#, #"{"capacity": "M_P", "method": "baseline", "policy": "lru"}"#]
         let sequential = options.map { call(stowage_plan, Fixtures.residualBlockJSON, $0).json }
         let results = Mutex([String?](repeating: nil, count: 4 * options.count))
         DispatchQueue.concurrentPerform(iterations: 4 * options.count) { i in

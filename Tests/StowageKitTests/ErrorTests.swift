@@ -44,11 +44,31 @@ struct ErrorTests {
         #expect(transformer.reason.contains("transformer"))
     }
 
-    @Test("a tensor of unknown size (an unbound symbol) is refused, not counted as 0 bytes")
+    @Test("a tensor of unknown size (an unbound symbol) is refused, not counted as 0 bytes, unless asked")
     func unknownSize() throws {
-        let error = try #require(badInput { _ = try Planner().plan(modelAt: Fixtures.path("Examples/graphs/mlp.json"), capacity: .half) })
-        #expect(error.location == "tensor 'features'")
-        #expect(error.reason.contains("symbol"))
+        let path = Fixtures.path("Examples/graphs/mlp.json")
+        let error = try #require(badInput { _ = try Planner().plan(modelAt: path, capacity: .half) })
+        #expect(error.source == path)
+        #expect(error.reason.contains("'features'") && error.reason.contains("bind batch"))
+        let zero = try Planner(options: PlanningOptions(unknownSizes: .zero)).plan(modelAt: path, capacity: .half)
+        #expect(zero.assumedZeroBytes.contains("features") && zero.assumedZeroBytes.count == 6)
+        #expect(zero.report.assumedZeroBytes == zero.assumedZeroBytes)
+    }
+
+    @Test("options the method would ignore are refused, naming them")
+    func ignoredOptions() throws {
+        let graph = try Fixtures.residualBlock()
+        let cases: [(PlanningOptions, String)] = [
+            (PlanningOptions(method: .ilp, policy: .lru), "policy"),
+            (PlanningOptions(method: .baseline, schedule: .free), "schedule"),
+            (PlanningOptions(method: .baseline, solver: .glpk), "solver"),
+            (PlanningOptions(method: .baseline, gap: 0.01), "gap"),
+            (PlanningOptions(method: .ilp, gap: 2), "gap"),
+        ]
+        for (options, key) in cases {
+            let error = try #require(badInput { _ = try Planner(options: options).plan(graph, capacity: .half) })
+            #expect(error.location == key)
+        }
     }
 
     @Test("options out of range name the option")
@@ -66,7 +86,7 @@ struct ErrorTests {
             #expect(error.location == key)
         }
         let zero = try #require(badInput { _ = try Planner().plan(graph, capacity: .bytes(0)) })
-        #expect(zero.location == "capacity")
+        #expect(zero.location == "scratchpad")
     }
 
     @Test("graph builder mistakes surface at build(), naming the tensor or operator")
@@ -96,7 +116,8 @@ struct ErrorTests {
     @Test("capacity text: sizes and budgets as the CLI reads them")
     func capacityParsing() {
         #expect(Capacity(parsing: "2MiB") == .bytes(2 << 20))
-        #expect(Capacity(parsing: "1.5KB") == .bytes(1536))
+        #expect(Capacity(parsing: "1.5KiB") == .bytes(1536))
+        #expect(Capacity(parsing: "1.5KB") == .bytes(1500))
         #expect(Capacity(parsing: "4096") == .bytes(4096))
         #expect(Capacity(parsing: " m_h ") == .half)
         #expect(Capacity(parsing: "MR") == .minimum)

@@ -1,5 +1,6 @@
 import Foundation
 import StowageC
+import Synchronization
 import Testing
 import Verifier
 @testable import StowageKit
@@ -26,29 +27,49 @@ struct MutationTests {
         return result
     }
 
-    @Test("300 mutated graphs and options: status 0, 1 or 2; exactly one of plan and error; every plan replays")
+    @Test("300 mutated graphs and options from several threads at once: status 0, 1 or 2; exactly one of plan and error; every plan replays")
     func mutatedPlans() throws {
-        var rng = SplitMix(seed: 8)
-        let options = [#"{"capacity": "M_H"}"#, #"{"capacity": 200000, "method": "lru", "alignment": 64}"#,
-                       #"{"capacity": "M_P", "method": "ilp", "solver": "glpk", "timeLimit": 5, "dtypeBytes": 1}"#]
-        var statuses: [Int32: Int] = [:]
-        for _ in 0 ..< 300 {
+        let options = [#"{"scratchpad": "M_H"}"#, #"{"capacity": 200000, "method": "baseline", "policy": "lru", "alignment": 64}"#,
+                       #"{"scratchpad": "M_P", "method": "ilp", "solver": "glpk", "timeLimit": 5, "dtypeBytes": 1}"#,
+                       #"{"scratchpad": "M_R", "method": "ilp", "schedule": "free", "solver": "cbc", "timeLimit": 5}"#]
+        struct Outcome: Sendable {
+            var status: Int32
+            var graph: String
+            var option: String
+            var plan: String?
+            var error: String?
+        }
+        let outcomes = Mutex([Outcome?](repeating: nil, count: 300))
+        // Each call's input depends only on its index, so the run is the
+        // same whatever the threads do; CBC solves queue on their lock.
+        DispatchQueue.concurrentPerform(iterations: 300) { i in
+            var rng = SplitMix(seed: 8 &+ UInt64(i) &* 7919)
             let graph = Self.mutate(Fixtures.residualBlockJSON, count: 1 + Int(rng.next() % 2), using: &rng)
-            let option = rng.next() % 4 == 0 ? Self.mutate(options[Int(rng.next() % 3)], count: 1, using: &rng) : options[Int(rng.next() % 3)]
+            let pick = options[Int(rng.next() % UInt64(options.count))]
+            let option = rng.next() % 4 == 0 ? Self.mutate(pick, count: 1, using: &rng) : pick
             var out: UnsafeMutablePointer<CChar>?
             var error: UnsafeMutablePointer<CChar>?
             let status = stowage_plan(graph, option, &out, &error)
-            defer { stowage_free(out); stowage_free(error) }
-            statuses[status, default: 0] += 1
-            #expect([0, 1, 2].contains(status), "\(graph) \(option): \(error.map { String(cString: $0) } ?? "")")
-            #expect((out == nil) != (error == nil))
-            if status == 0, let out {
-                let plan = try PlanCodec.decode(Data(String(cString: out).utf8))
-                let imported = try Planner.graph(fromJSON: Data(graph.utf8))
-                let sized = option.contains("dtypeBytes") ? try imported.resizingFloatingPoint(toBytes: 1) : imported
+            let outcome = Outcome(status: status, graph: graph, option: option, plan: out.map { String(cString: $0) },
+                                  error: error.map { String(cString: $0) })
+            stowage_free(out)
+            stowage_free(error)
+            outcomes.withLock { $0[i] = outcome }
+        }
+        var statuses: [Int32: Int] = [:]
+        for outcome in outcomes.withLock({ $0 }).compactMap({ $0 }) {
+            statuses[outcome.status, default: 0] += 1
+            #expect([0, 1, 2].contains(outcome.status), "\(outcome.graph) \(outcome.option): \(outcome.error ?? "")")
+            #expect((outcome.plan == nil) != (outcome.error == nil))
+            if outcome.status != 0 { #expect(outcome.error?.contains("\n") == false, "one line: \(outcome.error ?? "")") }
+            if outcome.status == 0, let text = outcome.plan {
+                let plan = try PlanCodec.decode(Data(text.utf8))
+                let imported = try Planner.graph(fromJSON: Data(outcome.graph.utf8))
+                let sized = outcome.option.contains("dtypeBytes") ? try imported.resizingFloatingPoint(toBytes: 1) : imported
                 #expect(Verifier.verify(plan, against: sized).passed)
             }
         }
+        #expect(statuses.values.reduce(0, +) == 300)
         // The mutations reach both sides: some still plan, most are refused.
         #expect(statuses[0, default: 0] > 0)
         #expect(statuses[2, default: 0] > 0)

@@ -16,11 +16,20 @@ struct PlannerTests {
     }
 
     @Test("every method plans the built graph at M_H; the plan replays; traffic is the one spill of `a`",
-          arguments: [PlanningOptions.Method.baseline, .lru, .ilp], [PlanningOptions.SolverKind.glpk, .cbc])
-    func builtGraph(method: PlanningOptions.Method, solver: PlanningOptions.SolverKind) throws {
+          arguments: ["belady", "lru", "ilp-glpk", "ilp-cbc", "free-glpk", "free-cbc"])
+    func builtGraph(variant: String) throws {
         let graph = try Fixtures.residualBlock()
-        let result = try Planner(options: PlanningOptions(method: method, solver: solver, timeLimit: 30))
-            .plan(graph, capacity: .half)
+        var options = PlanningOptions(timeLimit: 30)
+        switch variant {
+        case "belady": options.policy = .belady
+        case "lru": options.policy = .lru
+        default:
+            options.method = .ilp
+            options.solver = variant.hasSuffix("glpk") ? .glpk : .cbc
+            options.schedule = variant.hasPrefix("free") ? .free : .fixed
+        }
+        let method = options.method
+        let result = try Planner(options: options).plan(graph, capacity: .half)
         // Checked again here, independently of the facade's own check.
         #expect(Verifier.verify(result.plan, against: result.graph).passed)
         #expect(result.capacity == 208 * kib)
@@ -34,7 +43,8 @@ struct PlannerTests {
         #expect(result.plan.metrics.compulsoryBytes == 224 * kib)
         if method == .ilp {
             #expect(result.isOptimal == true)
-            #expect(result.plan.method.hasSuffix(solver.rawValue))
+            #expect(result.plan.method.hasSuffix(options.solver!.rawValue))
+            #expect(result.boundScope == (options.schedule == .free ? .allOrders : .order))
         } else {
             #expect(result.bound == nil)
         }
@@ -57,7 +67,7 @@ struct PlannerTests {
     func alignment() throws {
         let graph = try Fixtures.residualBlock()
         for method in [PlanningOptions.Method.baseline, .ilp] {
-            let result = try Planner(options: PlanningOptions(method: method, solver: .glpk, alignment: 4096))
+            let result = try Planner(options: PlanningOptions(method: method, solver: method == .ilp ? .glpk : nil, alignment: 4096))
                 .plan(graph, capacity: .noSpill)
             let offsets = result.plan.steps.flatMap { $0.before + $0.after }.compactMap(\.offset)
             #expect(!offsets.isEmpty)
@@ -78,8 +88,8 @@ struct PlannerTests {
     @Test("a JSON graph file with symbols and dtypeBytes: sizes follow, the plan replays")
     func jsonFile() throws {
         let path = Fixtures.path("Examples/graphs/mlp.json")
-        let fp16 = try Planner().plan(modelAt: path, capacity: .half, symbols: ["batch": 4])
-        let int8 = try Planner(options: PlanningOptions(dtypeBytes: 1)).plan(modelAt: path, capacity: .half, symbols: ["batch": 4])
+        let fp16 = try Planner(options: PlanningOptions(dims: ["batch": 4])).plan(modelAt: path, capacity: .half)
+        let int8 = try Planner(options: PlanningOptions(dtypeBytes: 1, dims: ["batch": 4])).plan(modelAt: path, capacity: .half)
         #expect(Verifier.verify(fp16.plan, against: fp16.graph).passed)
         #expect(Verifier.verify(int8.plan, against: int8.graph).passed)
         // fc1.weight is 784 × 512 float16 = 802,816 bytes; at one byte per element, half.

@@ -55,12 +55,28 @@ enum Mutations {
             shiftOntoLiveNeighbour, dropNeededLoad, swapDependentSteps, shrinkCapacity, changeMetric, changeMetric,
             freeTooEarly, duplicateOperator, duplicateWholeStep, removeFinalStore, wrongFingerprint, wrongGraph,
             misalign, negativeOffset, unknownTier, tensorOutOfRange, operatorOutOfRange, dropStep, doubleAllocate,
-            freeUnallocated,
+            freeUnallocated, misstateResidency, misstateResidency,
         ]
         for make in makers {
             if let mutant = try make(graph, plan, &random) { result.append(mutant) }
         }
         return result
+    }
+
+    /// Changes one entry of the residency table (offset, steps, flags, or
+    /// drops it) while the actions stay valid: a code generator reading the
+    /// table would put the tensor elsewhere than the actions do.
+    static func misstateResidency(_ graph: Graph, _ plan: Plan, _ random: inout SplitMix64) -> Mutant? {
+        guard let i = pick(Array(plan.residencies.indices), &random) else { return nil }
+        var broken = plan
+        switch random.next() % 5 {
+        case 0 where broken.residencies[i].offset != nil: broken.residencies[i].offset! += 1
+        case 1: broken.residencies[i].lastStep += 1
+        case 2: broken.residencies[i].loaded.toggle()
+        case 3: broken.residencies[i].stored.toggle()
+        default: broken.residencies.remove(at: i)
+        }
+        return Mutant(name: "misstateResidency", plan: broken, graph: graph, expected: .residencyMismatch)
     }
 
     /// Moves an allocation onto the offset of a tensor that is still

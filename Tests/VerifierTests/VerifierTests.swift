@@ -62,6 +62,43 @@ import Testing
         #expect(Verifier.verify(try PlanCodec.decode(PlanCodec.encode(plan)), against: graph).passed)
     }
 
+    /// The table worked out by hand from the actions of ``validPlan``: the
+    /// Plan module derives it, the verifier derives it again and agrees.
+    @Test func theResidencyTableSaysWhereEachTensorLivesWhen() throws {
+        let graph = try Self.chain()
+        let plan = Self.validPlan(graph)
+        func stay(_ t: Int, _ tier: String, _ offset: Int?, _ first: Int, _ last: Int, loaded: Bool = false, stored: Bool = false) -> PlanResidency {
+            PlanResidency(tensor: t, tier: tier, offset: offset, firstStep: first, lastStep: last, loaded: loaded, stored: stored)
+        }
+        #expect(plan.residencies == [
+            stay(0, Self.h, nil, 0, 2), stay(0, Self.s, 0, 0, 0, loaded: true),
+            stay(1, Self.h, nil, 0, 2), stay(1, Self.s, 64, 0, 0, loaded: true),
+            stay(2, Self.s, 96, 0, 1),
+            stay(3, Self.s, 0, 1, 2, stored: true), stay(3, Self.h, nil, 2, 2, loaded: true),
+            // u is stored home after the last operator: that stay covers no operator.
+            stay(4, Self.s, 160, 2, 2, stored: true),
+        ])
+        #expect(Verifier.verify(plan, against: graph).passed)
+        // A version 1 plan (no table) reads with the table derived.
+        var object = try #require(try JSONSerialization.jsonObject(with: PlanCodec.encode(plan)) as? [String: Any])
+        object["version"] = 1
+        object["residencies"] = nil
+        let old = try PlanCodec.decode(try JSONSerialization.data(withJSONObject: object))
+        #expect(old.residencies == plan.residencies && old.version == Plan.currentVersion)
+    }
+
+    @Test func aMisstatedResidencyIsCaught() throws {
+        let graph = try Self.chain()
+        var plan = Self.validPlan(graph)
+        plan.residencies[4].offset = 0   // y said to sit where x is
+        let failure = try #require(Self.failure(plan, graph))
+        #expect(failure.kind == .residencyMismatch)
+        #expect(failure.tensors == ["y"] && failure.message.contains("offset 96"))
+        plan = Self.validPlan(graph)
+        plan.residencies.removeLast()
+        #expect(Self.failure(plan, graph)?.kind == .residencyMismatch)
+    }
+
     @Test func anOverlapNamesBothTensorsAndRanges() throws {
         let graph = try Self.chain()
         var plan = Self.validPlan(graph)
@@ -78,6 +115,7 @@ import Testing
         let graph = try Self.chain()
         var plan = Self.validPlan(graph)
         plan.steps[1].before[0].offset = 96  // z onto y, which relu is reading
+        plan.deriveResidencies()
         let alone = Verifier.verify(plan, against: graph, mode: .realMemory(), checksOverlaps: false)
         // relu reads y before writing z, so the damage shows when z is stored? No:
         // z is written over y after y was read; y is freed; nothing reads y again.
@@ -86,6 +124,7 @@ import Testing
         plan.steps[2].before[0].offset = 0  // u onto z, which neg reads and the plan stores afterwards
         plan.steps[1].after.removeLast()     // store z only after neg has run
         plan.steps[2].after.insert(.copy(3, from: Self.s, to: Self.h), at: 0)
+        plan.deriveResidencies()
         let caught = Verifier.verify(plan, against: graph, mode: .realMemory(), checksOverlaps: false)
         let failure = try #require(caught.failure)
         #expect(failure.kind == .overwritten)
@@ -100,8 +139,9 @@ import Testing
                         _ change: (inout Plan) -> Void) {
             var plan = valid
             change(&plan)
+            plan.deriveResidencies()
             let failure = Self.failure(plan, graph)
-            #expect(failure?.kind == kind, "\(failure?.description ?? "passed")", sourceLocation: sourceLocation)
+            #expect(failure?.kind == kind, "\(failure?.description ?? "passed") at line \(sourceLocation.line)", sourceLocation: sourceLocation)
         }
         expectKind(.malformed) { $0.steps[0].before[0].offset = nil }
         expectKind(.malformed) { $0.steps[0].before[0].offset = 8 }  // alignment 16
@@ -133,7 +173,7 @@ import Testing
         expectKind(.malformed) { $0.tiers.append(.host) }
         expectKind(.malformed) { $0.computeTier = "gpu" }
         expectKind(.malformed) { $0.tiers[0].alignment = 0 }
-        expectKind(.malformed) { $0.version = 2 }
+        expectKind(.malformed) { $0.version = Plan.currentVersion + 1 }
     }
 
     @Test func anOperatorThatNeverRunsIsNamed() throws {
@@ -182,6 +222,7 @@ import Testing
             }
         }
         plan.metrics.heights[Self.s] = 400 * gib + 176
+        plan.deriveResidencies()
         let symbolic = Verifier.verify(plan, against: graph)
         #expect(symbolic.passed, "\(symbolic.failure?.description ?? "")")
         let real = Verifier.verify(plan, against: graph, mode: .realMemory())
