@@ -106,7 +106,6 @@ let package = Package(
                 "Allocation",
                 "Offload",
                 "Plan",
-                "Units",
                 "Verifier",
                 "Render",
                 "Scratchpad",
