@@ -39,9 +39,16 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev", "pkg-config"])]
         ),
+        // CBC's solver driven from C++ behind a C header (Sources/CCbcDriver/include/CbcDriver.h
+        // says why CBC's own C interface is not enough).
+        .target(
+            name: "CCbcDriver",
+            dependencies: ["CCbc"],
+            cxxSettings: [.define("NDEBUG")]
+        ),
         .target(
             name: "MILP",
-            dependencies: ["CGLPK", "CCbc", "OutputFiles"]
+            dependencies: ["CGLPK", "CCbcDriver", "OutputFiles"]
         ),
         .target(name: "MemoryGraph"),
         // The one grammar for sizes in bytes (options, files, APIs).
@@ -141,7 +148,9 @@ let package = Package(
         .target(name: "SchemaCheck", path: "Tests/Support/SchemaCheck"),
         // Test support: seeded mutations of input files for the hostile-input suites.
         .target(name: "InputMutation", path: "Tests/Support/InputMutation"),
-        .testTarget(name: "MILPTests", dependencies: ["MILP"]),
+        // A host program printing on its own stdout while CBC and GLPK solve (MILPTests runs it).
+        .executableTarget(name: "MILPStdoutProbe", dependencies: ["MILP"], path: "Tests/MILPStdoutProbe"),
+        .testTarget(name: "MILPTests", dependencies: ["MILP", "MILPStdoutProbe"]),
         .testTarget(name: "MemoryGraphTests", dependencies: ["MemoryGraph"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units"]),
         .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),

@@ -5,6 +5,7 @@ import Foundation
 /// one run, since the machines are shared.
 let suites: [(name: String, run: () -> Void)] = [
     ("milp", MILPBenchmarks.run),
+    ("milp-limits", MILPLimitBenchmarks.run),
     ("import", ImportBenchmarks.run),
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),

@@ -2,6 +2,9 @@
 /// bounds rounded inwards (GLPK refuses fractional bounds on integers, and
 /// rounding does not change the feasible set), and a verdict on models no
 /// backend should be given.
+///
+/// Backends build it from a model whose infinite bounds are normalised
+/// (``Model/normalizingInfiniteBounds()``).
 struct BackendInput {
     var lower: [Double]
     var upper: [Double]
@@ -11,8 +14,8 @@ struct BackendInput {
         case solvable
         /// Decided without a solver: crossed bounds make the model infeasible.
         case infeasible(String)
-        /// NaN or infinite data.
-        case invalid(String)
+        /// Numbers outside the accepted ranges (``Model/validate()``).
+        case invalid(ModelDataError)
     }
 
     let verdict: Verdict
@@ -27,15 +30,24 @@ struct BackendInput {
         self.lower = lower
         self.upper = upper
         objective = model.denseObjective
-        if let problem = model.dataError() {
-            verdict = .invalid(problem)
-        } else if let crossed = model.crossedBounds() {
-            verdict = .infeasible(crossed)
-        } else if let j = lower.indices.first(where: { lower[$0] > upper[$0] }) {
-            let name = model.variables[j].name ?? "x\(j)"
-            verdict = .infeasible("integer variable \(name) has no integer value in its bounds")
-        } else {
-            verdict = .solvable
+        do {
+            try model.validate()
+            if let crossed = model.crossedBounds() {
+                verdict = .infeasible(crossed)
+            } else if let j = lower.indices.first(where: { lower[$0] > upper[$0] }) {
+                let name = model.variables[j].name ?? "x\(j)"
+                verdict = .infeasible("integer variable \(name) has no integer value in its bounds")
+            } else if let r = (0 ..< model.constraintCount).first(where: {
+                model.rowStarts[$0] == model.rowStarts[$0 + 1] && (model.rowLower[$0] > 0 || model.rowUpper[$0] < 0)
+            }) {
+                // CLP reports such rows as an error ("empty problem check"), not as infeasibility.
+                let name = model.rowNames[r].map { "row '\($0)'" } ?? "row \(r)"
+                verdict = .infeasible("\(name) has no terms, and its bounds [\(model.rowLower[r]), \(model.rowUpper[r])] exclude 0")
+            } else {
+                verdict = .solvable
+            }
+        } catch {
+            verdict = .invalid(error)
         }
     }
 
@@ -44,8 +56,11 @@ struct BackendInput {
     /// starts with this, so they agree on these cases.
     func resultWithoutSolver(for model: Model, solver: String, seconds: Double) -> SolveResult? {
         switch verdict {
-        case .invalid(let reason):
-            return SolveResult(status: .error, seconds: seconds, solver: solver, message: reason)
+        case .invalid(let error):
+            var result = SolveResult(status: .error, seconds: seconds, solver: solver,
+                                     message: "invalid model: \(error.description)")
+            result.invalidModel = error
+            return result
         case .infeasible(let reason):
             return SolveResult(status: .infeasible, seconds: seconds, solver: solver, message: reason)
         case .solvable where model.variableCount == 0:

@@ -1,194 +1,159 @@
-import CCbc
-import Synchronization
+import CCbcDriver
+import Foundation
 
-/// COIN-OR CBC behind the ``Solver`` protocol, through its C interface.
+/// COIN-OR CBC behind the ``Solver`` protocol, through a small C++ driver
+/// (Sources/CCbcDriver) that runs CBC's own solver with a message handler
+/// and an event handler of ours.
 ///
-/// CBC 2.10's driver (`CbcMain1`, behind `Cbc_solve`) keeps global state and
-/// is not safe to run on two threads at once (coin-or/Cbc#332), so solves
-/// are serialised by a process-wide lock. Callers who want CBC in parallel
-/// run it in separate processes (the batch runner does).
-public struct CBCSolver: Solver {
+/// - Output: CBC's log lines come through a callback and go to standard
+///   error only when a log was asked for; standard output, which belongs to
+///   the caller, is never touched (no redirection of file descriptors).
+/// - Time: every limit is wall-clock. The LP relaxation runs under the
+///   deadline, CBC counts elapsed (not CPU) seconds, every LP solved inside
+///   the search stops at the deadline, and the search stops at the first
+///   node after it. Claims CBC makes after the deadline are not trusted.
+/// - Concurrency: CBC 2.10's driver keeps global state, so solves in one
+///   process run one at a time (``CBCLock``); the wait counts against the
+///   caller's time limit, and a caller whose limit passes while waiting gets
+///   ``SolveStatus/noSolution`` at once. Callers who want CBC in parallel
+///   run it in separate processes (the batch runner does).
+/// - Answers are checked before they are returned (``AnswerCheck``).
+public struct CBCSolver: Solver, CheckedBackend {
     public let name = "cbc"
 
     public init() {}
 
     public func solve(_ model: Model, options: SolveOptions) -> SolveResult {
-        let clock = Stopwatch()
-        let input = BackendInput(model)
-        if let decided = input.resultWithoutSolver(for: model, solver: name, seconds: clock.seconds) { return decided }
-        var result = cbcLock.withLock { _ in run(model, input: input, options: options, clock: clock) }
-        if result.status == .unbounded, model.hasIntegerVariables {
-            result = UnboundedRelaxation.classify(model, options: options, clock: clock, solver: self)
-        } else if result.status == .infeasible, !model.objective.terms.isEmpty {
-            result = confirmInfeasible(model, options: options, clock: clock)
-        }
-        result.seconds = clock.seconds
-        return result
+        checkedSolve(model, options: options)
     }
 
-    private func run(_ model: Model, input: BackendInput, options: SolveOptions, clock: Stopwatch) -> SolveResult {
-        let cbc = CBCModel()
-        cbc.load(model, input: input)
-        let handle = cbc.pointer
-        if let left = options.secondsLeft(clock) { Cbc_setMaximumSeconds(handle, max(0.01, left)) }
-        if let gap = options.relativeGap { Cbc_setAllowableFractionGap(handle, gap) }
-        if let start = BackendInput.usableWarmStart(options.warmStart, for: model) {
-            let indices = (0 ..< Int32(start.count)).map { $0 }
-            Cbc_setMIPStartI(handle, Int32(start.count), indices, start)
-        }
-        let constant = model.objective.constant
-        let monitor = CBCMonitor(options: options, clock: clock, constant: constant)
-        Cbc_setLogLevel(handle, monitor.cbcLogLevel)
-        let code = OutputRedirection.capturingStandardOutput(onLine: monitor.receive) {
-            stowage_stdout_line_buffered()
-            defer { stowage_stdout_default_buffering() }
-            return Cbc_solve(handle)
-        }
-        let n = model.variableCount
-
-        if Cbc_isContinuousUnbounded(handle) != 0 || Cbc_secondaryStatus(handle) == 7 {
-            return SolveResult(status: .unbounded, seconds: 0, solver: name)
-        }
-        if Cbc_isProvenInfeasible(handle) != 0 {
-            return SolveResult(status: .infeasible, seconds: 0, solver: name)
-        }
-        let integer = model.hasIntegerVariables
-        let solution: UnsafePointer<Double>? = integer
-            ? Cbc_bestSolution(handle).map { UnsafePointer($0) }
-            : Cbc_getColSolution(handle)
-        let values = solution.map { Array(UnsafeBufferPointer(start: $0, count: n)) } ?? []
-        // CBC reports the objective without the constant term, which its C
-        // interface cannot hold; evaluate it ourselves from the solution.
-        let objective = values.isEmpty ? nil : model.objectiveValue(at: values)
-        let rawBound = integer ? Cbc_getBestPossibleObjValue(handle) : Cbc_getObjValue(handle)
-        let bound: Double? = rawBound.isFinite && abs(rawBound) < 1e50 ? rawBound + constant : nil
-
-        if Cbc_isProvenOptimal(handle) != 0, let objective {
-            let gapStop = options.relativeGap != nil && Cbc_secondaryStatus(handle) == 2
-            return SolveResult(status: .optimal, objective: objective,
-                               bound: gapStop ? clampBound(bound, objective, model.sense) : objective,
-                               seconds: 0, values: values, solver: name)
-        }
-        if Cbc_isAbandoned(handle) != 0 || code != 0 && Cbc_status(handle) != 1 {
-            return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "CBC abandoned the search (status \(Cbc_status(handle)), code \(code))")
-        }
-        if let objective {
-            return SolveResult(status: .feasible, objective: objective, bound: clampBound(bound, objective, model.sense),
-                               seconds: 0, values: values, solver: name, message: "time limit reached")
-        }
-        if Cbc_status(handle) == 1 {
-            return SolveResult(status: .noSolution, bound: bound, seconds: 0, solver: name,
-                               message: "time limit reached before a feasible solution was found")
-        }
-        return SolveResult(status: .error, seconds: 0, solver: name,
-                           message: "CBC ended with status \(Cbc_status(handle)), secondary \(Cbc_secondaryStatus(handle))")
-    }
-
-    /// CBC 2.10's driver says "Problem is infeasible" for some models whose
-    /// LP relaxation is unbounded. A claim of infeasibility is therefore
-    /// checked with the objective removed (which cannot be unbounded): if a
-    /// feasible point exists, the claim came from unboundedness, confirmed by
-    /// an improving direction of the recession cone (``UnboundedRelaxation/improvingRay(of:using:)``).
-    private func confirmInfeasible(_ model: Model, options: SolveOptions, clock: Stopwatch) -> SolveResult {
-        let claim = SolveResult(status: .infeasible, seconds: 0, solver: name)
-        var feasibility = model
-        feasibility.setObjective(LinearExpression(), sense: .minimize)
-        var probe = SolveOptions(timeLimit: options.secondsLeft(clock).map { max(0.01, $0) })
-        probe.logLevel = options.logLevel
-        let found = cbcLock.withLock { _ in run(feasibility, input: BackendInput(feasibility), options: probe, clock: clock) }
-        switch found.status {
-        case .infeasible:
-            return claim
-        case .optimal, .feasible:
-            if UnboundedRelaxation.improvingRay(of: model, using: { ray in
-                cbcLock.withLock { _ in run(ray, input: BackendInput(ray), options: probe, clock: clock) }
-            }) {
-                return SolveResult(status: .unbounded, seconds: 0, solver: name)
-            }
-            return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "CBC reported infeasible, yet found a feasible point and no improving ray")
-        default:
+    func rawSolve(_ model: Model, input: BackendInput, options: SolveOptions, clock: Stopwatch, strict: Bool) -> SolveResult {
+        let waitLimit = options.secondsLeft(clock).map { ContinuousClock.now + .nanoseconds(Int64(min($0, 1e9) * 1e9)) }
+        guard CBCLock.shared.acquire(before: waitLimit) else {
             return SolveResult(status: .noSolution, seconds: 0, solver: name,
-                               message: "CBC reported infeasible; the check did not finish within the limit")
+                               message: "the time limit passed while waiting for CBC, which runs one solve at a time per process")
         }
-    }
-
-    private func clampBound(_ bound: Double?, _ objective: Double, _ sense: ObjectiveSense) -> Double {
-        guard let bound else { return objective }
-        return sense == .minimize ? min(bound, objective) : max(bound, objective)
-    }
-}
-
-private let cbcLock = Mutex(())
-
-/// Owns one `Cbc_Model`, freed in `deinit`.
-final class CBCModel {
-    let pointer: UnsafeMutableRawPointer
-
-    init() {
-        pointer = Cbc_newModel()
-    }
-
-    deinit {
-        Cbc_deleteModel(pointer)
-    }
-
-    func load(_ model: Model, input: BackendInput) {
+        defer { CBCLock.shared.release() }
+        if let left = options.secondsLeft(clock), left <= 0 {
+            return SolveResult(status: .noSolution, seconds: 0, solver: name, message: "time limit reached before CBC started")
+        }
+        let monitor = CBCMonitor(options: options, clock: clock, constant: model.objective.constant)
         let data = CoinProblemData(model, input: input)
-        Cbc_loadProblem(pointer, data.columnCount, data.rowCount, data.columnStarts, data.rowIndices, data.values,
-                        data.lower, data.upper, data.objective, data.rowLower, data.rowUpper)
-        for (j, info) in model.variables.enumerated() where info.isInteger {
-            Cbc_setInteger(pointer, Int32(j))
-        }
-        Cbc_setObjSense(pointer, model.sense == .minimize ? 1 : -1)
-    }
-}
-
-/// A model in the column-major arrays COIN-OR's C interfaces load, with
-/// infinities replaced by COIN's `DBL_MAX`. One O(nonzeros) transpose of
-/// the row-wise storage.
-struct CoinProblemData {
-    let columnCount: Int32
-    let rowCount: Int32
-    var columnStarts: [Int32]
-    var rowIndices: [Int32]
-    var values: [Double]
-    let lower: [Double]
-    let upper: [Double]
-    let objective: [Double]
-    let rowLower: [Double]
-    let rowUpper: [Double]
-
-    init(_ model: Model, input: BackendInput) {
-        let n = model.variableCount
-        columnCount = Int32(n)
-        rowCount = Int32(model.constraintCount)
-        var starts = [Int32](repeating: 0, count: n + 1)
-        for k in 0 ..< model.nonzeroCount { starts[Int(model.columns[k]) + 1] += 1 }
-        for j in 0 ..< n { starts[j + 1] += starts[j] }
-        var next = starts
-        var rows = [Int32](repeating: 0, count: model.nonzeroCount)
-        var entries = [Double](repeating: 0, count: model.nonzeroCount)
-        for r in 0 ..< model.constraintCount {
-            for k in model.rowStarts[r] ..< model.rowStarts[r + 1] {
-                let column = Int(model.columns[k])
-                let slot = Int(next[column])
-                rows[slot] = Int32(r)
-                entries[slot] = model.coefficients[k]
-                next[column] += 1
+        let start = BackendInput.usableWarmStart(options.warmStart, for: model)
+        var values = [Double](repeating: 0, count: model.variableCount)
+        var outcome = StowageCbcOutcome()
+        withExtendedLifetime(monitor) {
+            data.withProblem(maximize: model.sense == .maximize) { problem in
+                withOptionalPointer(start) { startPointer in
+                    var settings = StowageCbcSettings(
+                        secondsLeft: options.secondsLeft(clock) ?? -1,
+                        relativeGap: options.relativeGap ?? -1,
+                        logLevel: monitor.driverLogLevel,
+                        start: startPointer,
+                        strictTolerances: strict ? 1 : 0
+                    )
+                    let callbacks = StowageCbcCallbacks(
+                        context: Unmanaged.passUnretained(monitor).toOpaque(),
+                        line: cbcLineCallback,
+                        progress: cbcProgressCallback
+                    )
+                    values.withUnsafeMutableBufferPointer { buffer in
+                        stowage_cbc_solve(&problem, &settings, callbacks, buffer.baseAddress, &outcome)
+                    }
+                }
             }
         }
-        columnStarts = starts
-        rowIndices = rows
-        values = entries
-        func finite(_ x: Double) -> Double {
-            x == .infinity ? .greatestFiniteMagnitude : x == -.infinity ? -.greatestFiniteMagnitude : x
+        return result(of: outcome, values: values, model: model)
+    }
+
+    private func result(of outcome: StowageCbcOutcome, values: [Double], model: Model) -> SolveResult {
+        let message = Self.text(of: outcome)
+        // CBC's objective and bound omit the constant term.
+        let constant = model.objective.constant
+        let solution = outcome.hasSolution != 0 ? values : []
+        let objective = solution.isEmpty ? nil : model.objectiveValue(at: solution)
+        let bound = outcome.hasBound != 0 ? outcome.bound + constant : nil
+        // CLP's presolve reports some unbounded relaxations as infeasible, so
+        // CBC's claims are never marked as coming from the relaxation: they
+        // are all probed.
+        return claim(outcome, solution: solution, objective: objective, bound: bound, message: message)
+    }
+
+    private func claim(_ outcome: StowageCbcOutcome, solution: [Double], objective: Double?, bound: Double?, message: String?) -> SolveResult {
+        switch outcome.status {
+        case StowageCbcOptimal where objective != nil:
+            return SolveResult(status: .optimal, objective: objective, bound: bound, seconds: 0, values: solution, solver: name)
+        case StowageCbcInfeasible:
+            return SolveResult(status: .infeasible, seconds: 0, solver: name)
+        case StowageCbcUnbounded:
+            return SolveResult(status: .unbounded, seconds: 0, solver: name)
+        case StowageCbcLimit where objective != nil:
+            return SolveResult(status: .feasible, objective: objective, bound: bound, seconds: 0, values: solution,
+                               solver: name, message: message ?? "time limit reached")
+        case StowageCbcLimit:
+            return SolveResult(status: .noSolution, bound: bound, seconds: 0, solver: name,
+                               message: message.map { $0 + " before a feasible solution was found" }
+                                   ?? "time limit reached before a feasible solution was found")
+        default:
+            return SolveResult(status: .error, seconds: 0, solver: name,
+                               message: "cbc failed: " + (message ?? "status \(outcome.cbcStatus), secondary \(outcome.cbcSecondaryStatus)"))
         }
-        lower = input.lower.map(finite)
-        upper = input.upper.map(finite)
-        objective = input.objective
-        rowLower = model.rowLower.map(finite)
-        rowUpper = model.rowUpper.map(finite)
+    }
+
+    private static func text(of outcome: StowageCbcOutcome) -> String? {
+        let text = withUnsafeBytes(of: outcome.message) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return text.isEmpty ? nil : text
+    }
+}
+
+private func cbcLineCallback(_ context: UnsafeMutableRawPointer?, _ text: UnsafePointer<CChar>?) {
+    guard let context, let text else { return }
+    Unmanaged<CBCMonitor>.fromOpaque(context).takeUnretainedValue().receive(line: String(cString: text))
+}
+
+private func cbcProgressCallback(_ context: UnsafeMutableRawPointer?, _ newIncumbent: Int32, _ hasIncumbent: Int32,
+                                 _ incumbent: Double, _ bound: Double, _ nodes: Double) {
+    guard let context else { return }
+    Unmanaged<CBCMonitor>.fromOpaque(context).takeUnretainedValue()
+        .receive(newIncumbent: newIncumbent != 0, incumbent: hasIncumbent != 0 ? incumbent : nil, bound: bound, nodes: nodes)
+}
+
+private func withOptionalPointer<R>(_ array: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+extension CoinProblemData {
+    /// The arrays as the driver's problem struct, valid inside `body`.
+    func withProblem<R>(maximize: Bool, _ body: (inout StowageCbcProblem) -> R) -> R {
+        columnStarts.withUnsafeBufferPointer { starts in
+            rowIndices.withUnsafeBufferPointer { indices in
+                values.withUnsafeBufferPointer { entries in
+                    lower.withUnsafeBufferPointer { lower in
+                        upper.withUnsafeBufferPointer { upper in
+                            objective.withUnsafeBufferPointer { objective in
+                                rowLower.withUnsafeBufferPointer { rowLower in
+                                    rowUpper.withUnsafeBufferPointer { rowUpper in
+                                        isInteger.withUnsafeBufferPointer { isInteger in
+                                            var problem = StowageCbcProblem(
+                                                columns: columnCount, rows: rowCount,
+                                                columnStarts: starts.baseAddress, rowIndices: indices.baseAddress,
+                                                values: entries.baseAddress, columnLower: lower.baseAddress,
+                                                columnUpper: upper.baseAddress, objective: objective.baseAddress,
+                                                rowLower: rowLower.baseAddress, rowUpper: rowUpper.baseAddress,
+                                                isInteger: isInteger.baseAddress, maximize: maximize ? 1 : 0
+                                            )
+                                            return body(&problem)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,13 @@ import CGLPK
 /// GLPK's branch and cut with its cut generators on, reporting progress and
 /// offering the warm start through the search callback. Solves on different
 /// threads run in parallel: GLPK's environment is thread-local.
-public struct GLPKSolver: Solver {
+///
+/// GLPK's time limits (`tm_lim`) count wall-clock milliseconds; the search
+/// callback also stops branch and cut as soon as the deadline passes, since
+/// GLPK checks `tm_lim` only between nodes. Its output goes through its
+/// terminal hook (``GLPKProblem``), never to standard output. Answers are
+/// checked before they are returned (``AnswerCheck``).
+public struct GLPKSolver: Solver, CheckedBackend {
     public let name = "glpk"
 
     /// Turn on GLPK's cut generators (Gomory, MIR, cover, clique). They cost
@@ -19,14 +25,13 @@ public struct GLPKSolver: Solver {
     }
 
     public func solve(_ model: Model, options: SolveOptions) -> SolveResult {
-        let clock = Stopwatch()
-        let input = BackendInput(model)
-        if let decided = input.resultWithoutSolver(for: model, solver: name, seconds: clock.seconds) { return decided }
+        checkedSolve(model, options: options)
+    }
+
+    func rawSolve(_ model: Model, input: BackendInput, options: SolveOptions, clock: Stopwatch, strict: Bool) -> SolveResult {
         let problem = GLPKProblem(echo: options.logLevel >= .normal)
         problem.load(model, input: input, names: false)
-        var result = run(problem, model: model, options: options, clock: clock)
-        result.seconds = clock.seconds
-        return result
+        return run(problem, model: model, options: options, clock: clock, strict: strict)
     }
 
     private func messageLevel(_ level: SolverLogLevel) -> Int32 {
@@ -42,13 +47,21 @@ public struct GLPKSolver: Solver {
         return Int32(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 
-    private func run(_ problem: GLPKProblem, model: Model, options: SolveOptions, clock: Stopwatch) -> SolveResult {
+    private func run(_ problem: GLPKProblem, model: Model, options: SolveOptions, clock: Stopwatch, strict: Bool) -> SolveResult {
         let P = problem.pointer
         var simplex = glp_smcp()
         glp_init_smcp(&simplex)
         simplex.msg_lev = messageLevel(options.logLevel)
         simplex.tm_lim = milliseconds(left: options, clock: clock)
         simplex.presolve = GLP_OFF
+        if strict {
+            // A second attempt after a wrong answer. glp_simplex does not
+            // scale by itself, and unscaled rows mixing 1e9 with 1 made it
+            // return suboptimal "optimal" MIP solutions; but scaling always
+            // made the offload MILPs 7 times slower (Llama-2-70B, exact mode).
+            simplex.tol_bnd = 1e-9
+            glp_scale_prob(P, GLP_SF_AUTO)
+        }
         let code = glp_simplex(P, &simplex)
         if code == GLP_ETMLIM {
             return SolveResult(status: .noSolution, seconds: 0, solver: name,
@@ -56,19 +69,22 @@ public struct GLPKSolver: Solver {
         }
         if code != 0 {
             return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "glp_simplex failed (code \(code)): \(problem.capturedOutput.lastLine)")
+                               message: "glpk failed: glp_simplex returned code \(code): \(problem.capturedOutput.lastLine)")
         }
         switch glp_get_status(P) {
         case GLP_OPT:
             break
         case GLP_NOFEAS:
-            return SolveResult(status: .infeasible, seconds: 0, solver: name)
+            var result = SolveResult(status: .infeasible, seconds: 0, solver: name)
+            result.fromRelaxation = true
+            return result
         case GLP_UNBND:
-            if !model.hasIntegerVariables { return SolveResult(status: .unbounded, seconds: 0, solver: name) }
-            return UnboundedRelaxation.classify(model, options: options, clock: clock, solver: self)
+            var result = SolveResult(status: .unbounded, seconds: 0, solver: name)
+            result.fromRelaxation = true
+            return result
         default:
             return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "simplex ended with status \(glp_get_status(P))")
+                               message: "glpk failed: its simplex ended with status \(glp_get_status(P))")
         }
         let relaxation = glp_get_obj_val(P)
         let n = model.variableCount
@@ -88,6 +104,12 @@ public struct GLPKSolver: Solver {
         parameters.tm_lim = milliseconds(left: options, clock: clock)
         parameters.presolve = GLP_OFF
         if let gap = options.relativeGap { parameters.mip_gap = gap }
+        if strict {
+            // A second attempt after a wrong answer: tight integrality, and
+            // GLPK's MIP presolver, which tightens big-M coefficients.
+            parameters.tol_int = 1e-9
+            parameters.presolve = GLP_ON
+        }
         if cuts {
             parameters.gmi_cuts = GLP_ON
             parameters.mir_cuts = GLP_ON
@@ -108,6 +130,8 @@ public struct GLPKSolver: Solver {
                                values: values, solver: name)
         case 0 where mipStatus == GLP_NOFEAS, GLP_ENOPFS:
             return SolveResult(status: .infeasible, seconds: 0, solver: name)
+        case GLP_ENODFS:
+            return SolveResult(status: .unbounded, seconds: 0, solver: name)
         case GLP_EMIPGAP where hasSolution:
             return SolveResult(status: .optimal, objective: objective, bound: search.bound(incumbent: objective),
                                seconds: 0, values: values, solver: name)
@@ -120,7 +144,7 @@ public struct GLPKSolver: Solver {
                                message: "time limit reached before a feasible solution was found")
         default:
             return SolveResult(status: .error, seconds: 0, solver: name,
-                               message: "glp_intopt failed (code \(mipCode)): \(problem.capturedOutput.lastLine)")
+                               message: "glpk failed: glp_intopt returned code \(mipCode): \(problem.capturedOutput.lastLine)")
         }
     }
 }
@@ -152,6 +176,12 @@ final class GLPKSearch {
     }
 
     func handle(_ tree: OpaquePointer) {
+        // GLPK checks tm_lim between nodes only; cut generation and
+        // heuristics at a node can run long after it.
+        if let left = options.secondsLeft(clock), left <= 0 {
+            glp_ios_terminate(tree)
+            return
+        }
         let reason = glp_ios_reason(tree)
         let best = glp_ios_best_node(tree)
         if best != 0 {

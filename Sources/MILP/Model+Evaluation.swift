@@ -45,35 +45,6 @@ extension Model {
         return nil
     }
 
-    /// Problems that make the model meaningless to a solver (not merely
-    /// infeasible): NaN data, infinite coefficients, bounds of the wrong sign
-    /// at infinity. Backends check this before handing the model to C code,
-    /// which would abort the process on such input.
-    public func dataError() -> String? {
-        for (j, info) in variables.enumerated() {
-            let label = info.name ?? "x\(j)"
-            if info.lower.isNaN || info.upper.isNaN { return "variable \(label) has a NaN bound" }
-            if info.lower == .infinity || info.upper == -.infinity {
-                return "variable \(label) has bounds [\(info.lower), \(info.upper)]"
-            }
-        }
-        for (k, value) in coefficients.enumerated() where !value.isFinite {
-            let r = rowStarts.lastIndex { $0 <= k } ?? 0
-            return "\(rowNames[r] ?? "row \(r)") has coefficient \(value)"
-        }
-        for r in 0 ..< constraintCount {
-            if rowLower[r].isNaN || rowUpper[r].isNaN { return "\(rowNames[r] ?? "row \(r)") has a NaN bound" }
-            if rowLower[r] == .infinity || rowUpper[r] == -.infinity {
-                return "\(rowNames[r] ?? "row \(r)") has bounds [\(rowLower[r]), \(rowUpper[r])]"
-            }
-        }
-        for term in objective.terms where !term.coefficient.isFinite {
-            return "objective coefficient of \(variables[term.variable.index].name ?? "x\(term.variable.index)") is \(term.coefficient)"
-        }
-        if !objective.constant.isFinite { return "objective constant is \(objective.constant)" }
-        return nil
-    }
-
     /// A variable or row whose lower bound exceeds its upper bound: the model
     /// is infeasible before any solver is asked.
     public func crossedBounds() -> String? {

@@ -78,6 +78,19 @@ public struct Model: Sendable {
 
     public func info(_ variable: Variable) -> VariableInfo { variables[variable.index] }
 
+    /// Replaces every variable's and row's bounds (one pair each), for
+    /// ``normalizingInfiniteBounds()``. O(variables + rows).
+    mutating func setAllBounds(variables bounds: [(Double, Double)], rows: [(Double, Double)]) {
+        for (j, bound) in bounds.enumerated() {
+            variables[j].lower = bound.0
+            variables[j].upper = bound.1
+        }
+        for (r, bound) in rows.enumerated() {
+            rowLower[r] = bound.0
+            rowUpper[r] = bound.1
+        }
+    }
+
     // MARK: Constraints
 
     /// Adds `constraint` as one row; repeated variables are merged and zero

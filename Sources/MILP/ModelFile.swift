@@ -105,13 +105,15 @@ extension Model {
 
     /// Writes the model as free MPS or CPLEX LP. Names are made safe for the
     /// format and unique (so the file reads back row for row); unnamed
-    /// variables and rows are called `x1…`, `r1…`. Nothing is left at `path`
-    /// if writing fails.
+    /// variables and rows are called `x1…`, `r1…`. Bounds at or beyond
+    /// ±1e30 are written as infinite. `path` is checked first and replaced
+    /// atomically (``OutputFile``): it holds its old content or the whole new
+    /// file, and a directory or device there is refused and left alone.
     public func write(to path: String, format: ModelFileFormat) throws(ModelFileError) {
         if let problem = dataError() { throw ModelFileError(path: path, reason: problem) }
         // CPLEX LP has no objective constant (GLPK writes it as a comment), so
         // it becomes a variable fixed at 1 carrying the constant as its cost.
-        var exported = self
+        var exported = normalizingInfiniteBounds()
         if format == .lp, objective.constant != 0 {
             let one = exported.addVariable(lower: 1, upper: 1, name: "objective_constant")
             var shifted = objective

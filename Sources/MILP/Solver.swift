@@ -91,7 +91,9 @@ public enum SolveStatus: String, Sendable, Codable {
     case unbounded
     /// A limit was reached before any feasible solution was found.
     case noSolution
-    /// The backend failed, or the model holds data no solver accepts.
+    /// The backend failed (its answer did not survive the checks, and
+    /// ``SolveResult/message`` says which backend and why), or the model
+    /// holds data no solver accepts (``SolveResult/invalidModel``).
     case error
 
     public var hasSolution: Bool { self == .optimal || self == .feasible }
@@ -112,6 +114,13 @@ public struct SolveResult: Sendable {
     public var solver: String
     /// A human-readable reason for ``SolveStatus/error`` (and other remarks).
     public var message: String?
+    /// Set (with status ``SolveStatus/error``) when the model holds numbers
+    /// outside the accepted ranges (``Model/validate()``); no backend saw it.
+    public var invalidModel: ModelDataError?
+    /// The backend decided this from its simplex on the LP relaxation alone
+    /// (no presolve, no branch and bound), whose infeasibility verdict an
+    /// objective cannot change. Only GLPK sets it.
+    var fromRelaxation = false
 
     public init(
         status: SolveStatus, objective: Double? = nil, bound: Double? = nil, seconds: Double,

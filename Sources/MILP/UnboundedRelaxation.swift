@@ -1,38 +1,12 @@
-/// A MIP whose LP relaxation is unbounded is either unbounded or infeasible
-/// (for rational data, Meyer 1974). Solving the same constraints with a zero
-/// objective tells which: any integer-feasible point means unbounded.
+/// Improving directions, the certificate of an unbounded LP relaxation.
 enum UnboundedRelaxation {
-    static func classify(_ model: Model, options: SolveOptions, clock: Stopwatch, solver: some Solver) -> SolveResult {
-        var feasibility = model
-        feasibility.setObjective(LinearExpression(), sense: .minimize)
-        var probe = options
-        probe.progress = nil
-        probe.warmStart = nil
-        probe.relativeGap = nil
-        if let left = options.secondsLeft(clock) { probe.timeLimit = left }
-        let result = solver.solve(feasibility, options: probe)
-        switch result.status {
-        case .optimal, .feasible:
-            return SolveResult(status: .unbounded, seconds: 0, solver: solver.name)
-        case .infeasible:
-            return SolveResult(status: .infeasible, seconds: 0, solver: solver.name)
-        case .noSolution:
-            return SolveResult(status: .noSolution, seconds: 0, solver: solver.name,
-                               message: "LP relaxation unbounded; no integer point found within the limit")
-        case .unbounded, .error:
-            return SolveResult(status: .error, seconds: 0, solver: solver.name,
-                               message: "could not classify an unbounded relaxation: \(result.message ?? "")")
-        }
-    }
-}
-
-extension UnboundedRelaxation {
     /// Whether the model's recession cone holds a direction d that improves
     /// the objective: a·d ≤ 0 on rows with an upper bound, a·d ≥ 0 on rows
     /// with a lower bound, d ≥ 0 (≤ 0) on variables with a finite lower
     /// (upper) bound, −1 ≤ d ≤ 1. Together with any feasible point, such a
     /// direction proves the LP relaxation unbounded, and the MIP too.
-    /// `solveLP` solves the (always bounded) direction LP.
+    /// `solveLP` solves the (always bounded) direction LP. The model's
+    /// infinite bounds must be normalised. O(variables + nonzeros) to build.
     static func improvingRay(of model: Model, using solveLP: (Model) -> SolveResult) -> Bool {
         var cone = Model(name: model.name + "-ray")
         for info in model.variables {

@@ -11,7 +11,15 @@ struct SolveCommand: ParsableCommand {
             Prints status, objective, best bound, gap and time. On a time \
             limit the best solution found is reported with its gap. Progress \
             (incumbent, bound, gap) goes to standard error on solves longer \
-            than a second.
+            than a second. Every answer is checked against the model before \
+            it is printed; a solver whose answer fails the check is named in \
+            the note (status error, exit 1).
+
+            Accepted numbers: bounds at or beyond ±1e30 mean infinite; finite \
+            bounds up to ±1e15; nonzero coefficients between 1e-12 and 1e15 in \
+            magnitude. A file with other numbers is bad input (exit 2, naming \
+            the row and column). --json prints one object described by \
+            Schemas/solve-output.schema.json.
             """
     )
 
@@ -21,13 +29,14 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "The backend: glpk or cbc.")
     var solver: SolverChoice = .cbc
 
-    @Option(name: .customLong("time-limit"), help: "Stop after this many seconds and report the best solution found.")
+    @Option(name: .customLong("time-limit"),
+            help: "Wall-clock seconds for the whole command (reading the file included); the best solution found by then is reported.")
     var timeLimit: Double?
 
     @Option(help: "Stop once the relative gap is at most G (0.01 = 1%).")
     var gap: Double?
 
-    @Flag(help: "Print one JSON object: status, objective, bound, gap, seconds, solver.")
+    @Flag(help: "Print one JSON object: version, status, objective, bound, gap, seconds, solver, sizes, message.")
     var json = false
 
     @Flag(help: "Show the solver's own log on standard error.")
@@ -37,30 +46,47 @@ struct SolveCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit must be a positive number of seconds") }
-        if let gap, !(gap >= 0) { throw ValidationError("--gap must be a non-negative fraction") }
+        if let timeLimit, !(timeLimit > 0 && timeLimit.isFinite) {
+            throw ValidationError("--time-limit must be a positive, finite number of seconds")
+        }
+        if let gap, !(gap >= 0 && gap.isFinite) { throw ValidationError("--gap must be a non-negative, finite fraction") }
     }
 
     func run() throws {
+        let deadline = Deadline(seconds: timeLimit)
         let model: Model
         do {
             model = try Model(contentsOf: file)
-        } catch {
+            try model.validate()
+        } catch let error as ModelFileError {
             throw CommandFailure.badInput(error.description)
+        } catch {
+            throw CommandFailure.badInput("\(file): \(error)")
         }
-        var options = SolveOptions(timeLimit: timeLimit, relativeGap: gap, logLevel: log ? .normal : .quiet)
+        var options = SolveOptions(relativeGap: gap, logLevel: log ? .normal : .quiet)
+        options.deadline = deadline
         if !quiet { options.progress = ProgressPrinter().callback }
         let result = solver.solver.solve(model, options: options)
         let report = SolveReport(model: model, result: result)
-        print(json ? report.json : report.text)
+        if json {
+            guard let text = report.json else {
+                throw CommandFailure.noAnswer("\(file): the report could not be written as JSON")
+            }
+            print(text)
+        } else {
+            print(report.text)
+        }
         if !result.status.hasSolution {
             throw CommandFailure(exitCode: CommandFailure.noAnswer, message: report.failureLine)
         }
     }
 }
 
-/// What `stowage solve` prints.
+/// What `stowage solve` prints; `--json` is Schemas/solve-output.schema.json.
 struct SolveReport: Encodable {
+    /// The version of the JSON object's layout.
+    static let version = 1
+
     let name: String
     let status: String
     let objective: Double?
@@ -75,12 +101,15 @@ struct SolveReport: Encodable {
     let message: String?
 
     init(model: Model, result: SolveResult) {
+        // JSON has no infinities or NaN: such values are absent (null), and
+        // a solution without a finite objective is not one.
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         name = model.name
         status = result.status.rawValue
-        objective = result.objective
-        bound = result.bound
-        gap = result.gap
-        seconds = result.seconds
+        objective = finite(result.objective)
+        bound = finite(result.bound)
+        gap = finite(result.gap)
+        seconds = finite(result.seconds) ?? 0
         solver = result.solver
         variables = model.variableCount
         integerVariables = model.variables.count { $0.isInteger }
@@ -90,12 +119,13 @@ struct SolveReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, status, objective, bound, gap, seconds, solver, variables, integerVariables, constraints, nonzeros, message
+        case version, name, status, objective, bound, gap, seconds, solver, variables, integerVariables, constraints, nonzeros, message
     }
 
     /// Absent values are written as `null`, so every key is always present.
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.version, forKey: .version)
         try container.encode(name, forKey: .name)
         try container.encode(status, forKey: .status)
         try container.encode(objective, forKey: .objective)
@@ -110,10 +140,12 @@ struct SolveReport: Encodable {
         try container.encode(message, forKey: .message)
     }
 
-    var json: String {
+    /// One line of JSON with every key; `nil` only if encoding fails, which
+    /// finite numbers and strings cannot make it do.
+    var json: String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(self) else { return "{}" }
+        guard let data = try? encoder.encode(self) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -132,7 +164,9 @@ struct SolveReport: Encodable {
         return lines.joined(separator: "\n")
     }
 
+    /// The one line on standard error when there is no usable answer.
     var failureLine: String {
-        "\(name): \(status)" + (message.map { " (\($0))" } ?? "")
+        let note = message.map { " (\($0.split(whereSeparator: \.isNewline).joined(separator: " ")))" } ?? ""
+        return "\(name): \(status)" + note
     }
 }

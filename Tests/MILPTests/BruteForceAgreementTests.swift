@@ -21,7 +21,7 @@ import Testing
     func agreesWithBruteForce(_ backend: SolverUnderTest) {
         for (index, testCase) in Self.cases.enumerated() {
             let result = backend.solver.solve(testCase.model)
-            let label = "case \(index) (\(testCase.family)) with \(backend)"
+            let label = "case \(index) (\(testCase.family)) with \(backend) [\(result.message ?? "")]"
             switch testCase.expected {
             case .infeasible:
                 #expect(result.status == .infeasible, "\(label): expected infeasible, got \(result.status)")

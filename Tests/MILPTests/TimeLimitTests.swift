@@ -56,3 +56,32 @@ import Synchronization
         #expect(backend.solver.solve(model, options: options).objective == cold.objective)
     }
 }
+
+/// CBC runs one solve at a time per process; waiting for it counts against
+/// the caller's limit.
+@Suite struct CBCQueueTests {
+    @Test func aCallerWhoseLimitPassesWhileWaitingGetsNoSolutionPromptly() {
+        var model = Model()
+        let x = model.addInteger(lower: 0, upper: 3)
+        model.maximize(LinearExpression(x))
+        // Another solve holds CBC for longer than this caller's limit.
+        #expect(CBCLock.shared.acquire(before: nil))
+        let clock = Stopwatch()
+        let result = CBCSolver().solve(model, options: SolveOptions(timeLimit: 0.3))
+        let waited = clock.seconds
+        CBCLock.shared.release()
+        #expect(result.status == .noSolution)
+        #expect(result.message?.contains("waiting for CBC") == true, "\(result.message ?? "")")
+        #expect(waited >= 0.3 && waited < 2.3, "returned after \(waited) s")
+        // With CBC free again, the same call solves.
+        #expect(CBCSolver().solve(model, options: SolveOptions(timeLimit: 5)).objective == 3)
+    }
+
+    @Test(arguments: SolverUnderTest.allCases)
+    func anExpiredDeadlineStopsBeforeSolving(_ backend: SolverUnderTest) {
+        var options = SolveOptions()
+        options.deadline = Deadline(seconds: 0)
+        let result = backend.solver.solve(TimeLimitTests.hard, options: options)
+        #expect(result.status == .noSolution, "\(result.status): \(result.message ?? "")")
+    }
+}
