@@ -11,7 +11,14 @@ import Verifier
 /// - step o's `before` actions are issued when operator o − 1 ends (step 0
 ///   at time 0), its `after` actions when operator o ends;
 /// - an operator starts once the GPU is free and every input is valid on
-///   the GPU, and its CPU attention's context valid on the host;
+///   the GPU, its CPU attention's context valid on the host, and every
+///   tier beneath the GPU (the home excepted) has room for what is
+///   allocated there when the operator ends (back-pressure: without it
+///   the GPU ran ahead of stores draining to a slow disk and the host held
+///   tens of GiB of them, e.g. OPT-66B on A100-40GB);
+/// - a cell allocated again while copies of its earlier allocation are in
+///   flight (a hidden state loaded back while its store still passes
+///   through the host) keeps that data for those copies;
 /// - each direction of each link moves one copy at a time at the link's
 ///   rate (a read over a curved link at the rate of its requests), from two
 ///   streams, each in issue order, a copy once its source is valid: the
@@ -34,6 +41,9 @@ public struct OffloadSimulation: Sendable {
         public var peakBytes: [String: Double]
         /// Busy seconds per link direction ("cpu->gpu") and of the GPU.
         public var busy: [String: Double]
+        /// When the replay stalled (seconds infinite): the operator that never
+        /// started and the inputs it was missing, for the error message.
+        public var stall: String? = nil
     }
 
     /// A weight prefetch moves in pieces of what its link carries in a
@@ -81,6 +91,11 @@ public struct OffloadSimulation: Sendable {
         /// another use of the tensor (a store still running when the tensor
         /// is loaded back).
         var sourceReady: Double?
+        /// The allocations of the source and destination cells the copy
+        /// belongs to (a cell is allocated again when a tensor is loaded back
+        /// while its store is still passing through).
+        var sourceGeneration = 0
+        var destinationGeneration = 0
         /// The copy's rank among the copies ever issued on its source and destination cells.
         var sourceRank: Int = 0
         var destinationRank: Int = 0
@@ -109,6 +124,24 @@ public struct OffloadSimulation: Sendable {
         func cell(_ k: Int, _ t: Int) -> Int { k * width + t }
         var validAt = [Double](repeating: .infinity, count: K * width)
         for (t, tensor) in graph.tensors.enumerated() where tensor.kind != .activation { validAt[cell(home, t)] = 0 }
+        /// Each cell's allocation count, and when the data of earlier
+        /// allocations (still read or written by copies in flight) was valid.
+        var generation = [Int](repeating: 0, count: K * width)
+        var earlierValidAt: [Int: Double] = [:]
+        func key(_ c: Int, _ g: Int) -> Int { g * K * width + c }
+        func valid(_ c: Int, _ g: Int) -> Double { g == generation[c] ? validAt[c] : earlierValidAt[key(c, g)] ?? .infinity }
+        // Back-pressure: operator o starts only when every tier beneath the
+        // GPU (the home excepted) has room for what is allocated there when
+        // it ends (its `after` actions and the next step's `before`), as a
+        // runtime holds the GPU back rather than overfill the host with
+        // stores still draining to a slower tier.
+        let capacities = plan.tiers.map { $0.capacity.map(Double.init) }
+        var nextAllocations = [[Double]](repeating: [Double](repeating: 0, count: K), count: plan.steps.count)
+        for (i, step) in plan.steps.enumerated() {
+            for action in step.after + (i + 1 < plan.steps.count ? plan.steps[i + 1].before : []) where action.kind == .allocate {
+                if let k = tierIndex(action.tier) { nextAllocations[i][k] += self.bytes[action.tensor] }
+            }
+        }
         /// Copies in flight from or into each cell; frees wait for them.
         var outstanding = [Int](repeating: 0, count: K * width)
         var issuedOnCell = [Int](repeating: 0, count: K * width)
@@ -145,7 +178,13 @@ public struct OffloadSimulation: Sendable {
             switch action.kind {
             case .allocate:
                 account(k, bytes)
-                if !instant { validAt[cell(k, t)] = .infinity }  // new space holds no valid data yet
+                if !instant {
+                    // New space holds no valid data yet; copies of the earlier allocation keep theirs.
+                    let c = cell(k, t)
+                    if outstanding[c] > 0 { earlierValidAt[key(c, generation[c])] = validAt[c] }
+                    generation[c] += 1
+                    validAt[c] = .infinity
+                }
             case .free:
                 let c = cell(k, t)
                 if outstanding[c] == 0 {
@@ -180,6 +219,7 @@ public struct OffloadSimulation: Sendable {
                 let sourceTime = validAt[cell(from, t)]
                 let (a, b) = (cell(from, t), cell(k, t))
                 copies.append(Copy(tensor: t, source: from, sourceReady: sourceTime.isFinite ? sourceTime : nil,
+                                   sourceGeneration: generation[a], destinationGeneration: generation[b],
                                    sourceRank: issuedOnCell[a], destinationRank: issuedOnCell[b], destination: k,
                                    resource: r, seconds: seconds, remaining: seconds, priority: prefetch ? 1 : 0, piece: piece, order: order))
                 outstanding[a] += 1
@@ -198,13 +238,20 @@ public struct OffloadSimulation: Sendable {
             perform(action, at: 0, instant: a < block.prologueActions)
         }
         var gpuBusy = 0.0
+        /// The first tier beneath the GPU without room for step i's allocations at its end.
+        func roomBeneath(_ i: Int) -> Int? {
+            (1 ..< K).first { k in
+                guard k != home, let capacity = capacities[k] else { return false }
+                return used[k] + nextAllocations[i][k] > capacity * (1 + 1e-12)
+            }
+        }
         while true {
             // Idle links take the head of the operators' queue when its source
             // is valid, else the head of the prefetch queue when its source is.
             for r in resourceNames.indices where current[r] == nil {
                 for q in 0 ..< 2 where heads[r][q] < queues[r][q].count {
                     let c = queues[r][q][heads[r][q]]
-                    guard (copies[c].sourceReady ?? validAt[cell(copies[c].source, copies[c].tensor)]) <= now else { continue }
+                    guard (copies[c].sourceReady ?? valid(cell(copies[c].source, copies[c].tensor), copies[c].sourceGeneration)) <= now else { continue }
                     current[r] = c
                     pieceEnd[r] = now + min(copies[c].remaining, copies[c].piece)
                     break
@@ -215,6 +262,7 @@ public struct OffloadSimulation: Sendable {
                 let op = graph.operators[steps[next].op]
                 let ready = op.reads.allSatisfy { validAt[cell(gpu, $0)] <= now }
                     && block.hostReads[steps[next].op].allSatisfy { validAt[cell(host, $0)] <= now }
+                    && roomBeneath(next) == nil
                 if ready {
                     let seconds = operatorSeconds[steps[next].op]
                     running = (next, now + seconds)
@@ -235,7 +283,12 @@ public struct OffloadSimulation: Sendable {
                 current[r] = nil
                 if copies[c].remaining <= copies[c].seconds * 1e-12 {
                     let copy = copies[c]
-                    validAt[cell(copy.destination, copy.tensor)] = now
+                    let destination = cell(copy.destination, copy.tensor)
+                    if copy.destinationGeneration == generation[destination] {
+                        validAt[destination] = now
+                    } else {
+                        earlierValidAt[key(destination, copy.destinationGeneration)] = now
+                    }
                     heads[r][copies[c].priority] += 1
                     func finished(_ done: Int, rank: Int) {
                         outstanding[done] -= 1
@@ -258,12 +311,26 @@ public struct OffloadSimulation: Sendable {
                 if next < steps.count { for action in steps[next].before { perform(action, at: now, instant: false) } }
             }
         }
-        if next < steps.count || running != nil { end = .infinity }  // an operator never got its inputs (a plan error)
+        var stall: String?
+        if next < steps.count || running != nil {
+            // An operator never got its inputs (a plan error): name them.
+            end = .infinity
+            if next < steps.count {
+                let op = graph.operators[steps[next].op]
+                let missing = op.reads.filter { validAt[cell(gpu, $0)] > now }.map { "\(graph.tensors[$0].name)@\(names[gpu])" }
+                    + block.hostReads[steps[next].op].filter { validAt[cell(host, $0)] > now }.map { "\(graph.tensors[$0].name)@\(names[host])" }
+                if missing.isEmpty, let k = roomBeneath(next) {
+                    stall = "operator \(op.name) waited for room in \(names[k]) that never came"
+                } else {
+                    stall = "operator \(op.name) never got \(missing.prefix(4).joined(separator: ", "))"
+                }
+            }
+        }
         busy["gpu"] = gpuBusy
 
         var peaks: [String: Double] = [:]
         for k in 0 ..< K where k != home { peaks[names[k]] = peak[k] }
-        return Result(seconds: end, peakBytes: peaks, busy: busy)
+        return Result(seconds: end, peakBytes: peaks, busy: busy, stall: stall)
     }
 }
 
@@ -328,7 +395,7 @@ public struct SimulatedPolicy: Sendable {
             }
             let result = simulation.run()
             if !result.seconds.isFinite {
-                failures.append("the simulation of the \(p == 0 ? "prefill" : "decode segment \(p)") did not finish: an operator never got its inputs")
+                failures.append("the simulation of the \(p == 0 ? "prefill" : "decode segment \(p)") did not finish: \(result.stall ?? "an operator never got its inputs")")
             }
             seconds.append(result.seconds)
             for (k, name) in blocks[0].tierNames.enumerated() { peaks[k] = max(peaks[k], result.peakBytes[name] ?? 0) }

@@ -96,8 +96,9 @@ import Verifier
         // Keeps the debug-mode test short (one MILP, one simulation of 32 × 16
         // operators). At larger blocks (1 × 136) the event simulation's GPU
         // peak exceeds the cost model's: stores of new keys and values queue
-        // behind a slow link while the GPU runs ahead (the simulation does
-        // not stall an operator for memory), and the search rejects them.
+        // behind a slow link while the GPU runs ahead (the simulation holds
+        // an operator back for room in the tiers beneath the GPU, not in the
+        // GPU itself), and the search rejects them.
         search.maximumBatchSize = 4
         search.maximumOperators = 32 * 16
         let outcome = search.run()
@@ -114,6 +115,53 @@ import Verifier
         #expect(used.count >= 3, "\(best.counts.weights)")
         #expect(best.counts.weights.contains { $0[3] > 0 }, "nothing on the NVMe drive: \(best.counts.weights)")
         #expect(sim.throughput >= 0.9 * (outcome.relaxed?.throughput ?? .infinity), "\(sim.throughput) vs \(String(describing: outcome.relaxed))")
+    }
+
+    /// A prefill whose keys and values all go to the disk, whose write link
+    /// is far slower than the GPU computes: weights on the GPU and the host
+    /// only, so the plan is the same whatever the host's capacity.
+    static func storeBound(nb: Int, hidden: [Int] = [2, 0, 0]) -> LayerPlacement {
+        LayerPlacement(tiers: [], tensors: sizes.tensors.map(\.name),
+                       weights: (0 ..< 4).map { j in (0 ..< sizes.tensors.count).map { t in (j + t) % 2 } },
+                       batches: nb, cacheUnits: Array(repeating: [0, 0, 2 * nb], count: 4), hiddenSequences: hidden)
+    }
+
+    /// With room to spare the stores queue up in the host behind the slow
+    /// disk while the GPU runs ahead; with less room the GPU waits for the
+    /// host to drain (back-pressure) and the host's peak stays within it.
+    @Test func theGPUWaitsForRoomInTheHostRatherThanOverfillIt() throws {
+        let nb = 8
+        let roomy = Self.cost(2, nb, cpu: 1e9, profile: .a100_40gb)
+        let block = try OffloadBlockPlan.build(cost: roomy, placement: Self.storeBound(nb: nb), phase: .prefill)
+        let free = OffloadSimulation(block: block, chain: roomy.chain).run()
+        let plain = try #require(block.plan.metrics.peakBytes["cpu"])   // the plan's own, sequential peak
+        let queued = try #require(free.peakBytes["cpu"])
+        #expect(queued > 2 * Double(plain), "stores did not queue: \(queued) vs \(plain)")
+        let capacity = (queued + Double(plain)) / 2
+        let tight = Self.cost(2, nb, cpu: capacity, profile: .a100_40gb)
+        let tightBlock = try OffloadBlockPlan.build(cost: tight, placement: Self.storeBound(nb: nb), phase: .prefill)
+        #expect(Verifier.verify(tightBlock.plan, against: tightBlock.graph).passed)
+        let held = OffloadSimulation(block: tightBlock, chain: tight.chain).run()
+        #expect(held.seconds.isFinite, "\(held.stall ?? "")")
+        let peak = try #require(held.peakBytes["cpu"])
+        #expect(peak <= capacity, "\(peak) > \(capacity)")
+        // Waiting costs nothing here: the disk link is the bottleneck either way.
+        let disk = try #require(held.busy["cpu->disk"])
+        #expect(held.seconds >= disk && held.seconds <= 1.01 * free.seconds, "\(held.seconds) vs \(free.seconds), disk \(disk)")
+    }
+
+    /// Hidden states homed on the disk: each is loaded back (allocated
+    /// again in the host) while its store may still be passing through the
+    /// host; the store finishes from its own copy and the load waits for it.
+    @Test func aHiddenStateLoadedBackWhileItsStorePassesThroughFinishes() throws {
+        let nb = 8
+        let cost = Self.cost(2, nb, profile: .a100_40gb)
+        let block = try OffloadBlockPlan.build(cost: cost, placement: Self.storeBound(nb: nb, hidden: [0, 0, 2]), phase: .prefill)
+        #expect(Verifier.verify(block.plan, against: block.graph).passed)
+        let result = OffloadSimulation(block: block, chain: cost.chain).run()
+        #expect(result.seconds.isFinite, "\(result.stall ?? "")")
+        let reads = try #require(result.busy["disk->cpu"])
+        #expect(result.seconds >= reads)
     }
 
     @Test func flexGensReferencePolicyBreaksTheGPUWhenSimulated() throws {
