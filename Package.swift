@@ -108,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "Offload",
-            dependencies: ["MILP", "MemoryGraph", "Plan", "Verifier"]
+            dependencies: ["MILP", "MemoryGraph", "Plan", "Units", "Verifier"]
         ),
         .executableTarget(
             name: "StowageCLI",

@@ -10,6 +10,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("alloc", AllocationBenchmarks.run),
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
+    ("offload-lp", OffloadBenchmarks.lpAndSearch),
     ("scratchpad", ScratchpadBenchmarks.run),
     ("schedule", ScheduleBenchmarks.run),
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),

@@ -50,8 +50,8 @@ struct FlexGenCostModel {
     /// Cache bytes per token and sequence in one layer (FlexGen: 4·h1).
     var kv: Double { sizes.cacheBytesPerToken }
 
-    func bandwidth(_ gbps: Double) -> Double { gbps * Units.gigabyte }
-    func rate(_ tflops: Double) -> Double { tflops * Units.tera }
+    func bandwidth(_ gbps: Double) -> Double { gbps * FlexGenUnits.gigabyte }
+    func rate(_ tflops: Double) -> Double { tflops * FlexGenUnits.tera }
 
     /// cpu_real: the CPU attention rate corrected for small batches and
     /// narrow models; a constant for a given gbs, so the LP stays linear.
@@ -114,35 +114,9 @@ struct FlexGenCostModel {
             + bls * sizes.linearFlopsPerToken / rate(hardware.matmulDecodeTflops)
     }
 
-    // MARK: Numbers for the block plan and its simulation
-
-    /// The GPU working set of one prefill GPU batch besides weight and
-    /// hidden-state buffers (the constant term of the prefill GPU row).
-    var prefillScratchBytes: Double {
-        batch * (8 * s * h1 + 2 * s * h1 + 2 * nh * s * s + 2 * s * h1 + 4 * s * h1 + s * sizes.ffnActivationBytesPerToken + 2 * s * h1)
-    }
-
-    /// The same for decode with a share `cg` of the cache on the GPU.
-    func decodeScratchBytes(cg: Double) -> Double {
-        let sn = s + n
-        let cacheScratch = batch * (2 * h1 + sn * kv / 2 + 2 * nh * sn) + batch * (sn * kv / 2 + 2 * h1)
-        return cacheScratch * cg + 8 * batch * h1 + 4 * batch * h1 + batch * sizes.ffnActivationBytesPerToken + 2 * batch * h1
-    }
-
-    /// Decode compute of one layer over the block for a placement: the GPU
-    /// matmuls, attention on the GPU for its cache share and on the CPU for
-    /// the rest (as ``decodeCompute(_:)``).
-    func decodeComputeSeconds(_ placement: WholeTensorPlacement) -> Double {
-        let units = Double(placement.cacheUnits.reduce(0, +))
-        let cg = Double(placement.cacheUnits[0]) / units
-        let attention = 4 * bls * (s + n / 2) * h1
-        return attention / rate(hardware.batchedMatmulDecodeTflops) * cg + attention / cpuRate * (1 - cg)
-            + bls * sizes.linearFlopsPerToken / rate(hardware.matmulDecodeTflops)
-    }
-
     // MARK: Memory, in GB
 
-    private func gb(_ e: LinearExpression) -> LinearExpression { e * (1 / Units.gigabyte) }
+    private func gb(_ e: LinearExpression) -> LinearExpression { e * (1 / FlexGenUnits.gigabyte) }
 
     func gpuPrefill(_ f: Fractions) -> LinearExpression {
         var bytes: LinearExpression = (wi * l) * f.wg

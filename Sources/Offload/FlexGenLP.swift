@@ -77,7 +77,7 @@ struct FlexGenLP {
                 row -= slack
                 slacks.append((tier: tier, variable: slack))
             }
-            model.add(row <= alpha * bytes / Units.gigabyte, name: tier)
+            model.add(row <= alpha * bytes / FlexGenUnits.gigabyte, name: tier)
         }
         if diagnose {
             model.minimize(LinearExpression(sum: slacks.map(\.variable)))
@@ -115,7 +115,7 @@ struct FlexGenLP {
         let decode = load + max(cost.decodeGpuToCpu(f).value(at: values), cost.decodeDiskToCpu(f).value(at: values),
                                 cost.decodeCpuToDisk(f).value(at: values), cost.decodeCompute(f).value(at: values))
         let total = cost.l * prefill + cost.l * (cost.n - 1) * decode
-        let gb = Units.gigabyte
+        let gb = FlexGenUnits.gigabyte
         return OffloadEstimate(
             policy: policy,
             throughput: cost.bls * cost.n / total,

@@ -27,16 +27,23 @@ public struct OffloadWorkload: Sendable, Equatable {
 
     /// The spec's reference workload: s = 512, n = 32, 16 / 200 / 1500 GB.
     public static func reference(alpha: Double) -> OffloadWorkload {
-        OffloadWorkload(gpuBytes: 16 * Units.gigabyte, cpuBytes: 200 * Units.gigabyte,
-                        diskBytes: 1500 * Units.gigabyte, alpha: alpha)
+        OffloadWorkload(gpuBytes: 16 * FlexGenUnits.gigabyte, cpuBytes: 200 * FlexGenUnits.gigabyte,
+                        diskBytes: 1500 * FlexGenUnits.gigabyte, alpha: alpha)
     }
 
+    /// The first number out of its documented range (``OffloadLimits``), or nil.
     public func validationError() -> String? {
-        if promptLength <= 0 { return "prompt length must be positive" }
-        if generatedTokens <= 0 { return "generated tokens must be positive" }
-        if !(alpha > 0 && alpha.isFinite) { return "alpha must be a positive number" }
-        for (name, bytes) in [("GPU", gpuBytes), ("CPU", cpuBytes), ("disk", diskBytes)] where !(bytes >= 0 && bytes.isFinite) {
-            return "\(name) memory must be a non-negative size"
+        let tokens = 1 ... OffloadLimits.maximumTokens
+        if !tokens.contains(promptLength) { return "the prompt length must be 1 to \(OffloadLimits.maximumTokens) tokens, got \(promptLength)" }
+        if !tokens.contains(generatedTokens) {
+            return "the generated tokens must be 1 to \(OffloadLimits.maximumTokens), got \(generatedTokens)"
+        }
+        if !OffloadLimits.alphaRange.contains(alpha) {
+            return "alpha must be a number from \(OffloadLimits.alphaRange.lowerBound) to \(OffloadLimits.alphaRange.upperBound), got \(alpha)"
+        }
+        for (name, bytes) in [("GPU", gpuBytes), ("CPU", cpuBytes), ("disk", diskBytes)]
+        where !(bytes >= 0 && bytes <= Double(OffloadLimits.maximumCapacity)) {
+            return "\(name) memory must be a size from 0 to 2^60 bytes, got \(bytes)"
         }
         return nil
     }

@@ -6,21 +6,35 @@ import MILP
 ///
 /// Each batch size costs O(log nb_max) LPs to bound nb and at most nb_max
 /// to sweep (in practice a handful: the sweep stops at the first drop).
+/// With the caps below, a search never solves more than
+/// 16 · (2·14 + 2^14) LPs, and it stops early at its ``deadline``.
+///
+/// The LPs of one GPU batch size differ only in their coefficients, so one
+/// ``WarmSimplex`` per batch size is kept alive and re-solved from the
+/// previous basis for every nb (``warmStart``, the default); the best
+/// shape's policy is then solved again by ``solver`` from a freshly built
+/// model and re-evaluated from its fractions, so the reported figures never
+/// rest on the warm solves.
 public struct PolicySearch: Sendable {
     public var shape: TransformerShape
     public var hardware: HardwareProfile
     public var workload: OffloadWorkload
     /// Byte and FLOP counts per layer: FlexGen's OPT formulas unless set
-    /// (exact mode sets ``LayerSizes/exact(_:weights:cache:)``).
+    /// (exact mode uses ``LayerSizes/exact(_:weights:cache:)``).
     public var sizes: LayerSizes
-    /// The backend for the LPs: GLPK by default. ``DenseSimplexSolver``
-    /// (with per-gbs LP templates) gives the same answers (tested) but was
-    /// not faster in release on the offload LPs (Benchmarks offload).
+    /// The backend for fixed policies, shortfalls and the final re-solve
+    /// of the best shape (and for every LP when ``warmStart`` is off).
     public var solver: any Solver = GLPKSolver(cuts: false)
+    /// Re-solve each batch size's LP from the previous basis (the dense
+    /// warm simplex) instead of building and solving it with ``solver``.
+    public var warmStart = true
     /// Never try more GPU batches per block than this.
-    public var maximumBatches = 1 << 14
+    public var maximumBatches = OffloadLimits.maximumBatches
     /// Never try a GPU batch larger than this.
-    public var maximumBatchSize = 1 << 14
+    public var maximumBatchSize = OffloadLimits.maximumBatchSize
+    /// The wall-clock budget: the search stops when it passes and returns
+    /// the best policy found so far (``Outcome/timedOut``).
+    public var deadline = Deadline.none
 
     public init(shape: TransformerShape, hardware: HardwareProfile, workload: OffloadWorkload) {
         self.shape = shape
@@ -47,9 +61,13 @@ public struct PolicySearch: Sendable {
         public var lpSolves: Int
         /// Every feasible shape the search solved, in the order solved.
         public var evaluated: [ShapeThroughput] = []
+        /// Whether the deadline stopped the search before it finished.
+        public var timedOut = false
+        /// Warm solves that gave up numerically and were redone by ``solver``.
+        public var fallbacks = 0
     }
 
-    /// The batch sizes FlexGen tries: 1, 2, 3, 4, then doubling.
+    /// The batch sizes FlexGen tries: 1, 2, 3, 4, then doubling. O(log limit).
     public static func batchSizes(upTo limit: Int) -> [Int] {
         var sizes = [1, 2, 3, 4].filter { $0 <= limit }
         var next = 8
@@ -60,53 +78,79 @@ public struct PolicySearch: Sendable {
         return sizes
     }
 
-    /// The LPs of one GPU batch size for any nb: the LP's data are affine
-    /// in bls, so the models built at nb = 1 and nb = 2 give every other by
-    /// interpolation, without rebuilding expressions (the objective, l/bls
-    /// and l·(n−1)/bls on Tpre and Tgen, is set directly).
-    struct LPTemplate {
+    /// The LP of one GPU batch size, kept alive across nb: built at nb = 1
+    /// and nb = 2, interpolated for any other nb (the data are affine in
+    /// nb), re-solved from the previous basis. The objective l·Tpre +
+    /// l·(n−1)·Tgen is the spec's T / bls times bls, a constant per shape,
+    /// so the optimum is the same.
+    struct ShapeLP {
         let one: DenseLP, two: DenseLP
         let prefill: Int, decode: Int
+        var simplex: WarmSimplex
+        let gbs: Int, layers: Double, tokens: Double
 
-        init(_ search: PolicySearch, gbs: Int) {
+        /// `reusing`: the previous batch size's simplex, whose basis (same
+        /// rows and columns) is a better start than the slack basis.
+        init(_ search: PolicySearch, gbs: Int, reusing previous: WarmSimplex?) {
             let a = FlexGenLP(cost: search.costModel(gbs: gbs, nb: 1), pinned: nil).build()
             let b = FlexGenLP(cost: search.costModel(gbs: gbs, nb: 2), pinned: nil).build()
-            one = DenseLP(a.model)
-            two = DenseLP(b.model)
+            self.gbs = gbs
+            layers = Double(search.shape.layers)
+            tokens = Double(search.workload.generatedTokens)
             prefill = a.prefill.index
             decode = a.decode.index
+            one = Self.withTimeObjective(DenseLP(a.model), prefill, decode, layers, tokens)
+            two = Self.withTimeObjective(DenseLP(b.model), prefill, decode, layers, tokens)
+            if var simplex = previous {
+                simplex.update(one)
+                self.simplex = simplex
+            } else {
+                simplex = WarmSimplex(one)
+            }
         }
 
-        /// Throughput at `nb` from the LP's optimal Tpre and Tgen, nil when infeasible.
-        func throughput(nb: Int, gbs: Int, layers l: Double, tokens n: Double) -> Double? {
-            var lp = DenseLP.interpolate(one, two, t: Double(nb - 1))
-            let bls = Double(gbs * nb)
+        static func withTimeObjective(_ lp: DenseLP, _ prefill: Int, _ decode: Int, _ l: Double, _ n: Double) -> DenseLP {
+            var lp = lp
             lp.objective = [Double](repeating: 0, count: lp.objective.count)
-            lp.objective[prefill] = l / bls
-            lp.objective[decode] = l * (n - 1) / bls
-            guard let values = DenseSimplex.solve(lp) else { return nil }
-            return bls * n / (l * values[prefill] + l * (n - 1) * values[decode])
+            lp.objective[prefill] = l
+            lp.objective[decode] = l * (n - 1)
+            return lp
+        }
+
+        /// The LP's data at `nb`.
+        func data(nb: Int) -> DenseLP { DenseLP.interpolate(one, two, t: Double(nb - 1)) }
+
+        /// Throughput at `nb`, nil when infeasible; `.failed` solves return nil with `failed` set.
+        mutating func throughput(nb: Int, failed: inout Bool) -> Double? {
+            simplex.update(interpolating: one, two, t: Double(nb - 1))
+            switch simplex.solve() {
+            case .optimal(let values):
+                let bls = Double(gbs * nb)
+                return bls * tokens / (layers * values[prefill] + layers * (tokens - 1) * values[decode])
+            case .infeasible, .unbounded:
+                return nil
+            case .failed:
+                failed = true
+                return nil
+            }
         }
     }
 
     /// Runs the search with FlexGen's capacities (α from the workload).
-    /// With the dense simplex (the default) each LP is interpolated from a
-    /// per-gbs template; the best shape's policy is then solved again from
-    /// a freshly built model and re-evaluated from its fractions, so the
-    /// reported figures never rest on the interpolation.
     public func run() -> Outcome {
         var solves = 0
         var best: ShapeThroughput?
         var evaluated: [ShapeThroughput] = []
-        let fast = solver is DenseSimplexSolver
-        var template: LPTemplate?
-        let l = Double(shape.layers), n = Double(workload.generatedTokens)
+        var shapeLP: ShapeLP?
+        var fallbacks = 0
+        var timedOut = false
         func evaluate(_ gbs: Int, _ nb: Int) -> ShapeThroughput? {
             solves += 1
-            let throughput: Double?
-            if fast, let template {
-                throughput = template.throughput(nb: nb, gbs: gbs, layers: l, tokens: n)
-            } else {
+            var throughput: Double?
+            var failed = !warmStart
+            if warmStart, shapeLP != nil { throughput = shapeLP!.throughput(nb: nb, failed: &failed) }
+            if failed {
+                if warmStart { fallbacks += 1 }
                 throughput = FlexGenLP(cost: costModel(gbs: gbs, nb: nb), pinned: nil).solve(with: solver)?.throughput
             }
             guard let throughput else { return nil }
@@ -114,8 +158,9 @@ public struct PolicySearch: Sendable {
             evaluated.append(solved)
             return solved
         }
-        for gbs in Self.batchSizes(upTo: maximumBatchSize) {
-            if fast { template = LPTemplate(self, gbs: gbs) }
+        gbsLoop: for gbs in Self.batchSizes(upTo: maximumBatchSize) {
+            if deadline.expired { timedOut = true; break }
+            if warmStart { shapeLP = ShapeLP(self, gbs: gbs, reusing: shapeLP?.simplex) }
             guard let first = evaluate(gbs, 1) else { break }
             // Largest feasible nb: double, then bisect (feasible lo, infeasible hi).
             var lo = 1
@@ -138,6 +183,7 @@ public struct PolicySearch: Sendable {
             if best == nil || higher(first.throughput, than: best!.throughput) { best = first }
             var nb = 2
             while nb <= lo {
+                if nb % 64 == 0, deadline.expired { timedOut = true; break gbsLoop }
                 guard let current = evaluate(gbs, nb) else { break }
                 if higher(previous.throughput, than: current.throughput) { break }
                 if higher(current.throughput, than: best!.throughput) { best = current }
@@ -146,7 +192,7 @@ public struct PolicySearch: Sendable {
             }
         }
         let estimate = best.flatMap { FlexGenLP(cost: costModel(gbs: $0.gbs, nb: $0.nb), pinned: nil).solve(with: solver) }
-        return Outcome(best: estimate, lpSolves: solves, evaluated: evaluated)
+        return Outcome(best: estimate, lpSolves: solves, evaluated: evaluated, timedOut: timedOut, fallbacks: fallbacks)
     }
 
     /// Evaluates one fixed policy: the given batch shape and pinned fractions
@@ -164,7 +210,7 @@ public struct PolicySearch: Sendable {
         let result = solver.solve(built.model)
         guard result.status == .optimal else { return [] }
         return built.slacks.compactMap { slack in
-            let missing = result.values[slack.variable.index] * Units.gigabyte / workload.alpha
+            let missing = result.values[slack.variable.index] * FlexGenUnits.gigabyte / workload.alpha
             return missing > 1 ? (slack.tier, missing) : nil
         }
     }

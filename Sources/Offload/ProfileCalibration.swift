@@ -149,7 +149,7 @@ public enum ProfileCalibration {
         let byConstant = Dictionary(grouping: rows, by: \.constant)
         for key in linkKeys + rateKeys {
             guard let group = byConstant[key] else { continue }
-            let unit = linkKeys.contains(key) ? Units.gigabyte : Units.tera
+            let unit = linkKeys.contains(key) ? FlexGenUnits.gigabyte : FlexGenUnits.tera
             let distinct = Set(group.map(\.amount)).count
             var latency = 0.0, slope: Double
             // Amounts in units (GB or T) keep the normal equations well scaled.
@@ -175,7 +175,7 @@ public enum ProfileCalibration {
             func ab(_ r: Row) -> (Double, Double) {
                 (max(0, log2(64 / Double(r.gbs!))), max(0, log2(4096 / Double(r.hidden!))))
             }
-            let rates = group.map { $0.amount / $0.seconds / Units.tera }
+            let rates = group.map { $0.amount / $0.seconds / FlexGenUnits.tera }
             let settings = Set(group.map { [ab($0).0, ab($0).1] }).count
             var p: [Double]?
             if settings >= 4 {
@@ -194,7 +194,7 @@ public enum ProfileCalibration {
             let c = result.cpuCorrection
             let predicted = group.map { r -> Double in
                 let (a, b) = ab(r)
-                return r.amount / (result.cpuTflops * Units.tera * max(0.1, 1 + c[0] * a * b - c[1] * a - c[2] * b))
+                return r.amount / (result.cpuTflops * FlexGenUnits.tera * max(0.1, 1 + c[0] * a * b - c[1] * a - c[2] * b))
             }
             let rms = (zip(predicted, group).reduce(0) { $0 + pow($1.0 - $1.1.seconds, 2) } / Double(group.count)).squareRoot()
             guard result.cpuTflops > 0, result.cpuTflops.isFinite else {

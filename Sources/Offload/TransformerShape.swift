@@ -51,14 +51,28 @@ public struct TransformerShape: Sendable, Equatable, Codable {
         return compressed ? bytes / 4 : bytes
     }
 
+    /// The first size out of its documented range (``OffloadLimits``), or nil.
     public func validationError() -> String? {
-        for (key, value) in [("layers", layers), ("hidden size", hidden), ("FFN size", ffn), ("heads", heads), ("KV heads", kvHeads)]
-        where value <= 0 {
-            return "\(key) must be positive, got \(value)"
+        validationProblem().map { "\($0.field) \($0.message)" }
+    }
+
+    /// The first size out of its documented range: the field ("layers",
+    /// "hidden size", "FFN size", "heads", "KV heads", "vocabulary",
+    /// "positions") and what is wrong.
+    public func validationProblem() -> (field: String, message: String)? {
+        let limits: [(String, Int, Int)] = [
+            ("layers", layers, OffloadLimits.maximumLayers), ("hidden size", hidden, OffloadLimits.maximumHidden),
+            ("FFN size", ffn, OffloadLimits.maximumFFN), ("heads", heads, OffloadLimits.maximumHidden),
+            ("KV heads", kvHeads, OffloadLimits.maximumHidden), ("vocabulary", vocabulary, OffloadLimits.maximumVocabulary),
+        ]
+        for (key, value, maximum) in limits where !(1 ... maximum).contains(value) {
+            return (key, "must be 1 to \(maximum), got \(value)")
         }
-        if hidden > 1 << 20 || ffn > 1 << 22 || layers > 10_000 { return "sizes are implausibly large" }
-        if hidden % heads != 0 { return "heads (\(heads)) must divide the hidden size (\(hidden))" }
-        if heads % kvHeads != 0 { return "heads (\(heads)) must be a multiple of KV heads (\(kvHeads))" }
+        if !(0 ... OffloadLimits.maximumVocabulary).contains(positions) {
+            return ("positions", "must be 0 to \(OffloadLimits.maximumVocabulary), got \(positions)")
+        }
+        if hidden % heads != 0 { return ("heads", "(\(heads)) must divide the hidden size (\(hidden))") }
+        if heads % kvHeads != 0 { return ("heads", "(\(heads)) must be a multiple of KV heads (\(kvHeads))") }
         return nil
     }
 }

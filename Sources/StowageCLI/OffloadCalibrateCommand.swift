@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Offload
+import OutputFiles
 
 /// `stowage offload calibrate`: fit a hardware profile's link bandwidths
 /// and compute rates to measured timings by least squares.
@@ -35,8 +36,26 @@ struct OffloadCalibrateCommand: ParsableCommand {
     var name: String?
 
     func run() throws {
-        let start = try HardwareProfileFile.load(profile)
-        guard let data = FileManager.default.contents(atPath: timings) else {
+        // Checked before any work: a folder, a device or a missing folder is refused, nothing is replaced.
+        if let output {
+            do {
+                try OutputFile.check(output)
+            } catch {
+                throw CommandFailure.badInput(error.description)
+            }
+        }
+        let start: HardwareProfile
+        do {
+            start = try HardwareProfile.load(profile)
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+        if start.tiers != nil {
+            throw CommandFailure.badInput("\(profile): calibrate fits FlexGen's three-tier constants; this profile gives a chain of tiers (edit its links directly)")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: timings, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: timings) else {
             throw CommandFailure.badInput("\(timings): cannot read the timings file")
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -52,9 +71,7 @@ struct OffloadCalibrateCommand: ParsableCommand {
         var result = fitted
         result.name = name ?? start.name + "-calibrated"
         if let problem = result.validationError() { throw CommandFailure.badInput("\(timings): the fitted profile is unusable: \(problem)") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(result), as: UTF8.self) + "\n"
+        let json = result.jsonData()
         for fit in fits {
             let line = String(format: "%-28@ %10.4g -> %10.4g  (%d timings, latency %.3g s, RMS %.3g s)",
                               fit.constant as NSString, fit.previous, fit.fitted, fit.rows, fit.latency, fit.rmsSeconds)
@@ -62,12 +79,12 @@ struct OffloadCalibrateCommand: ParsableCommand {
         }
         if let output {
             do {
-                try Data(json.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try OutputFile.write(json, to: output)
             } catch {
-                throw CommandFailure.badInput("\(output): cannot write the profile (\(error.localizedDescription))")
+                throw CommandFailure.badInput("cannot write the profile: \(error.description)")
             }
         } else {
-            print(json, terminator: "")
+            print(String(decoding: json, as: UTF8.self), terminator: "")
         }
     }
 }

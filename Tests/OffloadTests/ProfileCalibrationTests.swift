@@ -23,7 +23,7 @@ import Testing
         var noise = Noise(state: 7)
         var lines = ["constant,amount,seconds,gbs,hidden"]
         for key in ProfileCalibration.linkKeys + ProfileCalibration.rateKeys {
-            let unit = ProfileCalibration.linkKeys.contains(key) ? Units.gigabyte : Units.tera
+            let unit = ProfileCalibration.linkKeys.contains(key) ? FlexGenUnits.gigabyte : FlexGenUnits.tera
             let rate = ProfileCalibration.value(of: key, in: truth) * unit
             for amount in [0.25, 0.5, 1, 2, 4, 8].map({ $0 * unit / 8 }) {
                 let seconds = (20e-6 + amount / rate) * (1 + 0.02 * noise.next())

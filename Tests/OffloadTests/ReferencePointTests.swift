@@ -17,7 +17,7 @@ import Testing
         #expect(within(estimate.throughput, 7.136), "throughput \(estimate.throughput)")
         #expect(within(estimate.prefillSeconds, 210.67), "prefill \(estimate.prefillSeconds)")
         #expect(within(estimate.decodeSeconds, 435.09), "decode \(estimate.decodeSeconds)")
-        #expect(within(estimate.gpuPeakBytes / Units.gigabyte, 18.77), "GPU peak \(estimate.gpuPeakBytes / Units.gigabyte) GB")
+        #expect(within(estimate.gpuPeakBytes / FlexGenUnits.gigabyte, 18.77), "GPU peak \(estimate.gpuPeakBytes / FlexGenUnits.gigabyte) GB")
         #expect(abs(estimate.policy.wn) < 1e-9 && abs(estimate.policy.cn) < 1e-9 && abs(estimate.policy.hn) < 1e-9)
     }
 
@@ -35,14 +35,14 @@ import Testing
 
     @Test func aMachineTooSmallSaysWhichTierIsShort() throws {
         var workload = OffloadWorkload.reference(alpha: 0.8)
-        workload.cpuBytes = 10 * Units.gigabyte
-        workload.diskBytes = 20 * Units.gigabyte
+        workload.cpuBytes = 10 * FlexGenUnits.gigabyte
+        workload.diskBytes = 20 * FlexGenUnits.gigabyte
         let search = PolicySearch(shape: .opt175b, hardware: .t4, workload: workload)
         #expect(search.run().best == nil)
         let short = search.shortfall()
         #expect(!short.isEmpty)
         // 175B parameters in fp16 are ~326 GB; 16 + 10 + 20 GB are far short.
-        let missing = short.map(\.bytes).reduce(0, +) / Units.gigabyte
+        let missing = short.map(\.bytes).reduce(0, +) / FlexGenUnits.gigabyte
         #expect(missing > 200, "\(short)")
     }
 }
