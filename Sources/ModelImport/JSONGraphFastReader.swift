@@ -79,11 +79,12 @@ enum JSONGraphFastReader {
             let start = position
             var value = 0
             while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+                guard position - start < 18 else { return nil }  // 18 digits never overflow
                 value = value * 10 + Int(bytes[position] - 0x30)
                 position += 1
             }
             let digits = position - start
-            guard digits >= 1, digits <= 18, !(digits > 1 && bytes[start] == 0x30) else { return nil }
+            guard digits >= 1, !(digits > 1 && bytes[start] == 0x30) else { return nil }
             if position < bytes.count {
                 switch bytes[position] {
                 case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return nil

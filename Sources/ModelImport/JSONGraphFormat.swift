@@ -95,6 +95,7 @@ public enum JSONGraphFormat {
         }
 
         var index: [String: Int] = [:]
+        index.reserveCapacity(document.tensors.count)
         var tensors: [Tensor] = []
         tensors.reserveCapacity(document.tensors.count)
         for (i, entry) in document.tensors.enumerated() {
