@@ -63,14 +63,30 @@ public enum JSONGraphFormat {
 
     /// Imports JSON bytes. O(size of the document).
     public static func importGraph(data: Data, file: String, defaultName: String, symbols: [String: Int] = [:]) throws(ImportError) -> Graph {
+        // The byte-level reader takes the plain documents; JSONDecoder the rest (and reports errors).
         let document: Document
+        if let fast = JSONGraphFastReader.document(data) {
+            document = fast
+        } else {
+            document = try decode(data, file: file)
+        }
+        return try importGraph(document: document, data: data, file: file, defaultName: defaultName, symbols: symbols)
+    }
+
+    /// The document by `JSONDecoder`, its errors located.
+    static func decode(_ data: Data, file: String) throws(ImportError) -> Document {
         do {
-            document = try JSONDecoder().decode(Document.self, from: data)
+            return try JSONDecoder().decode(Document.self, from: data)
         } catch let error as DecodingError {
             throw ImportError.malformed(file: file, location: location(of: error, in: data), reason: reason(of: error))
         } catch {
             throw ImportError.malformed(file: file, location: "document", reason: "\(error)")
         }
+    }
+
+    /// The graph of a decoded document (`data`: its bytes, for error lines).
+    static func importGraph(document: Document, data: Data, file: String, defaultName: String,
+                            symbols: [String: Int]) throws(ImportError) -> Graph {
         if let format = document.format, format != formatName {
             throw ImportError.unsupported(file: file, location: "format", reason: "'\(format)' (expected '\(formatName)')")
         }
@@ -84,6 +100,7 @@ public enum JSONGraphFormat {
         }
 
         var index: [String: Int] = [:]
+        index.reserveCapacity(document.tensors.count)
         var tensors: [Tensor] = []
         tensors.reserveCapacity(document.tensors.count)
         for (i, entry) in document.tensors.enumerated() {

@@ -20,6 +20,11 @@ public enum ModelFile {
         case "json":
             let data = try FileData.read(path)
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            // A plain graph document (it has "operators": no config) skips the config sniffing.
+            if let document = JSONGraphFastReader.document(data) {
+                return .graph(try JSONGraphFormat.importGraph(document: document, data: data, file: path, defaultName: stem,
+                                                              symbols: symbols))
+            }
             if TransformerConfig.looksLikeConfig(data) {
                 return .transformer(try TransformerConfig.parse(data: data, file: path, name: stem))
             }

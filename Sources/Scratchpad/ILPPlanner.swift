@@ -19,7 +19,8 @@ import Plan
 /// Time: everything stops at the deadline (``plan(_:deadline:)`` and
 /// `options.timeLimit` from the call, whichever is earlier), returning the
 /// best verified-feasible plan found; the repair loop runs at most 100
-/// rounds. Memory: O(tensors + steps + gaps + Σ gap lengths), plus one
+/// rounds. Once the deadline has passed during the Belady baseline (or
+/// before), its plan or its failure is the result: the ILP is not built. Memory: O(tensors + steps + gaps + Σ gap lengths), plus one
 /// batch's model at a time.
 public struct ILPPlanner: Sendable {
     public var solver: any Solver
@@ -52,7 +53,21 @@ public struct ILPPlanner: Sendable {
             let op = problem.graph.operators[problem.schedule.order[s]].name
             throw .operatorTooLarge(op: op, footprint: problem.footprint(atStep: s), capacity: problem.capacity)
         }
-        let baseline = try? BaselinePlanner(policy: .belady).plan(problem, deadline: deadline.fraction(0.35))
+        let baseline: Plan?
+        do {
+            baseline = try BaselinePlanner(policy: .belady).plan(problem, deadline: deadline.fraction(0.35))
+        } catch {
+            // No time left for the ILP: its first round would place Belady's
+            // residencies again (seconds on large graphs), so the baseline's
+            // answer is the answer.
+            if deadline.expired { throw error }
+            baseline = nil
+        }
+        if deadline.expired, let baseline {
+            var kept = baseline
+            kept.metrics.bound = nil
+            return Outcome(plan: kept, bound: 0, baselineTraffic: baseline.metrics.nonCompulsoryBytes, solves: 0)
+        }
         let ilp = CompactReplacementILP(problem: problem)
         var search = ReplacementSearch(ilp: ilp, solver: solver, options: options)
         search.report = report

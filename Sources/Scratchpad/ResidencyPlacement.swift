@@ -23,8 +23,14 @@ enum ResidencyPlacement {
         return overflow
     }
 
+    /// Stretches up to this many are placed by two greedy orders past the
+    /// deadline whatever the overrun (milliseconds each).
+    static let smallProblem = 10_000
+
     /// The greedy orders first (O(n log n) each, the first that fits ends
-    /// it, only one once the deadline has passed). Where they overflow, each
+    /// it; once the deadline has passed the start-order sweep, then the size
+    /// order on problems of at most ``smallProblem`` stretches or within the
+    /// deadline's grace). Where they overflow, each
     /// run of overflowing steps is placed again by the allocation
     /// portfolio's exact search inside a window of steps around it, the
     /// stretches crossing the window's edges pinned where the greedy order
@@ -38,12 +44,19 @@ enum ResidencyPlacement {
             Buffer(id: "\(index)", lower: residency.first, upper: residency.last + 1,
                    size: problem.bytes(residency.tensor), alignment: problem.alignment)
         }
-        // The greedy orders one at a time: the first that fits ends it, and
-        // past the deadline one is enough (each is O(n log n), seconds on
-        // hundreds of thousands of stretches).
+        // The greedy orders one at a time: the first that fits ends it (each
+        // is O(n log n), seconds on hundreds of thousands of stretches);
+        // once the deadline passes during them, one is enough. Past it from
+        // the start: the start order first (without pins a sweep over the
+        // free gaps, several times faster than the index the other orders
+        // use), then the size order (often lower) on small problems, or
+        // while the overrun is within the deadline's grace.
+        let expired = deadline.expired
+        let orders = expired ? [.start, .size] : GreedyOrder.allCases
         var greedy: AllocationSolution?
-        for order in GreedyOrder.allCases {
-            if greedy != nil, deadline.expired { break }
+        for order in orders {
+            let stop = expired ? buffers.count > smallProblem && deadline.overrun > deadline.grace : deadline.expired
+            if greedy != nil, stop { break }
             let found = try BestOfGreedy(members: [GreedyAllocator(order: order)]).allocate(AllocationProblem(buffers: buffers)).solution
             if greedy == nil || found.height < greedy!.height { greedy = found }
             if found.height <= problem.capacity { break }
