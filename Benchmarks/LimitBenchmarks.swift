@@ -41,8 +41,8 @@ enum LimitBenchmarks {
             cases.append(Case(name: "alloc, \(buffers) buffers", arguments: ["alloc", csv, "--time-limit", String(limit), "--json"], limit: limit))
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        for model in ["densenet121", "vit_b_16"] {
-            let path = root.appendingPathComponent("Models/onnx/\(model).onnx").path
+        for (model, folder) in [("densenet201", "vision"), ("vit_b_16", "onnx")] {
+            let path = root.appendingPathComponent("Models/\(folder)/\(model).onnx").path
             guard FileManager.default.fileExists(atPath: path) else { continue }
             cases.append(Case(name: "plan ilp, \(model) M_H", arguments: ["plan", path, "--scratchpad", "M_H", "--dtype-bytes", "1", "--method", "ilp", "--time-limit", "60", "--quiet"], limit: 60))
             cases.append(Case(name: "plan ilp free, \(model) M_R", arguments: ["plan", path, "--scratchpad", "M_R", "--dtype-bytes", "1", "--method", "ilp", "--schedule", "free", "--time-limit", "20", "--quiet"], limit: 20))
