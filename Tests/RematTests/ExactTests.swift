@@ -11,8 +11,8 @@ import Verifier
 @Suite struct ExactTests {
     static let seeds: [UInt64] = Array(1 ... 150)
     /// The exact MILP's comparison runs CBC on every case (seconds each on a
-    /// loaded machine), so it takes the first 20 seeds; the heuristics all 150.
-    static let exactSeeds: [UInt64] = Array(1 ... 20)
+    /// loaded machine), so it takes the first 8 seeds; the heuristics all 150.
+    static let exactSeeds: [UInt64] = Array(1 ... 8)
 
     /// Budgets worth trying for a graph: the proven minimum and halfway to
     /// the keep-all peak, where recomputation decides.
@@ -66,8 +66,8 @@ import Verifier
         // The suite must exercise recomputation, not only keep-everything budgets.
         // Over 150 seeds 134 of 300 cases had a schedule (CBC, 2026-11-29); the
         // rest are infeasible at cap 2, as exhaustive search agrees.
-        #expect(compared >= 10, "\(compared) cases compared")
-        #expect(recomputing >= 3, "\(recomputing) of \(compared) optima recompute")
+        #expect(compared >= 5, "\(compared) cases compared")
+        #expect(recomputing >= 2, "\(recomputing) of \(compared) optima recompute")
         print("exact vs exhaustive: \(compared) compared, \(recomputing) recompute, \(infeasible) infeasible")
     }
 
