@@ -136,19 +136,9 @@ struct BenchExperiment: Equatable {
                 experiment.budgets = budgets
             }
             let listed = kind == .scratchpad ? scratchpadMethods : scheduleMethods
-            let methods = try fields.strings("methods") ?? [kind == .scratchpad ? "baseline" : "auto"]
-            let known = listed + (testing && kind == .scratchpad ? testMethods : [])
-            if let bad = methods.first(where: { !known.contains($0) }) {
-                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(listed.joined(separator: ", ")))")
-            }
-            guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
-            experiment.methods = methods
-            let solvers = try fields.strings("solvers") ?? ["cbc"]
-            if let bad = solvers.first(where: { !solverNames.contains($0) }) {
-                throw fields.failure("solvers", "unknown solver \"\(bad)\" (known: cbc, glpk)")
-            }
-            guard !solvers.isEmpty else { throw fields.failure("solvers", "must not be empty") }
-            experiment.solvers = solvers
+            experiment.methods = try fields.choices("methods", "method", default: [kind == .scratchpad ? "baseline" : "auto"],
+                                                    known: listed + (testing && kind == .scratchpad ? testMethods : []), shown: listed)
+            experiment.solvers = try fields.choices("solvers", "solver", default: ["cbc"], known: solverNames, shown: solverNames)
             experiment.dtypeBytes = try fields.integer("dtypeBytes")
             if let bytes = experiment.dtypeBytes, !(1 ... 16).contains(bytes) { throw fields.failure("dtypeBytes", "must be between 1 and 16") }
             if let value = object["dims"] {
@@ -178,18 +168,8 @@ struct BenchExperiment: Equatable {
                 }
             }
             experiment.budgets = budgets
-            let methods = try fields.strings("methods") ?? ["auto"]
-            if let bad = methods.first(where: { !rematMethods.contains($0) }) {
-                throw fields.failure("methods", "unknown method \"\(bad)\" (known: \(rematMethods.joined(separator: ", ")))")
-            }
-            guard !methods.isEmpty else { throw fields.failure("methods", "must not be empty") }
-            experiment.methods = methods
-            let solvers = try fields.strings("solvers") ?? ["cbc"]
-            if let bad = solvers.first(where: { !solverNames.contains($0) }) {
-                throw fields.failure("solvers", "unknown solver \"\(bad)\" (known: cbc, glpk)")
-            }
-            guard !solvers.isEmpty else { throw fields.failure("solvers", "must not be empty") }
-            experiment.solvers = solvers
+            experiment.methods = try fields.choices("methods", "method", default: ["auto"], known: rematMethods, shown: rematMethods)
+            experiment.solvers = try fields.choices("solvers", "solver", default: ["cbc"], known: solverNames, shown: solverNames)
         case .offload:
             experiment.hardware = try fields.strings("hardware") ?? ["t4"]
             guard !experiment.hardware.isEmpty else { throw fields.failure("hardware", "must not be empty") }
@@ -317,6 +297,17 @@ private struct Fields {
     }
 
     /// A list of strings; a single string counts as a list of one.
+    /// A non-empty list of names from `known` (`default` when absent);
+    /// an unknown one is named with the list `shown`.
+    func choices(_ key: String, _ noun: String, default fallback: [String], known: [String], shown: [String]) throws -> [String] {
+        let values = try strings(key) ?? fallback
+        if let bad = values.first(where: { !known.contains($0) }) {
+            throw failure(key, "unknown \(noun) \"\(bad)\" (known: \(shown.joined(separator: ", ")))")
+        }
+        guard !values.isEmpty else { throw failure(key, "must not be empty") }
+        return values
+    }
+
     func strings(_ key: String) throws -> [String]? {
         guard let value = object[key] else { return nil }
         if let text = value as? String { return [text] }
