@@ -95,10 +95,5 @@ public struct PlanningReport: Sendable, Encodable {
     }
 
     /// One line of JSON with sorted keys.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Value types with finite numbers and String keys always encode.
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"version":1,"feasible":false}"#
-    }
+    public var json: String { reportJSON(self) }
 }

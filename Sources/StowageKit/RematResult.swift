@@ -143,9 +143,5 @@ public struct RematReport: Sendable, Encodable {
         try c.encode(message, forKey: .message)
     }
 
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"version":1,"feasible":false}"#
-    }
+    public var json: String { reportJSON(self) }
 }
