@@ -301,8 +301,10 @@ extension TransformerShape {
     }
 }
 
-/// What `stowage offload` prints.
+/// What `stowage offload` prints (Schemas/offload-report.schema.json).
 struct OffloadReport: Encodable {
+    /// The format's version: bumped when a key changes meaning or goes away.
+    let version = 1
     let throughput: Double
     let gbs, nb: Int
     let wg, wc, wn, cg, cc, cn, hg, hc, hn: Double

@@ -75,6 +75,24 @@ import Testing
         for line in lines { try expectConforms(String(line), to: "bench-row.schema.json", "a bench row") }
     }
 
+    /// FlexGen mode, exact mode (placement, bound, simulation) and --simulate.
+    @Test func offloadReportsConform() throws {
+        let model = CommandRunner.root.appendingPathComponent("Models/llm/opt-30b.json").path
+        let runs: [(String, [String])] = [
+            ("offload --json", []),
+            ("offload --simulate --json", ["--simulate"]),
+            ("offload --mode exact --json", ["--hardware", "rtx4090", "--mode", "exact", "--time-limit", "20"]),
+        ]
+        for (what, extra) in runs {
+            let outcome = try CommandRunner.run(["offload", "--model", model, "--json"] + extra)
+            #expect(outcome.status == 0, "\(what): \(outcome.stderr)")
+            try expectConforms(outcome.stdout, to: "offload-report.schema.json", what)
+            if extra.contains("exact") {
+                #expect(outcome.stdout.contains("\"placement\""), "exact mode prints its placement, so the schema's nested part is checked")
+            }
+        }
+    }
+
     /// The checker itself catches what it should, so that the tests above can fail.
     @Test func theCheckerRejectsWhatTheSchemaForbids() throws {
         let check = try JSONSchemaCheck(named: "plan-report.schema.json", root: CommandRunner.root)
