@@ -1,10 +1,10 @@
 /// Reusable buffers for ``GapIndex/place(_:size:alignment:firstFit:scratch:)``,
 /// so that a greedy pass allocates nothing per buffer.
 struct GapScratch {
-    /// The gathered lists, each sorted: start0, end0, start1, end1, …
-    var ranges: [Int] = []
-    /// Per list: where it begins in `ranges`, then its read position.
-    var listStart: [Int] = []
+    /// The gathered lists, as pairs: where each begins and ends in
+    /// ``GapIndex/store``.
+    var lists: [Int] = []
+    /// Per list: its read position in the store.
     var position: [Int] = []
     /// Lists ordered as a binary min-heap by the start at their position.
     var heap: [Int] = []
@@ -16,16 +16,16 @@ extension GapIndex {
     /// own, the lowest that holds it (`firstFit`), or the smallest (best
     /// fit, the lowest of equal ones); above them all when none does.
     ///
-    /// The O(log T) coalesced lists of the query (see ``occupied(by:into:)``)
-    /// are merged with a heap rather than sorted, and the walk stops at the
-    /// first fitting gap (first fit) or at a gap of exactly the size (best
-    /// fit: none can be smaller). O(log T + r log L) for r ranges in L lists.
+    /// The O(log T) coalesced lists of the query (see ``gather(_:into:)``)
+    /// are read in place and merged with a heap rather than sorted, and the
+    /// walk stops at the first fitting gap (first fit) or at a gap of
+    /// exactly the size (best fit: none can be smaller). O(log T + r log L)
+    /// for r ranges in L lists.
     func place(_ i: Int, size: Int, alignment: Int, firstFit: Bool, scratch s: inout GapScratch) -> Int {
-        s.ranges.removeAll(keepingCapacity: true)
-        s.listStart.removeAll(keepingCapacity: true)
+        s.lists.removeAll(keepingCapacity: true)
         gather(i, into: &s)
-        let lists = s.listStart.count
-        s.listStart.append(s.ranges.count)
+        let lists = s.lists.count / 2
+        if lists == 0 { return 0 }
         var cursor = 0
         var best: (gap: Int, offset: Int)?
         /// Considers the gap [cursor, start); true when the walk can stop.
@@ -39,26 +39,25 @@ extension GapIndex {
             if best == nil || gap < best!.gap { best = (gap, candidate) }
             return gap == size
         }
-        if lists == 1 {
-            var k = 0
-            let count = s.ranges.count
-            while k < count {
-                if consider(s.ranges[k]) { return best!.offset }
-                cursor = max(cursor, s.ranges[k + 1])
-                k += 2
+        let stop: Bool = store.withUnsafeBufferPointer { ranges in
+            if lists == 1 {
+                var k = s.lists[0]
+                let end = s.lists[1]
+                while k < end {
+                    if consider(ranges[k]) { return true }
+                    cursor = max(cursor, ranges[k + 1])
+                    k += 2
+                }
+                return false
             }
-            return best?.offset ?? roundUp(cursor, alignment)
-        }
-        if lists == 0 { return 0 }
-        // Heap-ordered merge of the lists by start.
-        s.position.removeAll(keepingCapacity: true)
-        s.heap.removeAll(keepingCapacity: true)
-        for l in 0 ..< lists {
-            s.position.append(s.listStart[l])
-            s.heap.append(l)
-        }
-        let stop: Bool = s.ranges.withUnsafeBufferPointer { ranges in
-            s.listStart.withUnsafeBufferPointer { listStart in
+            // Heap-ordered merge of the lists by start.
+            s.position.removeAll(keepingCapacity: true)
+            s.heap.removeAll(keepingCapacity: true)
+            for l in 0 ..< lists {
+                s.position.append(s.lists[2 * l])
+                s.heap.append(l)
+            }
+            return s.lists.withUnsafeBufferPointer { bounds in
                 s.position.withUnsafeMutableBufferPointer { position in
                     s.heap.withUnsafeMutableBufferPointer { heap in
                         var count = lists
@@ -85,7 +84,7 @@ extension GapIndex {
                             if consider(ranges[p]) { return true }
                             cursor = max(cursor, ranges[p + 1])
                             position[l] = p + 2
-                            if p + 2 >= listStart[l + 1] {
+                            if p + 2 >= bounds[2 * l + 1] {
                                 count -= 1
                                 heap[0] = heap[count]
                             }

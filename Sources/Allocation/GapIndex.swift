@@ -18,18 +18,46 @@
 /// and overlapping ranges merge as buffers are placed, which keeps the lists
 /// short (a filled region is one range, whatever number of buffers it holds).
 ///
-/// Complexity: building is O(n log n). A query costs O(log T + r log r) for
-/// the r ranges in the lists it gathers; an insertion touches O(log T) lists,
-/// each in O(log m) plus the shift of the array tail (O(m) worst case) for a
-/// list of m ranges. m and r are bounded by the number of buffers alive at
-/// once and are in practice far smaller than the number of conflicts, which
-/// is what a scan of conflicting buffers costs.
+/// **Storage.** All lists live in one array, each in a slot of its own
+/// (where it begins, how much it holds, its room); a list that outgrows its
+/// slot moves to a slot of twice the room at the end of the array. One
+/// allocation for the whole pass instead of one per list (a quarter of a
+/// greedy pass went to allocating, retaining and freeing the nested arrays
+/// this replaced), and a query reads the lists in place instead of copying.
+///
+/// Complexity: building is O(n log n). A query costs O(log T) to find its
+/// lists; an insertion touches O(log T) lists, each in O(log m) plus the
+/// shift of the slot's tail (O(m) worst case) for a list of m ranges. m is
+/// bounded by the number of buffers alive at once and is in practice far
+/// smaller than the number of conflicts, which is what a scan of
+/// conflicting buffers costs.
+///
+/// Memory: an insertion visits at most 4 nodes per level of the tree
+/// (adding its range to their `sub`) and 2 per level canonically (adding it
+/// to their `own`), so at most 6(⌈log₂ T⌉ + 1) lists, 2 integers each. A
+/// slot's room is at most twice the most integers its list ever held (4 at
+/// least), and the abandoned slots of a list add up to less than its
+/// current room. So `store` holds at most 4 · 12n(⌈log₂ T⌉ + 1) integers
+/// (in practice far fewer: coalescing keeps lists short), plus 3 integers
+/// of slot header per list, 8T lists.
 struct GapIndex {
     private let first: [Int]         // buffer -> first elementary interval
     private let end: [Int]           // buffer -> one past its last elementary interval
     private let leaves: Int          // number of elementary intervals, ≥ 1
-    private var own: [[Int]]         // per node: start0, end0, start1, end1, …
-    private var sub: [[Int]]
+    /// Every list's ranges (start0, end0, start1, end1, …), each list in
+    /// its slot.
+    private(set) var store: [Int] = []
+    /// Per list (node k: `own` at 2k, `sub` at 2k + 1): its slot.
+    private var slots: [Slot]
+
+    private struct Slot {
+        /// Where the slot begins in `store`.
+        var from = 0
+        /// Integers the list holds (twice its ranges).
+        var count = 0
+        /// Integers the slot can hold.
+        var room = 0
+    }
 
     /// Lifetimes `[lower[i], upper[i])`, each non-empty. O(n log n).
     init(lower: [Int], upper: [Int]) {
@@ -46,8 +74,7 @@ struct GapIndex {
         self.first = first
         self.end = end
         self.leaves = leaves
-        self.own = Array(repeating: [], count: 4 * leaves)
-        self.sub = Array(repeating: [], count: 4 * leaves)
+        self.slots = Array(repeating: Slot(), count: 8 * leaves)
     }
 
     /// Records buffer `i` as occupying `[start, stop)` (`start < stop`)
@@ -59,9 +86,9 @@ struct GapIndex {
     }
 
     private mutating func insert(node: Int, from lo: Int, to hi: Int, _ a: Int, _ b: Int, _ start: Int, _ stop: Int) {
-        Self.add(start, stop, to: &sub[node])
+        add(start, stop, to: 2 * node + 1)
         if a <= lo && hi <= b {
-            Self.add(start, stop, to: &own[node])
+            add(start, stop, to: 2 * node)
             return
         }
         let mid = (lo + hi) / 2
@@ -69,32 +96,10 @@ struct GapIndex {
         if b > mid { insert(node: 2 * node + 1, from: mid, to: hi, a, b, start, stop) }
     }
 
-    /// Appends to `occupied` the address ranges of the placed buffers whose
-    /// lifetimes intersect buffer `i`'s, as the ranges of O(log T) lists:
-    /// sorted within a list, overlapping across lists. Returns the number
-    /// of non-empty lists appended (the caller sorts only when it exceeds 1).
-    func occupied(by i: Int, into occupied: inout [(start: Int, end: Int)]) -> Int {
-        let a = first[i], b = end[i]
-        if a >= b { return 0 }
-        var lists = 0
-        collect(node: 1, from: 0, to: leaves, a, b, into: &occupied, lists: &lists)
-        return lists
-    }
-
-    private func collect(node: Int, from lo: Int, to hi: Int, _ a: Int, _ b: Int,
-                         into occupied: inout [(start: Int, end: Int)], lists: inout Int) {
-        if a <= lo && hi <= b {
-            Self.append(sub[node], to: &occupied, lists: &lists)
-            return
-        }
-        Self.append(own[node], to: &occupied, lists: &lists)
-        let mid = (lo + hi) / 2
-        if a < mid { collect(node: 2 * node, from: lo, to: mid, a, b, into: &occupied, lists: &lists) }
-        if b > mid { collect(node: 2 * node + 1, from: mid, to: hi, a, b, into: &occupied, lists: &lists) }
-    }
-
-    /// As ``occupied(by:into:)``, into `scratch.ranges`, noting where each
-    /// list begins in `scratch.listStart`.
+    /// Appends to `scratch.lists` where each non-empty list holding the
+    /// address ranges of the placed buffers whose lifetimes intersect
+    /// buffer `i`'s begins and ends in ``store``: O(log T) lists, each
+    /// sorted, overlapping one another.
     func gather(_ i: Int, into scratch: inout GapScratch) {
         let a = first[i], b = end[i]
         if a >= b { return }
@@ -103,65 +108,96 @@ struct GapIndex {
 
     private func gather(node: Int, from lo: Int, to hi: Int, _ a: Int, _ b: Int, into s: inout GapScratch) {
         if a <= lo && hi <= b {
-            Self.append(sub[node], to: &s)
+            note(2 * node + 1, in: &s)
             return
         }
-        Self.append(own[node], to: &s)
+        note(2 * node, in: &s)
         let mid = (lo + hi) / 2
         if a < mid { gather(node: 2 * node, from: lo, to: mid, a, b, into: &s) }
         if b > mid { gather(node: 2 * node + 1, from: mid, to: hi, a, b, into: &s) }
     }
 
     @inline(__always)
-    private static func append(_ list: [Int], to s: inout GapScratch) {
-        if list.isEmpty { return }
-        s.listStart.append(s.ranges.count)
-        s.ranges.append(contentsOf: list)
+    private func note(_ list: Int, in s: inout GapScratch) {
+        let slot = slots[list]
+        if slot.count == 0 { return }
+        s.lists.append(slot.from)
+        s.lists.append(slot.from + slot.count)
     }
 
-    @inline(__always)
-    private static func append(_ list: [Int], to occupied: inout [(start: Int, end: Int)], lists: inout Int) {
-        if list.isEmpty { return }
-        lists += 1
-        var k = 0
-        while k < list.count {
-            occupied.append((list[k], list[k + 1]))
-            k += 2
-        }
+    /// The ranges of one list, in order (for tests).
+    func ranges(ofList list: Int) -> ArraySlice<Int> {
+        let slot = slots[list]
+        return store[slot.from ..< slot.from + slot.count]
     }
 
-    /// Adds `[start, stop)` to a sorted list of disjoint, non-touching
+    /// Adds `[start, stop)` to list `l`, sorted, of disjoint, non-touching
     /// ranges, merging it with those it overlaps or touches. O(log m) to
     /// find the place, plus the shift of the tail when the count changes.
-    static func add(_ start: Int, _ stop: Int, to list: inout [Int]) {
-        let m = list.count / 2
+    private mutating func add(_ start: Int, _ stop: Int, to l: Int) {
+        var slot = slots[l]
+        let m = slot.count / 2
         // Fast path: above everything (the common case for an arena that
         // grows upward).
-        if m == 0 || list[2 * m - 1] < start {
-            list.append(start)
-            list.append(stop)
+        if m == 0 || store[slot.from + 2 * m - 1] < start {
+            if slot.count + 2 > slot.room { slot = grow(l) }
+            store[slot.from + slot.count] = start
+            store[slot.from + slot.count + 1] = stop
+            slots[l].count = slot.count + 2
             return
         }
+        let base = slot.from
         // The first range whose end reaches `start`.
         var lo = 0, hi = m
         while lo < hi {
             let mid = (lo + hi) / 2
-            if list[2 * mid + 1] < start { lo = mid + 1 } else { hi = mid }
+            if store[base + 2 * mid + 1] < start { lo = mid + 1 } else { hi = mid }
         }
         var last = lo
         var mergedStart = start, mergedStop = stop
-        while last < m && list[2 * last] <= stop {
-            mergedStart = min(mergedStart, list[2 * last])
-            mergedStop = max(mergedStop, list[2 * last + 1])
+        while last < m && store[base + 2 * last] <= stop {
+            mergedStart = min(mergedStart, store[base + 2 * last])
+            mergedStop = max(mergedStop, store[base + 2 * last + 1])
             last += 1
         }
         if last == lo {
-            list.insert(stop, at: 2 * lo)
-            list.insert(start, at: 2 * lo)
+            // A new range before range `lo`: shift the tail up by one range.
+            if slot.count + 2 > slot.room { slot = grow(l) }
+            let from = slot.from
+            var k = from + slot.count - 1
+            while k >= from + 2 * lo {
+                store[k + 2] = store[k]
+                k -= 1
+            }
+            store[from + 2 * lo] = start
+            store[from + 2 * lo + 1] = stop
+            slots[l].count = slot.count + 2
         } else {
-            list[2 * lo] = mergedStart
-            list[2 * lo + 1] = mergedStop
-            if last > lo + 1 { list.removeSubrange(2 * lo + 2 ..< 2 * last) }
+            store[base + 2 * lo] = mergedStart
+            store[base + 2 * lo + 1] = mergedStop
+            let removed = 2 * (last - lo - 1)
+            if removed > 0 {
+                // Ranges lo + 1 ..< last merged into lo: shift the tail down.
+                var k = base + 2 * last
+                while k < base + slot.count {
+                    store[k - removed] = store[k]
+                    k += 1
+                }
+                slots[l].count = slot.count - removed
+            }
         }
+    }
+
+    /// Moves list `l` to a slot of twice the room (4 at least) at the end
+    /// of ``store``; returns the new slot.
+    private mutating func grow(_ l: Int) -> Slot {
+        let old = slots[l]
+        let room = max(4, 2 * old.room)
+        let from = store.count
+        store.append(contentsOf: repeatElement(0, count: room))
+        for k in 0 ..< old.count { store[from + k] = store[old.from + k] }
+        let slot = Slot(from: from, count: old.count, room: room)
+        slots[l] = slot
+        return slot
     }
 }

@@ -100,10 +100,11 @@ public struct AllocationReport: Sendable {
 /// sweep by start time, which may overrun it by ``cheapGrace`` so that a
 /// tight limit still gets an answer. A pass reaching the lower bound stops
 /// the others. Memory: O(n log T) for a greedy pass's index (T ≤ 2n
-/// distinct lifetime endpoints; each placed range is kept in at most
-/// 2·⌈log₂ T⌉ coalesced lists, so at most 4n·⌈log₂ T⌉ integers, plus 8T
-/// list headers), O(n) for the sweep and the rest, per core; the ILP (on
-/// request) is O(n²) in the worst case.
+/// distinct lifetime endpoints; each placed range enters at most
+/// 6(⌈log₂ T⌉ + 1) coalesced lists, and the lists' one array holds at most
+/// 48n(⌈log₂ T⌉ + 1) integers with its slots' spare room, plus 3 integers
+/// of header for each of 8T lists; see ``GapIndex``), O(n) for the sweep
+/// and the rest, per core; the ILP (on request) is O(n²) in the worst case.
 public struct Portfolio: Sendable {
     public var options: PortfolioOptions
 

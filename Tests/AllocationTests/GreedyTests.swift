@@ -55,6 +55,33 @@ import Testing
         }
     }
 
+    @Test func gapIndexListsStayTheCoalescedUnionAsTheyMoveAndShift() {
+        // Every buffer lives through the whole horizon, so the root's `sub`
+        // list (list 3) must always be the union of every range inserted:
+        // ranges land above, below, between and across earlier ones, so the
+        // list grows out of its slot several times, shifts its tail up
+        // (insertions) and down (merges).
+        var rng = SplitMix64(seed: 21)
+        for _ in 0 ..< 10 {
+            let count = 200
+            var index = GapIndex(lower: Array(repeating: 0, count: count), upper: Array(repeating: 5, count: count))
+            var covered = [Bool](repeating: false, count: 1_100)
+            for i in 0 ..< count {
+                let start = Int.random(in: 0 ..< 1_000, using: &rng)
+                let stop = start + Int.random(in: 1 ... 12, using: &rng)
+                index.insert(i, start: start, stop: stop)
+                for x in start ..< stop { covered[x] = true }
+                var expected: [Int] = []
+                for x in covered.indices where covered[x] {
+                    if let last = expected.last, last == x { expected[expected.count - 1] = x + 1 } else { expected += [x, x + 1] }
+                }
+                let list = Array(index.ranges(ofList: 3))
+                #expect(list == expected, "after \(i + 1) insertions")
+                if list != expected { return }
+            }
+        }
+    }
+
     @Test func bestFitTakesTheSmallestGap() throws {
         // After the two big buffers, gaps of 4 (at 0) and 2 (at 10) remain
         // under the long one; a 2-byte buffer goes to the smaller gap.
