@@ -128,6 +128,40 @@ def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str
     return Schedule.from_json(_library.load().call("stowage_schedule", text, options))
 
 
+def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str] = None, solver: Optional[str] = None,
+          time_limit: Optional[float] = None, gap: Optional[float] = None, spill: Optional[bool] = None,
+          hardware: Optional[str] = None, cost_unit: Optional[str] = None, dims: Optional[Mapping[str, int]] = None,
+          unknown_sizes: Optional[str] = None) -> Plan:
+    """What a training graph keeps, recomputes (and with ``spill`` stores to
+    host memory) to run in ``budget``, as `stowage remat` does: the
+    verified plan (``stowage_remat``).
+
+    ``budget`` is bytes, a size ("2GiB"), a fraction of the keep-everything
+    peak (0.7), or "min". ``method`` is "auto" (default), "exact", "chen",
+    "torch-knapsack", "greedy", "griewank" or "keep-all"; ``spill=True``
+    needs ``hardware`` (a profile file or built-in name) and reads
+    operator costs in ``cost_unit`` ("us" by default). `model` is a JSON
+    graph (file path, :class:`Graph` or dict).
+    """
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as error:
+            raise BadInput(f"{path}: {error.strerror or error}") from error
+    elif isinstance(model, Graph):
+        text = model.dumps()
+    elif isinstance(model, Mapping):
+        text = json.dumps(dict(model))
+    else:
+        raise TypeError(f"stowage.remat: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+    options = _options(budget=budget, method=method, solver=solver, time_limit=time_limit, gap=gap, spill=spill,
+                       hardware=hardware, cost_unit=cost_unit, dims=None if dims is None else dict(dims),
+                       unknown_sizes=unknown_sizes)
+    return Plan.from_json(_library.load().call("stowage_remat", text, options))
+
+
 def library_version() -> str:
     """The version of the loaded libstowage (``stowage_version()``)."""
     return _library.load().version
