@@ -168,6 +168,8 @@ public enum TorchKnapsackPlanner {
 /// store, unless its host copy is still valid, plus a load); a value
 /// evicted the second way is stored first, and a missing value whose host
 /// copy is valid is loaded back when that is cheaper than recomputing it.
+/// Graph outputs (gradients) may then leave too, to host memory only, and
+/// are loaded back at the end.
 ///
 /// At most 50 × operators executions (then it gives up: thrashing); each
 /// eviction scans the resident values: O(events × resident).
@@ -212,8 +214,9 @@ public enum GreedyEvictionPlanner {
         func evictOne() -> Bool {
             var best: Int?
             var bestScore = Double.infinity
-            for t in residentList where pinned[t] == 0 && !problem.isGraphOutput[t] {
-                let cost = min(recomputeCost(t), spillCost(t) ?? .infinity)
+            for t in residentList where pinned[t] == 0 && (!problem.isGraphOutput[t] || spill != nil) {
+                // A graph output leaves only to host memory (it is loaded back at the end).
+                let cost = problem.isGraphOutput[t] ? spillCost(t) ?? .infinity : min(recomputeCost(t), spillCost(t) ?? .infinity)
                 let score = cost / (Double(max(1, problem.bytes[t])) * Double(clock - lastAccess[t] + 1))
                 if score < bestScore || (score == bestScore && t < (best ?? Int.max)) {
                     bestScore = score
@@ -221,7 +224,7 @@ public enum GreedyEvictionPlanner {
                 }
             }
             guard let best else { return false }
-            if let viaHost = spillCost(best), viaHost < recomputeCost(best), !onHost[best] {
+            if let viaHost = spillCost(best), viaHost < recomputeCost(best) || problem.isGraphOutput[best], !onHost[best] {
                 events.append(.store(best))
                 onHost[best] = true
             }
@@ -279,6 +282,16 @@ public enum GreedyEvictionPlanner {
             for t in problem.reads[o] + problem.outputs[o] where resident[t] && pinned[t] == 0 && !problem.isGraphOutput[t] && !hasNextUse(t) {
                 drop(t)
             }
+        }
+        // Graph outputs spilled during the run come back at the end.
+        for t in problem.bytes.indices where problem.isGraphOutput[t] { pinned[t] += 1 }
+        for t in problem.bytes.indices where problem.isGraphOutput[t] && !resident[t] && onHost[t] {
+            guard let last = order.last else { break }
+            try makeRoom(problem.bytes[t], for: last)
+            events.append(.load(t))
+            resident[t] = true
+            residentList.insert(t)
+            used += problem.bytes[t]
         }
         let evaluation = problem.evaluate(events: events)
         guard evaluation.fits(budget) else {
