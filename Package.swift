@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "StowageKit",
             dependencies: ["MemoryGraph", "ModelImport", "Allocation", "MILP", "Plan", "Scratchpad", "Remat", "Verifier", "ArenaSchedule",
-                           "Units", "OutputFiles"]
+                           "Units", "OutputFiles", "Offload"]
         ),
         .target(
             name: "StowageC",

@@ -141,11 +141,19 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  * graph_json    a graph in Stowage's JSON graph format.
  * options_json  an object with the `stowage remat` options, in camelCase:
  *     "budget"      required: bytes (1500000000), a size ("1.5GB", "2GiB"),
- *                   or a fraction of the peak of keeping everything (0.7,
- *                   or "0.7")
+ *                   a fraction of the peak of keeping everything (0.7,
+ *                   or "0.7"), or "min" (the smallest budget the method
+ *                   plans in, by bisection)
  *     "method"      "auto" (default: the heuristics, then the exact MILP on
  *                   small graphs), "exact", "chen", "torch-knapsack",
- *                   "greedy", "keep-all"
+ *                   "greedy", "griewank" (forward chains mirrored by their
+ *                   backward chain only), "keep-all"
+ *     "spill"       true: values may be stored to host memory and loaded
+ *                   back (auto, exact, greedy); needs "hardware"
+ *     "hardware"    a hardware profile (file or built-in name) whose host
+ *                   link prices the copies (bytes / bandwidth, no overlap)
+ *     "costUnit"    the unit of operator costs: "s", "ms", "us" (default),
+ *                   "ns"
  *     "solver"      auto and exact only: "cbc" (default) or "glpk"
  *     "timeLimit"   wall-clock seconds for the whole call
  *     "gap"         auto and exact only: stop at this relative gap
@@ -155,7 +163,8 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  *               tier, capacity the budget); steps may run an operator more
  *               than once; "recompute": {"computeCost": ...} is the sum of
  *               the costs of the steps; metrics.bound, when present, is a
- *               lower bound on that cost.
+ *               lower bound on that cost (plus "transferCost" with spills,
+ *               whose copies use a second tier "host").
  * error         as for stowage_plan; below the smallest budget that can be
  *               proven necessary, STOWAGE_NO_ANSWER and a message naming it.
  *

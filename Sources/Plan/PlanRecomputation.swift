@@ -7,13 +7,27 @@
 /// the costs of the plan's steps (``MemoryGraph/Operator/executionCost``:
 /// an operator's `cost`, 1 when the graph gives none).
 ///
-/// In JSON, the plan's optional `"recompute": {"computeCost": 1234.5}`.
+/// With spills to host memory, the plan also prices its copies in the
+/// unit of operator costs: ``linkCosts`` per byte on each link, and the
+/// claimed ``transferCost`` must be the sum over links of the bytes the
+/// replay moved times that price (a copy over a link without a price is
+/// an error).
+///
+/// In JSON, the plan's optional `"recompute": {"computeCost": 1234.5}`,
+/// with `"transferCost"` and `"linkCosts": {"device->host": 1e-6, …}` when
+/// the plan copies.
 public struct PlanRecomputation: Sendable, Codable, Equatable {
     /// The sum over the plan's steps of the cost of the operator each runs.
     public var computeCost: Double
+    /// The cost of the copies (no overlap with compute); nil: no copies.
+    public var transferCost: Double?
+    /// Per link ("device->host"), the cost of one byte copied over it.
+    public var linkCosts: [String: Double]?
 
-    public init(computeCost: Double) {
+    public init(computeCost: Double, transferCost: Double? = nil, linkCosts: [String: Double]? = nil) {
         self.computeCost = computeCost
+        self.transferCost = transferCost
+        self.linkCosts = linkCosts
     }
 
     /// Whether two sums of the same costs in possibly different orders are

@@ -163,8 +163,16 @@ public enum TorchKnapsackPlanner {
 /// (graph outputs stay), and recompute evicted values on demand. Dead
 /// values (no later read) are freed at once.
 ///
+/// With spills (``RematProblem/spill``) a value's eviction cost is the
+/// cheaper of recomputing it (its producer's cost) and spilling it (a
+/// store, unless its host copy is still valid, plus a load); a value
+/// evicted the second way is stored first, and a missing value whose host
+/// copy is valid is loaded back when that is cheaper than recomputing it.
+/// Graph outputs (gradients) may then leave too, to host memory only, and
+/// are loaded back at the end.
+///
 /// At most 50 × operators executions (then it gives up: thrashing); each
-/// eviction scans the resident values: O(executions × resident).
+/// eviction scans the resident values: O(events × resident).
 public enum GreedyEvictionPlanner {
     public static let method = "greedy"
 
@@ -177,15 +185,23 @@ public enum GreedyEvictionPlanner {
         var cursor = [Int](repeating: 0, count: uses.count)
         var resident = [Bool](repeating: false, count: uses.count)
         var residentList = Set<Int>()
+        var onHost = [Bool](repeating: false, count: uses.count)
         var lastAccess = [Int](repeating: 0, count: uses.count)
         var pinned = [Int](repeating: 0, count: uses.count)
         var used = 0
         var clock = 0
         var base = 0
-        var schedule: [Int] = []
+        var events: [RematEvent] = []
+        var runs = 0
         let limit = 50 * max(1, problem.operatorCount)
         let budget = problem.budget
+        let spill = problem.spill
 
+        func recomputeCost(_ t: Int) -> Double { problem.producers[t].map { problem.costs[$0] } ?? 0 }
+        func spillCost(_ t: Int) -> Double? {
+            guard let spill else { return nil }
+            return (onHost[t] ? 0 : spill.store(problem.bytes[t])) + spill.load(problem.bytes[t])
+        }
         func hasNextUse(_ t: Int) -> Bool {
             while cursor[t] < uses[t].count, uses[t][cursor[t]] <= base { cursor[t] += 1 }
             return cursor[t] < uses[t].count
@@ -198,8 +214,9 @@ public enum GreedyEvictionPlanner {
         func evictOne() -> Bool {
             var best: Int?
             var bestScore = Double.infinity
-            for t in residentList where pinned[t] == 0 && !problem.isGraphOutput[t] {
-                let cost = problem.producers[t].map { problem.costs[$0] } ?? 0
+            for t in residentList where pinned[t] == 0 && (!problem.isGraphOutput[t] || spill != nil) {
+                // A graph output leaves only to host memory (it is loaded back at the end).
+                let cost = problem.isGraphOutput[t] ? spillCost(t) ?? .infinity : min(recomputeCost(t), spillCost(t) ?? .infinity)
                 let score = cost / (Double(max(1, problem.bytes[t])) * Double(clock - lastAccess[t] + 1))
                 if score < bestScore || (score == bestScore && t < (best ?? Int.max)) {
                     bestScore = score
@@ -207,11 +224,23 @@ public enum GreedyEvictionPlanner {
                 }
             }
             guard let best else { return false }
+            if let viaHost = spillCost(best), viaHost < recomputeCost(best) || problem.isGraphOutput[best], !onHost[best] {
+                events.append(.store(best))
+                onHost[best] = true
+            }
             drop(best)
             return true
         }
+        func makeRoom(_ needed: Int, for o: Int) throws(RematFailure) {
+            while used + needed > budget {
+                guard evictOne() else {
+                    throw .notFound(method: method, budget: budget,
+                                    reason: "'\(problem.graph.operators[o].name)' does not fit with what it reads and what must stay")
+                }
+            }
+        }
         func run(_ o: Int) throws(RematFailure) {
-            guard schedule.count < limit else {
+            guard runs < limit else {
                 throw .notFound(method: method, budget: budget, reason: "more than \(limit) executions (thrashing)")
             }
             for t in problem.reads[o] { pinned[t] += 1 }
@@ -221,21 +250,29 @@ public enum GreedyEvictionPlanner {
                 for t in problem.outputs[o] { pinned[t] -= 1 }
             }
             for t in problem.reads[o] where !resident[t] {
-                if let p = problem.producers[t] { try run(p) }
-            }
-            let needed = problem.outputs[o].filter { !resident[$0] }.reduce(0) { $0 + problem.bytes[$1] }
-            while used + needed > budget {
-                guard evictOne() else {
-                    throw .notFound(method: method, budget: budget,
-                                    reason: "'\(problem.graph.operators[o].name)' does not fit with what it reads and what must stay")
+                if let spill, onHost[t], spill.load(problem.bytes[t]) <= recomputeCost(t) || problem.producers[t] == nil {
+                    try makeRoom(problem.bytes[t], for: o)
+                    events.append(.load(t))
+                    resident[t] = true
+                    residentList.insert(t)
+                    used += problem.bytes[t]
+                    lastAccess[t] = clock
+                } else if let p = problem.producers[t] {
+                    try run(p)
                 }
             }
-            schedule.append(o)
+            let needed = problem.outputs[o].filter { !resident[$0] }.reduce(0) { $0 + problem.bytes[$1] }
+            try makeRoom(needed, for: o)
+            events.append(.run(o))
+            runs += 1
             clock += 1
-            for t in problem.outputs[o] where !resident[t] {
-                resident[t] = true
-                residentList.insert(t)
-                used += problem.bytes[t]
+            for t in problem.outputs[o] {
+                onHost[t] = false
+                if !resident[t] {
+                    resident[t] = true
+                    residentList.insert(t)
+                    used += problem.bytes[t]
+                }
             }
             for t in problem.reads[o] + problem.outputs[o] { lastAccess[t] = clock }
         }
@@ -246,9 +283,20 @@ public enum GreedyEvictionPlanner {
                 drop(t)
             }
         }
-        let evaluation = problem.evaluate(schedule)
+        // Graph outputs spilled during the run come back at the end.
+        for t in problem.bytes.indices where problem.isGraphOutput[t] { pinned[t] += 1 }
+        for t in problem.bytes.indices where problem.isGraphOutput[t] && !resident[t] && onHost[t] {
+            guard let last = order.last else { break }
+            try makeRoom(problem.bytes[t], for: last)
+            events.append(.load(t))
+            resident[t] = true
+            residentList.insert(t)
+            used += problem.bytes[t]
+        }
+        let evaluation = problem.evaluate(events: events)
         guard evaluation.fits(budget) else {
-            throw .notFound(method: method, budget: budget, reason: "its schedule peaks at \(evaluation.peak) bytes")
+            throw .notFound(method: method, budget: budget,
+                            reason: "its schedule peaks at \(evaluation.peak) bytes" + (evaluation.violation.map { " (\($0))" } ?? ""))
         }
         return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules)
     }

@@ -27,6 +27,16 @@
 ///    executions (``MemoryGraph/Operator/executionCost``); the *base cost*
 ///    is one execution of every operator (one forward and one backward
 ///    pass), and the *overhead* is cost / base cost − 1.
+/// 7. Spills (when ``RematProblem/spill`` prices them): a value on the
+///    device may be *stored* to host memory at any point after it is made,
+///    and a stored value *loaded* back into device memory before a later
+///    read. A value being stored or loaded is resident on the device during
+///    the copy (a load allocates it first); host memory is unbounded; a
+///    load needs a store since the value was last computed (a recomputation
+///    makes the host copy stale, as in every Stowage plan). A copy costs
+///    bytes / link bandwidth in the unit of operator costs
+///    (``SpillCosts``), and copies do not overlap compute: their cost adds
+///    to the schedule's, and the overhead counts it.
 ///
 /// Given the sequence of executions, the earliest frees are the best ones:
 /// each computation of a tensor is freed right after its last read before
@@ -54,9 +64,14 @@
 ///   resident value of smallest cost / (bytes × staleness) first),
 ///   recomputation on demand (DTR).
 /// - ``SlotILP``: the exact method for small graphs: a MILP over every
-///   schedule of at most `cap` executions per operator, in any order.
+///   schedule of at most `cap` executions per operator, in any order
+///   (with spills, store and load variables beside keep and recompute).
+/// - ``GriewankPlanner``: Griewank's revolve (``Revolve``) on a forward
+///   chain mirrored by its backward chain; other graphs are refused.
+/// - The greedy eviction also spills when that is cheaper than
+///   recomputing; the other heuristics never spill.
 ///
-/// Not here yet (issue 16): Checkmate's stage MILP, a formulation that
-/// scales to the bundled graphs, the LP relaxation with rounding, spills
-/// to host and Griewank's chain schedule.
+/// Not here (issue 16): a formulation that scales to the bundled graphs
+/// with a real bound, and (on another branch) Checkmate's stage MILP and
+/// the LP relaxation with rounding.
 public enum Remat {}

@@ -33,6 +33,9 @@ public struct RematProblem: Sendable {
     public let phasesGiven: Bool
     /// One execution of every operator.
     public let baseCost: Double
+    /// What stores to and loads from host memory cost; nil: no spills.
+    /// Host memory is unbounded.
+    public var spill: SpillCosts?
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A tensor an operator touches has no known size.
@@ -107,17 +110,36 @@ public struct RematProblem: Sendable {
     /// keeping everything costs in memory. O(operators + edges).
     public var keepAllPeak: Int { evaluate(order).peak }
 
-    /// A budget no schedule can go below: every operator needs its inputs
-    /// and outputs resident while it runs, and every graph output is
-    /// resident at the end. O(operators + edges).
+    /// A budget no schedule can go below, and why. Two arguments, each a
+    /// moment every schedule has:
+    /// 1. every operator runs at least once, and while it runs what it
+    ///    reads and what it writes are resident: the largest such sum;
+    /// 2. the last execution of a schedule is of some operator o; every
+    ///    graph output is resident after it, and an output o does not
+    ///    write was made earlier, so it is resident while o runs: the
+    ///    graph outputs together with what o reads and writes, at the
+    ///    least over the operators o (the graph outputs alone when o
+    ///    touches none of them).
+    /// Spills do not lower either (a value being copied is resident, and
+    /// an operator reads from device memory only). O(operators + edges).
     public var provenMinimum: (bytes: Int, reason: String) {
         var best = 0, reason = "nothing to plan"
-        for o in 0 ..< operatorCount {
-            let need = Set(reads[o] + outputs[o]).reduce(0) { $0 + bytes[$1] }
-            if need > best { best = need; reason = "operator '\(graph.operators[o].name)' needs its inputs and outputs resident (\(need) bytes)" }
-        }
         let ends = (0 ..< bytes.count).filter { isGraphOutput[$0] }.reduce(0) { $0 + bytes[$1] }
-        if ends > best { best = ends; reason = "the graph outputs must all be resident at the end (\(ends) bytes)" }
+        var lastBest = Int.max, lastName = ""
+        for o in 0 ..< operatorCount {
+            let touched = Set(reads[o] + outputs[o])
+            let need = touched.reduce(0) { $0 + bytes[$1] }
+            if need > best { best = need; reason = "operator '\(graph.operators[o].name)' needs its inputs and outputs resident (\(need) bytes)" }
+            let last = ends + touched.filter { !isGraphOutput[$0] }.reduce(0) { $0 + bytes[$1] }
+            if last < lastBest { lastBest = last; lastName = graph.operators[o].name }
+        }
+        if operatorCount > 0, lastBest > best {
+            best = lastBest
+            reason = "the graph outputs (\(ends) bytes) must all be resident after the last execution, and while it runs (at the least, '\(lastName)' last) \(lastBest) bytes are"
+        } else if ends > best {
+            best = ends
+            reason = "the graph outputs must all be resident at the end (\(ends) bytes)"
+        }
         return (best, reason)
     }
 
@@ -125,6 +147,12 @@ public struct RematProblem: Sendable {
     public func evaluate(_ schedule: [Int]) -> RematEvaluation {
         RematEvaluation(problem: self, outputs: outputs, reads: reads, bytes: bytes, isGraphOutput: isGraphOutput,
                         costs: costs, schedule: schedule)
+    }
+
+    /// A schedule of executions and copies, with the earliest frees, its peak and its cost.
+    public func evaluate(events: [RematEvent]) -> RematEvaluation {
+        RematEvaluation(problem: self, outputs: outputs, reads: reads, bytes: bytes, isGraphOutput: isGraphOutput,
+                        costs: costs, events: events, spill: spill)
     }
 
     /// The same problem at another budget.

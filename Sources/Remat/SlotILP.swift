@@ -18,13 +18,25 @@ import MILP
 /// while fewer slots precede s than k has ancestors (they all run first);
 /// x[s,k] ≤ Σ_{s'<s} x[s',p] for each producer p of what k reads (its
 /// producer ran before).
+/// With spills (``RematProblem/spill``), per slot and activation also
+/// binaries ld[s,v] (v is loaded before slot s's operator), st[s,v] (v is
+/// stored after it) and h[s,v] (v has a valid host copy after slot s):
+/// - r[s,v] ≤ r[s−1,v] + x[s,producer(v)] + ld[s,v];
+/// - ld[s,v] ≤ h[s−1,v]; st[s,v] ≤ r[s,v] (a copy needs its source; the
+///   value is resident on the device while it is copied);
+/// - h[s,v] ≤ h[s−1,v] + st[s,v]; h[s,v] + x[s,producer(v)] − st[s,v] ≤ 1
+///   (a recomputation makes the host copy stale);
+/// - the objective adds store and load costs. Recompute, keep and spill
+///   are then one choice per value and slot. Slots without an operator
+///   may still load (graph outputs brought back at the end).
 /// A solution read as the sequence of its slots is a schedule whose
 /// earliest-free peak is at most the MILP's, so it fits; every such
 /// schedule is a solution, so the MILP's bound holds for all of them
 /// (``RematSolution/BoundScope/cappedExecutions``).
 ///
-/// Size: cap·n·(n + activations) binaries and about as many rows as
-/// non-zeros of reads: for tiny graphs (tests) and small ones.
+/// Size: cap·n·(n + activations) binaries (cap·n·(n + 4·activations) with
+/// spills) and about as many rows as non-zeros of reads: for tiny graphs
+/// (tests) and small ones.
 public struct SlotILP: Sendable {
     public var solver: any Solver
     public var options: SolveOptions
@@ -44,7 +56,7 @@ public struct SlotILP: Sendable {
     /// Variables the formulation has for `problem` (to decide whether to try it).
     public static func variableCount(_ problem: RematProblem, cap: Int) -> Int {
         let activations = problem.bytes.indices.filter { problem.producers[$0] != nil }.count
-        return cap * problem.operatorCount * (problem.operatorCount + activations)
+        return cap * problem.operatorCount * (problem.operatorCount + (problem.spill == nil ? 1 : 4) * activations)
     }
 
     /// Per operator, how many distinct operators it depends on. O(n · edges) worst case.
@@ -67,17 +79,45 @@ public struct SlotILP: Sendable {
         var model = Model(name: "remat-slots")
         var x = [[Variable]]()
         var r = [[Int: Variable]]()
+        // With spills: loads, stores, valid host copies.
+        var ld = [[Int: Variable]](), st = [[Int: Variable]](), h = [[Int: Variable]]()
+        let spill = problem.spill
         for s in 0 ..< slots {
             x.append((0 ..< n).map { model.addBinary(name: "x_\(s)_\($0)") })
             var row: [Int: Variable] = [:]
             for v in activations { row[v] = model.addBinary(name: "r_\(s)_\(v)") }
             r.append(row)
+            if spill != nil {
+                var load: [Int: Variable] = [:], store: [Int: Variable] = [:], host: [Int: Variable] = [:]
+                for v in activations {
+                    load[v] = model.addBinary(name: "ld_\(s)_\(v)")
+                    store[v] = model.addBinary(name: "st_\(s)_\(v)")
+                    host[v] = model.addBinary(name: "h_\(s)_\(v)")
+                }
+                ld.append(load)
+                st.append(store)
+                h.append(host)
+            }
         }
         for s in 0 ..< slots {
             for v in activations {
                 guard let p = problem.producers[v], let rv = r[s][v] else { continue }
                 var carry = LinearExpression(rv) - LinearExpression(x[s][p])
                 if s > 0, let previous = r[s - 1][v] { carry -= LinearExpression(previous) }
+                if spill != nil, let load = ld[s][v], let store = st[s][v], let host = h[s][v] {
+                    carry -= LinearExpression(load)
+                    // A load needs a valid host copy from before; a store, the value on the device.
+                    if s > 0, let before = h[s - 1][v] {
+                        model.add(LinearExpression(load) - LinearExpression(before) <= 0)
+                    } else {
+                        model.setBounds(of: load, lower: 0, upper: 0)
+                    }
+                    model.add(LinearExpression(store) - LinearExpression(rv) <= 0)
+                    var kept = LinearExpression(host) - LinearExpression(store)
+                    if s > 0, let before = h[s - 1][v] { kept -= LinearExpression(before) }
+                    model.add(kept <= 0)
+                    model.add(LinearExpression(host) + LinearExpression(x[s][p]) - LinearExpression(store) <= 1)
+                }
                 model.add(carry <= 0)
             }
             for k in 0 ..< n {
@@ -119,10 +159,18 @@ public struct SlotILP: Sendable {
         }
         var objective = LinearExpression()
         for s in 0 ..< slots { for k in 0 ..< n where problem.costs[k] != 0 { objective += problem.costs[k] * LinearExpression(x[s][k]) } }
+        if let spill {
+            for s in 0 ..< slots {
+                for v in activations {
+                    if let store = st[s][v], spill.store(problem.bytes[v]) != 0 { objective += spill.store(problem.bytes[v]) * LinearExpression(store) }
+                    if let load = ld[s][v], spill.load(problem.bytes[v]) != 0 { objective += spill.load(problem.bytes[v]) * LinearExpression(load) }
+                }
+            }
+        }
         model.minimize(objective)
 
         var solveOptions = options
-        if let start = warmStart, start.fits(problem.budget), start.schedule.count <= slots {
+        if let start = warmStart, start.fits(problem.budget), start.schedule.count <= slots, !start.hasCopies {
             var counts = [Int](repeating: 0, count: n)
             for o in start.schedule { counts[o] += 1 }
             if counts.allSatisfy({ $0 <= cap }) {
@@ -150,11 +198,32 @@ public struct SlotILP: Sendable {
             }
             throw .notFound(method: Self.method, budget: problem.budget, reason: "the MILP found no schedule (\(result.status.rawValue))")
         }
-        var schedule: [Int] = []
+        // Read back as events: loads, the slot's operator, stores. A load of a value the
+        // device still holds, or a store of one whose host copy is valid, is dropped
+        // (it can only cost); the evaluation then checks the rest.
+        var events: [RematEvent] = []
+        var onDevice = Set<Int>(), onHost = Set<Int>()
+        func set(_ variable: Variable?) -> Bool { variable.map { result.values[$0.index] > 0.5 } ?? false }
         for s in 0 ..< slots {
-            if let k = (0 ..< n).first(where: { result.values[x[s][$0].index] > 0.5 }) { schedule.append(k) }
+            let k = (0 ..< n).first(where: { result.values[x[s][$0].index] > 0.5 })
+            if spill != nil {
+                for v in activations where set(ld[s][v]) && !onDevice.contains(v) && onHost.contains(v) {
+                    events.append(.load(v))
+                }
+            }
+            if let k {
+                events.append(.run(k))
+                for v in problem.outputs[k] { onHost.remove(v) }
+            }
+            onDevice = Set(activations.filter { set(r[s][$0]) })
+            if spill != nil {
+                for v in activations where set(st[s][v]) && !onHost.contains(v) {
+                    events.append(.store(v))
+                    onHost.insert(v)
+                }
+            }
         }
-        let evaluation = problem.evaluate(schedule)
+        let evaluation = problem.evaluate(events: events)
         var solution = RematSolution(method: Self.method, evaluation: evaluation,
                                      bound: max(problem.baseCost, result.bound ?? problem.baseCost), boundScope: .cappedExecutions)
         solution.solverStatus = result.status.rawValue

@@ -9,14 +9,14 @@ import StowageKit
 ///
 /// `budget` is required: bytes (a number), a size in the one byte grammar
 /// (`"2GiB"`), or a fraction of the keep-everything peak (`"0.7"`, or the
-/// number 0.7). Optional: `method`, `solver`, `timeLimit`, `gap`, `dims`,
-/// `unknownSizes`. Unknown keys and options the method would ignore are
+/// number 0.7), or `"min"`. Optional: `method`, `solver`, `timeLimit`, `gap`, `dims`,
+/// `unknownSizes`, `spill` (a boolean), `hardware`, `costUnit`. Unknown keys and options the method would ignore are
 /// errors, checked by ``RematOptions/check()`` as for the CLI.
 struct RematRequest {
     var budget: RematBudget
     var options: RematOptions
 
-    static let keys: Set<String> = ["budget", "method", "solver", "timeLimit", "gap", "dims", "unknownSizes"]
+    static let keys: Set<String> = ["budget", "method", "solver", "timeLimit", "gap", "dims", "unknownSizes", "spill", "hardware", "costUnit"]
 
     init(json text: String) throws(CAPIError) {
         let object = try JSONObjectReader(try JSONValue.parse(text, source: "options"), source: "options", allowed: Self.keys)
@@ -40,6 +40,9 @@ struct RematRequest {
         options.timeLimit = try object.double("timeLimit")
         options.gap = try object.double("gap")
         if let unknown = try object.choice("unknownSizes", PlanningOptions.UnknownSizes.self) { options.unknownSizes = unknown }
+        if let spill = try object.bool("spill") { options.spill = spill }
+        options.hardware = try object.string("hardware")
+        if let unit = try object.choice("costUnit", RematOptions.CostUnit.self) { options.costUnit = unit }
         if let value = object.value("dims") {
             guard case .object(let members) = value else { throw object.fail("dims", "expected an object of names to integers, got \(value.kind)") }
             let inner = try JSONObjectReader(value, path: "dims", source: "options", allowed: Set(members.keys))

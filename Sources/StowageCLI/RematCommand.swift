@@ -21,7 +21,8 @@ struct RematCommand: ParsableCommand {
             over one forward and backward pass. Methods: auto (the \
             heuristics, then the exact MILP when the graph is small), exact \
             (a MILP over every schedule with at most two executions per \
-            operator), chen, torch-knapsack, greedy, keep-all. \
+            operator), chen, torch-knapsack, greedy, griewank (revolve, on a \
+            forward chain mirrored by a backward chain only), keep-all. \
             --time-limit is wall-clock for the whole command. Exit codes: 0 \
             a verified plan; 1 no plan (below the smallest budget that can \
             be proven necessary, which the message names, or none found); \
@@ -32,10 +33,10 @@ struct RematCommand: ParsableCommand {
     @Argument(help: "The training graph: a Stowage JSON graph (operators with cost and phase) or an ONNX model.")
     var model: String
 
-    @Option(parsing: .unconditional, help: "Activation budget: \(Units.ByteCount.grammar); or a fraction of the keep-everything peak (0.7).")
+    @Option(parsing: .unconditional, help: "Activation budget: \(Units.ByteCount.grammar); a fraction of the keep-everything peak (0.7); or min (the smallest budget the method plans in, by bisection).")
     var budget: String
 
-    @Option(help: "auto, exact, chen, torch-knapsack, greedy or keep-all.")
+    @Option(help: "auto, exact, chen, torch-knapsack, greedy, griewank or keep-all.")
     var method: String = "auto"
 
     @Option(help: "The MILP solver of auto and exact: cbc (default) or glpk.")
@@ -55,6 +56,15 @@ struct RematCommand: ParsableCommand {
 
     @Option(name: .customLong("bytes-attribute"), help: "networkx node-link graphs: the node attribute with its output's bytes (default bytes, or cost_ram).")
     var bytesAttribute: String?
+
+    @Flag(help: "Allow spills to host memory (greedy, exact, auto): a value may be stored after it is made and loaded back before a later read; copies cost bytes / host link bandwidth and do not overlap compute. Needs --hardware.")
+    var spill = false
+
+    @Option(help: "With --spill: a hardware profile (file or built-in name, as for stowage offload) whose host link prices the copies.")
+    var hardware: String?
+
+    @Option(name: .customLong("cost-unit"), help: "With --spill: the unit of the graph's operator costs: s, ms, us (default, the bundled training graphs') or ns.")
+    var costUnit: String?
 
     @Option(name: .customLong("unknown-sizes"), help: "Tensors of unknown size: error (default) or zero.")
     var unknownSizes: PlanningOptions.UnknownSizes = .error
@@ -78,6 +88,15 @@ struct RematCommand: ParsableCommand {
         var options = RematOptions(method: methodKind, solver: solver, timeLimit: timeLimit, gap: gap, unknownSizes: unknownSizes)
         options.costAttribute = costAttribute
         options.bytesAttribute = bytesAttribute
+        options.spill = spill
+        options.hardware = hardware
+        if let costUnit {
+            guard let unit = RematOptions.CostUnit(rawValue: costUnit) else {
+                throw CommandFailure.badInput("--cost-unit: unknown unit '\(costUnit)' (known: s, ms, us, ns)")
+            }
+            guard spill else { throw CommandFailure.badInput("--cost-unit: prices spills; it applies with --spill only") }
+            options.costUnit = unit
+        }
         let parsedBudget: RematBudget
         do {
             options.dims = try GraphOptions.parse(dims: dims)
@@ -121,10 +140,15 @@ struct RematText {
         default: scope = "-"
         }
         let verdict = report.optimal == true ? "optimal" : "gap \(percent(report.gap))"
-        return """
+        let search = report.smallestPlannedBytes.map {
+            "smallest budget found by bisection: \(bytes($0)); proven necessary: \(bytes(report.minimumBytes))\n"
+        } ?? ""
+        let spilled = (report.spilledBytes ?? 0) > 0
+            ? " + copies \(report.transferCost.map { String(format: "%.6g", $0) } ?? "-") (\(bytes(report.spilledBytes)) stored to host)" : ""
+        return search + """
             \(report.graph ?? "graph"): \(report.method ?? "-"), budget \(bytes(report.budgetBytes)) (keeping everything peaks at \(bytes(report.keepAllPeakBytes)))
             peak \(bytes(report.peakBytes)), \(report.recomputations ?? 0) recomputations
-            compute \(report.computeCost.map { String(format: "%.6g", $0) } ?? "-") vs \(report.baseCost.map { String(format: "%.6g", $0) } ?? "-") for one pass: overhead \(percent(report.overhead))
+            compute \(report.computeCost.map { String(format: "%.6g", $0) } ?? "-")\(spilled) vs \(report.baseCost.map { String(format: "%.6g", $0) } ?? "-") for one pass: overhead \(percent(report.overhead))
             lower bound on the overhead (\(scope)): \(percent(report.overheadBound)), \(verdict)
             planned and verified in \(String(format: "%.1f", report.seconds * 1000)) ms
             """

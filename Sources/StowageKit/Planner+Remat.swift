@@ -41,16 +41,30 @@ extension Planner {
                deadline: Deadline) throws(StowageError) -> RematResult {
         let sizing = Planner(options: PlanningOptions(dims: options.dims, unknownSizes: options.unknownSizes))
         let graph = try sizing.prepare(input, source: source).graph
-        let base: RematProblem
+        var base: RematProblem
         do {
             base = try RematProblem(graph: graph, budget: 0)
         } catch {
             throw .badInput(source: source, location: nil, reason: error.description)
         }
+        base.spill = try options.spillCosts()
         let keepAll = base.keepAllPeak
-        let bytes = budget.resolved(keepAllPeak: keepAll)
-        let problem = base.with(budget: bytes)
-        let solution = try RematRun(options: options, deadline: deadline).plan(problem)
+        let search = RematBudgetSearch(base: base, keepAllPeak: keepAll, options: options, deadline: deadline, source: source)
+        let problem: RematProblem
+        let solution: RematSolution
+        var smallestPlanned: Int?
+        switch budget {
+        case .minimum:
+            (problem, solution) = try search.smallest()
+            smallestPlanned = problem.budget
+        case .bytes, .fraction:
+            problem = base.with(budget: budget.resolved(keepAllPeak: keepAll))
+            do {
+                solution = try RematRun(options: options, deadline: deadline, source: source).plan(problem)
+            } catch {
+                throw search.explained(error, at: problem.budget)
+            }
+        }
         let plan = RematPlanAssembly.plan(problem, solution.evaluation, method: solution.method, objective: solution.objective,
                                           bound: solution.bound, solverStatus: solution.solverStatus)
         let report = Verifier.verify(plan, against: graph)
@@ -58,11 +72,14 @@ extension Planner {
             throw .verificationFailed(method: plan.method, reason: failure.description)
         }
         let spilled = plan.metrics.bytesMoved.filter { $0.key.hasPrefix(RematPlanAssembly.deviceTier + "->") }.values.reduce(0, +)
-        return RematResult(plan: plan, graph: graph, budgetBytes: bytes, keepAllPeakBytes: keepAll,
-                           minimumBytes: problem.provenMinimum.bytes, peakBytes: report.metrics.peakBytes[RematPlanAssembly.deviceTier] ?? 0,
-                           baseCost: problem.baseCost, computeCost: solution.evaluation.cost, bound: solution.bound,
-                           boundScope: solution.boundScope?.rawValue, recomputations: solution.evaluation.recomputations,
-                           spilledBytes: spilled, method: solution.method, variables: solution.variables, rows: solution.rows,
-                           stepsVerified: report.stepsReplayed, seconds: deadline.elapsed)
+        var result = RematResult(plan: plan, graph: graph, budgetBytes: problem.budget, keepAllPeakBytes: keepAll,
+                                 minimumBytes: problem.provenMinimum.bytes, peakBytes: report.metrics.peakBytes[RematPlanAssembly.deviceTier] ?? 0,
+                                 baseCost: problem.baseCost, computeCost: solution.evaluation.computeCost, bound: solution.bound,
+                                 boundScope: solution.boundScope?.rawValue, recomputations: solution.evaluation.recomputations,
+                                 spilledBytes: spilled, method: solution.method, variables: solution.variables, rows: solution.rows,
+                                 stepsVerified: report.stepsReplayed, seconds: deadline.elapsed)
+        result.smallestPlannedBytes = smallestPlanned
+        result.transferCost = solution.evaluation.transferCost
+        return result
     }
 }

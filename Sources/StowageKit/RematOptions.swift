@@ -20,6 +20,9 @@ public struct RematOptions: Sendable {
         case torchKnapsack = "torch-knapsack"
         /// Online eviction with recomputation on demand (DTR).
         case greedy
+        /// Griewank's revolve on a forward chain mirrored by a backward
+        /// chain (refused, naming the operator, on other graphs).
+        case griewank
         /// Every operator once, in the given order.
         case keepAll = "keep-all"
     }
@@ -43,6 +46,28 @@ public struct RematOptions: Sendable {
     public var bytesAttribute: String?
     /// Called about once a second during a MILP solve.
     public var progress: (@Sendable (SolveProgress) -> Void)?
+    /// Spills to host memory allowed (greedy and the exact MILP use them;
+    /// auto keeps the cheapest); needs ``hardware``.
+    public var spill = false
+    /// The hardware profile whose host link prices the copies (a profile
+    /// file or a built-in name, as for `stowage offload`).
+    public var hardware: String?
+    /// What one unit of operator cost is, to price copies (bytes / link
+    /// bandwidth) in it; the bundled training graphs are in microseconds.
+    public var costUnit: CostUnit = .microseconds
+
+    public enum CostUnit: String, Sendable, CaseIterable, Codable {
+        case seconds = "s", milliseconds = "ms", microseconds = "us", nanoseconds = "ns"
+
+        public var seconds: Double {
+            switch self {
+            case .seconds: return 1
+            case .milliseconds: return 1e-3
+            case .microseconds: return 1e-6
+            case .nanoseconds: return 1e-9
+            }
+        }
+    }
 
     public init(method: Method = .auto, solver: PlanningOptions.SolverKind? = nil, timeLimit: Double? = nil, gap: Double? = nil,
                 dims: [String: Int] = [:], unknownSizes: PlanningOptions.UnknownSizes = .error,
@@ -76,6 +101,12 @@ public struct RematOptions: Sendable {
             if name.isEmpty { throw fail("dims", "a dimension needs a name") }
             if value < 0 || value > 1 << 40 { throw fail("dims", "'\(name)' must be between 0 and 2^40, got \(value)") }
         }
+        if spill && hardware == nil { throw fail("hardware", "spills need a hardware profile for the host link's bandwidth") }
+        if !spill && hardware != nil { throw fail("hardware", "prices spills to host memory; it applies with spill only") }
+        if hardware?.isEmpty == true { throw fail("hardware", "a profile name or path must not be empty") }
+        if spill, ![Method.auto, .exact, .greedy].contains(method) {
+            throw fail("spill", "applies to methods auto, exact and greedy; \(method.rawValue) would ignore it")
+        }
         if !usesSolver {
             for (key, given) in [("solver", solver != nil), ("gap", gap != nil)] where given {
                 throw fail(key, "applies to methods auto and exact only; \(method.rawValue) would ignore it")
@@ -91,12 +122,16 @@ public enum RematBudget: Sendable, Hashable, CustomStringConvertible {
     case bytes(Int)
     /// In (0, 1]: `0.7` is 70 % of the keep-everything peak, rounded down.
     case fraction(Double)
+    /// The smallest budget at which the method finds a schedule, by
+    /// bisection (`min`; see ``RematResult/smallestPlannedBytes``).
+    case minimum
 
     /// `stowage remat --budget` and the C API's `"budget"`: a size in the
     /// one byte grammar (`2GiB`, `1500000000`), or a fraction written with
-    /// a decimal point (`0.7`, `1.0`).
+    /// a decimal point (`0.7`, `1.0`), or `min`.
     public static func parse(_ text: String, source: String = "options", location: String? = "budget") throws(StowageError) -> RematBudget {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed == "min" { return .minimum }
         if trimmed.contains("."), trimmed.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(trimmed) {
             guard value > 0, value <= 1 else {
                 throw .badInput(source: source, location: location, reason: "a fraction of the keep-everything peak must be in (0, 1], got '\(text)'")
@@ -108,16 +143,18 @@ public enum RematBudget: Sendable, Hashable, CustomStringConvertible {
             bytes = try ByteCount.parse(trimmed)
         } catch {
             throw .badInput(source: source, location: location,
-                            reason: "'\(text)' is neither a size (\(ByteCount.grammar)) nor a fraction such as 0.7 (\(error.description))")
+                            reason: "'\(text)' is neither a size (\(ByteCount.grammar)), a fraction such as 0.7, nor min (\(error.description))")
         }
         guard bytes >= 1 else { throw .badInput(source: source, location: location, reason: "must be at least 1 byte, got '\(text)'") }
         return .bytes(bytes)
     }
 
+    /// The budget in bytes; ``minimum`` is searched for, not resolved (the keep-everything peak here).
     public func resolved(keepAllPeak: Int) -> Int {
         switch self {
         case .bytes(let n): return n
         case .fraction(let f): return Int((Double(keepAllPeak) * f).rounded(.down))
+        case .minimum: return keepAllPeak
         }
     }
 
@@ -125,6 +162,7 @@ public enum RematBudget: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .bytes(let n): return "\(n) bytes"
         case .fraction(let f): return "\(f) of the keep-everything peak"
+        case .minimum: return "the smallest budget the method plans in"
         }
     }
 }

@@ -14,12 +14,18 @@ public struct RematResult: Sendable {
     public var keepAllPeakBytes: Int
     /// A budget no schedule can go below.
     public var minimumBytes: Int
+    /// With `--budget min`: the smallest budget at which the method found
+    /// a schedule (``budgetBytes``, by bisection); nil otherwise.
+    public var smallestPlannedBytes: Int?
     /// The peak the verifier measured.
     public var peakBytes: Int
     /// One execution of every operator.
     public var baseCost: Double
     /// The sum of the costs of the plan's steps.
     public var computeCost: Double
+    /// The cost of the plan's copies to and from host memory (spills; no
+    /// overlap with compute), in the unit of operator costs; 0 without.
+    public var transferCost: Double = 0
     /// A lower bound on the compute cost of the schedules in ``boundScope``.
     public var bound: Double?
     /// Whom ``bound`` covers: `all-schedules`, `capped-executions`, `stages`.
@@ -35,14 +41,16 @@ public struct RematResult: Sendable {
     public var stepsVerified: Int
     public var seconds: Double
 
-    /// computeCost / baseCost − 1.
-    public var overhead: Double { baseCost > 0 ? computeCost / baseCost - 1 : 0 }
+    /// (computeCost + transferCost) / baseCost − 1.
+    public var overhead: Double { baseCost > 0 ? (computeCost + transferCost) / baseCost - 1 : 0 }
     /// bound / baseCost − 1: no schedule in scope has less overhead.
     public var overheadBound: Double? { bound.map { baseCost > 0 ? max(0, $0 / baseCost - 1) : 0 } }
     /// Proven optimal within ``boundScope``.
-    public var isOptimal: Bool? { bound.map { computeCost <= $0 * (1 + 1e-9) + 1e-9 } }
+    public var isOptimal: Bool? { bound.map { totalCost <= $0 * (1 + 1e-9) + 1e-9 } }
     /// Relative gap between the cost and the bound.
-    public var gap: Double? { bound.map { computeCost > 0 ? max(0, computeCost - $0) / computeCost : 0 } }
+    public var gap: Double? { bound.map { totalCost > 0 ? max(0, totalCost - $0) / totalCost : 0 } }
+    /// What the methods minimise: compute and copies.
+    public var totalCost: Double { computeCost + transferCost }
 
     public func json(pretty: Bool = false) -> Data { PlanCodec.encode(plan, pretty: pretty) }
 
@@ -62,9 +70,11 @@ public struct RematReport: Sendable, Encodable {
     public var budgetBytes: Int?
     public var keepAllPeakBytes: Int?
     public var minimumBytes: Int?
+    public var smallestPlannedBytes: Int?
     public var peakBytes: Int?
     public var baseCost: Double?
     public var computeCost: Double?
+    public var transferCost: Double?
     public var overhead: Double?
     public var overheadBound: Double?
     public var optimal: Bool?
@@ -85,9 +95,11 @@ public struct RematReport: Sendable, Encodable {
         budgetBytes = result.budgetBytes
         keepAllPeakBytes = result.keepAllPeakBytes
         minimumBytes = result.minimumBytes
+        smallestPlannedBytes = result.smallestPlannedBytes
         peakBytes = result.peakBytes
         baseCost = result.baseCost
         computeCost = result.computeCost
+        transferCost = result.transferCost
         overhead = result.overhead
         overheadBound = result.overheadBound
         optimal = result.isOptimal
@@ -111,7 +123,7 @@ public struct RematReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, feasible, graph, method, budgetBytes, keepAllPeakBytes, minimumBytes, peakBytes, baseCost, computeCost, overhead,
+        case version, feasible, graph, method, budgetBytes, keepAllPeakBytes, minimumBytes, smallestPlannedBytes, peakBytes, baseCost, computeCost, transferCost, overhead,
              overheadBound, optimal, boundScope, gap, spilledBytes, recomputations, variables, rows, stepsVerified, seconds, message
     }
 
@@ -126,9 +138,11 @@ public struct RematReport: Sendable, Encodable {
         try c.encode(budgetBytes, forKey: .budgetBytes)
         try c.encode(keepAllPeakBytes, forKey: .keepAllPeakBytes)
         try c.encode(minimumBytes, forKey: .minimumBytes)
+        try c.encode(smallestPlannedBytes, forKey: .smallestPlannedBytes)
         try c.encode(peakBytes, forKey: .peakBytes)
         try c.encode(finite(baseCost), forKey: .baseCost)
         try c.encode(finite(computeCost), forKey: .computeCost)
+        try c.encode(finite(transferCost), forKey: .transferCost)
         try c.encode(finite(overhead), forKey: .overhead)
         try c.encode(finite(overheadBound), forKey: .overheadBound)
         try c.encode(optimal, forKey: .optimal)

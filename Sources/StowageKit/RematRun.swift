@@ -11,6 +11,8 @@ struct RematRun {
     let options: RematOptions
     /// The whole call's deadline; methods get it minus ``reserve``.
     let deadline: Deadline
+    /// The graph's file or name, for bad-input errors.
+    var source = "graph"
 
     /// Seconds kept back for verification and output: 5 % of the limit, at most 2 s.
     var reserve: Double { min(2, 0.05 * (options.timeLimit ?? 0)) }
@@ -41,6 +43,7 @@ struct RematRun {
             case .chen: solution = try ChenPlanner.plan(problem)
             case .torchKnapsack: solution = try TorchKnapsackPlanner.plan(problem)
             case .greedy: solution = try GreedyEvictionPlanner.plan(problem)
+            case .griewank: solution = try GriewankPlanner.plan(problem)
             case .exact:
                 let seed = bestHeuristic(problem)
                 solution = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: seed?.evaluation)
@@ -65,6 +68,8 @@ struct RematRun {
                 solution = best
             }
         } catch {
+            // A method that does not apply to the graph (griewank off a chain) is bad input, not infeasibility.
+            if case .notApplicable = error { throw .badInput(source: source, location: nil, reason: error.description) }
             failures.append(error)
         }
         guard let solution else {
@@ -76,9 +81,28 @@ struct RematRun {
     }
 
     /// The cheapest schedule among the heuristics, nil when none fits.
-    private func bestHeuristic(_ problem: RematProblem) -> RematSolution? {
+    private func bestHeuristic(_ problem: RematProblem) -> RematSolution? { Self.bestHeuristic(problem) }
+
+    static func bestHeuristic(_ problem: RematProblem) -> RematSolution? {
         let found = [try? KeepAllPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem),
-                     try? GreedyEvictionPlanner.plan(problem)].compactMap { $0 }
+                     try? GreedyEvictionPlanner.plan(problem), try? GriewankPlanner.plan(problem)].compactMap { $0 }
         return found.min { $0.evaluation.cost < $1.evaluation.cost }
+    }
+
+    /// The method itself when it is a heuristic, else the best heuristic:
+    /// what a failure message's budget search runs. Nil when it finds nothing.
+    static func fastestPlan(_ problem: RematProblem, method: RematOptions.Method) -> RematSolution? {
+        switch method {
+        case .keepAll: return try? KeepAllPlanner.plan(problem)
+        case .chen: return try? ChenPlanner.plan(problem)
+        case .torchKnapsack: return try? TorchKnapsackPlanner.plan(problem)
+        case .greedy: return try? GreedyEvictionPlanner.plan(problem)
+        case .griewank: return try? GriewankPlanner.plan(problem)
+        case .auto, .exact: return bestHeuristic(problem)
+        }
+    }
+
+    static func fastName(_ method: RematOptions.Method) -> String {
+        method == .auto || method == .exact ? "none of the heuristics" : method.rawValue
     }
 }

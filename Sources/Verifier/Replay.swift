@@ -190,6 +190,7 @@ struct Replay {
             throw fail(.metricMismatch, tensors: [],
                        "the plan claims computeCost = \(claim.computeCost), the costs of its steps add up to \(computeCost)")
         }
+        if let claim = plan.recompute { try checkTransferCost(claim) }
         try checkResidencies()
     }
 
@@ -207,6 +208,24 @@ struct Replay {
             metrics.bytesMoved[PlanMetrics.link(from: tiers[link / tiers.count].name, to: tiers[link % tiers.count].name)] = bytes
         }
         return metrics
+    }
+
+    /// A recomputing plan that copies prices every link it uses
+    /// (``PlanRecomputation/linkCosts``), and its claimed transfer cost is
+    /// the bytes moved times those prices, summed in link order.
+    private func checkTransferCost(_ claim: PlanRecomputation) throws(VerificationFailure) {
+        var total = 0.0
+        for (link, bytes) in moved.sorted(by: { $0.key < $1.key }) where bytes > 0 {
+            let name = PlanMetrics.link(from: tiers[link / tiers.count].name, to: tiers[link % tiers.count].name)
+            guard let price = claim.linkCosts?[name], price.isFinite, price >= 0 else {
+                throw fail(.metricMismatch, tensors: [], "the plan copies \(bytes) bytes over \(name) but gives that link no cost per byte")
+            }
+            total += Double(bytes) * price
+        }
+        let claimed = claim.transferCost ?? 0
+        if !PlanRecomputation.sameCost(claimed, total) {
+            throw fail(.metricMismatch, tensors: [], "the plan claims transferCost = \(claimed), its copies cost \(total)")
+        }
     }
 
     // MARK: Helpers

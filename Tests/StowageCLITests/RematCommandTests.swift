@@ -49,7 +49,51 @@ import Testing
         let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "1MiB", "--json"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("smallest budget that can be proven necessary is"), "\(run.stderr)")
+        // And the smallest budget at which a method found a plan, by bisection over the heuristics.
+        #expect(run.stderr.contains("the smallest budget at which a method found a plan is"), "\(run.stderr)")
         #expect(try conforms(run.stdout))
+    }
+
+    static let mirroredChain = CommandRunner.root.appendingPathComponent("Examples/graphs/mirrored-chain-12.json").path
+
+    /// `--budget min` with griewank on a mirrored chain: the bisection
+    /// reaches the proven minimum (b_1's gradient, the weight gradient and
+    /// the incoming gradient: 6,000 B), and the plan there verifies.
+    @Test func budgetMinReachesTheProvenMinimumOnAChain() throws {
+        let run = try CommandRunner.run(["remat", Self.mirroredChain, "--budget", "min", "--method", "griewank", "--json", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["smallestPlannedBytes"] as? Int == 6000)
+        #expect(report["budgetBytes"] as? Int == 6000)
+        #expect(report["minimumBytes"] as? Int == 6000)
+        #expect((report["peakBytes"] as? Int ?? .max) <= 6000)
+        #expect(report["method"] as? String == "griewank")
+    }
+
+    @Test func griewankRefusesAGraphThatIsNotAChain() throws {
+        let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "0.8", "--method", "griewank"])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("operator '"), "\(run.stderr)")
+    }
+
+    /// Spills on VGG-16 at 60 % of the keep-everything peak, where no
+    /// method plans without them: greedy stores values to host (priced by
+    /// the A100 profile's PCIe link) and the plan verifies.
+    @Test func spillsFitWhereRecomputationAloneDoesNot() throws {
+        let plan = NSTemporaryDirectory() + "stowage-remat-spill-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        let profile = CommandRunner.root.appendingPathComponent("Profiles/a100-40gb.json").path
+        let run = try CommandRunner.run(["remat", Self.vgg, "--budget", "0.6", "--method", "greedy", "--spill", "--hardware", profile,
+                                         "--json", "--quiet", "-o", plan])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect((report["spilledBytes"] as? Int ?? 0) > 0)
+        #expect((report["transferCost"] as? Double ?? 0) > 0)
+        let verified = try CommandRunner.run(["verify", Self.vgg, plan, "--real-memory"])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
     }
 
     @Test func nodeLinkGraphsPlanExactly() throws {
@@ -62,7 +106,9 @@ import Testing
     }
 
     @Test(arguments: [["--budget", "1.5"], ["--budget", "0.0"], ["--budget", "-3"], ["--budget", "0.7", "--method", "greedy", "--solver", "cbc"],
-                      ["--budget", "0.7", "--time-limit", "0"], ["--budget", "0.7", "--method", "sideways"]])
+                      ["--budget", "0.7", "--time-limit", "0"], ["--budget", "0.7", "--method", "sideways"],
+                      ["--budget", "0.7", "--spill"], ["--budget", "0.7", "--hardware", "t4"],
+                      ["--budget", "0.7", "--method", "chen", "--spill", "--hardware", "t4"], ["--budget", "0.7", "--spill", "--hardware", "nowhere.json"]])
     func badOptionsExitWithTwo(_ options: [String]) throws {
         let run = try CommandRunner.run(["remat", Self.vgg] + options)
         #expect(run.status == 2, "\(options): \(run.stderr)")

@@ -48,6 +48,24 @@ struct CAPITests {
         #expect(plan.tier(named: plan.computeTier)?.alignment == 64)
     }
 
+    @Test("remat: budget min with griewank, spills priced by a profile, and a method that does not apply")
+    func remat() throws {
+        let text = try String(contentsOfFile: Fixtures.path("Examples/graphs/mirrored-chain-12.json"), encoding: .utf8)
+        let graph = try Planner.graph(fromJSON: Data(text.utf8))
+        let smallest = call(stowage_remat, text, #"{"budget": "min", "method": "griewank"}"#)
+        #expect(smallest.status == 0, "\(smallest.error ?? "")")
+        let plan = try PlanCodec.decode(Data(try #require(smallest.json).utf8))
+        #expect(Verifier.verify(plan, against: graph, mode: .realMemory()).passed)
+        #expect(plan.tier(named: "device")?.capacity == 6000)
+        let spilled = call(stowage_remat, text, #"{"budget": 6000, "method": "greedy", "spill": true, "hardware": "t4", "costUnit": "s"}"#)
+        #expect(spilled.status == 0, "\(spilled.error ?? "")")
+        #expect(Verifier.verify(try PlanCodec.decode(Data(try #require(spilled.json).utf8)), against: graph).passed)
+        let unpriced = call(stowage_remat, text, #"{"budget": 0.5, "spill": true}"#)
+        #expect(unpriced.status == 2 && unpriced.error?.contains("hardware") == true, "\(unpriced.error ?? "")")
+        let residual = call(stowage_remat, Fixtures.residualBlockJSON, #"{"budget": "1.0", "method": "griewank"}"#)
+        #expect(residual.status == 2 && residual.error?.contains("griewank does not apply") == true, "\(residual.error ?? "")")
+    }
+
     @Test("a model file with symbols")
     func planFile() throws {
         let path = Fixtures.path("Examples/graphs/mlp.json")

@@ -97,6 +97,26 @@ def allocate(buffers: Iterable[Union[Buffer, Mapping[str, Any]]], *, capacity: O
         optimal=result["optimal"], gap=result["gap"], method=result["method"], seconds=result["seconds"])
 
 
+def _graph_text(model: Model, planner: str) -> str:
+    """A JSON graph's text from a path, a :class:`Graph` or a dict (the C
+    API's graph-taking functions read JSON graphs, not ONNX files)."""
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        if not path.endswith(".json"):
+            raise BadInput(f"{path}: stowage.{planner} takes a JSON graph (.json); "
+                           f"for an ONNX model use `stowage {planner}` or capture the graph")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+        except OSError as error:
+            raise BadInput(f"{path}: {error.strerror or error}") from error
+    if isinstance(model, Graph):
+        return model.dumps()
+    if isinstance(model, Mapping):
+        return json.dumps(dict(model))
+    raise TypeError(f"stowage.{planner}: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+
+
 def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str] = None,
              time_limit: Optional[float] = None, dtype_bytes: Optional[int] = None, max_states: Optional[int] = None,
              dims: Optional[Mapping[str, int]] = None) -> Schedule:
@@ -107,25 +127,32 @@ def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str
     takes graphs, not ONNX files). ``method`` is "auto" (default), "dp",
     "ilp" or "heuristic"; ``max_states`` caps the exact search.
     """
-    if isinstance(model, (str, os.PathLike)):
-        path = os.fspath(model)
-        if not path.endswith(".json"):
-            raise BadInput(f"{path}: stowage.schedule takes a JSON graph (.json); "
-                           "for an ONNX model use `stowage schedule` or capture the graph")
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as error:
-            raise BadInput(f"{path}: {error.strerror or error}") from error
-    elif isinstance(model, Graph):
-        text = model.dumps()
-    elif isinstance(model, Mapping):
-        text = json.dumps(dict(model))
-    else:
-        raise TypeError(f"stowage.schedule: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+    text = _graph_text(model, "schedule")
     options = _options(method=method, solver=solver, time_limit=time_limit, dtype_bytes=dtype_bytes,
                        max_states=max_states, dims=None if dims is None else dict(dims))
     return Schedule.from_json(_library.load().call("stowage_schedule", text, options))
+
+
+def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str] = None, solver: Optional[str] = None,
+          time_limit: Optional[float] = None, gap: Optional[float] = None, spill: Optional[bool] = None,
+          hardware: Optional[str] = None, cost_unit: Optional[str] = None, dims: Optional[Mapping[str, int]] = None,
+          unknown_sizes: Optional[str] = None) -> Plan:
+    """What a training graph keeps, recomputes (and with ``spill`` stores to
+    host memory) to run in ``budget``, as `stowage remat` does: the
+    verified plan (``stowage_remat``).
+
+    ``budget`` is bytes, a size ("2GiB"), a fraction of the keep-everything
+    peak (0.7), or "min". ``method`` is "auto" (default), "exact", "chen",
+    "torch-knapsack", "greedy", "griewank" or "keep-all"; ``spill=True``
+    needs ``hardware`` (a profile file or built-in name) and reads
+    operator costs in ``cost_unit`` ("us" by default). `model` is a JSON
+    graph (file path, :class:`Graph` or dict).
+    """
+    text = _graph_text(model, "remat")
+    options = _options(budget=budget, method=method, solver=solver, time_limit=time_limit, gap=gap, spill=spill,
+                       hardware=hardware, cost_unit=cost_unit, dims=None if dims is None else dict(dims),
+                       unknown_sizes=unknown_sizes)
+    return Plan.from_json(_library.load().call("stowage_remat", text, options))
 
 
 def library_version() -> str:
