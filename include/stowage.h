@@ -143,12 +143,14 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  *     "budget"      required: bytes (1500000000), a size ("1.5GB", "2GiB"),
  *                   or a fraction of the peak of keeping everything (0.7,
  *                   or "0.7")
- *     "method"      "auto" (default: the heuristics, then the exact MILP on
- *                   small graphs), "exact", "chen", "torch-knapsack",
- *                   "greedy", "keep-all"
- *     "solver"      auto and exact only: "cbc" (default) or "glpk"
+ *     "method"      "auto" (default: the heuristics, then an exact MILP
+ *                   when the graph is small enough), "exact", "checkmate",
+ *                   "lp", "chen", "torch-knapsack", "greedy", "keep-all"
+ *     "solver"      auto, exact, checkmate and lp only: "cbc" (default)
+ *                   or "glpk"
  *     "timeLimit"   wall-clock seconds for the whole call
- *     "gap"         auto and exact only: stop at this relative gap
+ *     "gap"         auto, exact and checkmate only: stop at this relative
+ *                   gap
  *     "dims"        values of symbolic dimensions: {"batch": 8}
  *     "unknownSizes" "error" (default) or "zero"
  * plan_json     receives the plan: one tier "device" (compute and home

@@ -12,8 +12,16 @@ public struct RematOptions: Sendable {
         /// verified schedule and the best bound.
         case auto
         /// The MILP over every schedule with at most two executions per
-        /// operator (small graphs): optimal, with a bound, within its scope.
+        /// operator on small graphs (optimal, with a bound, within its
+        /// scope); Checkmate's stage MILP above that size.
         case exact
+        /// Checkmate's MILP over stage schedules in the given order,
+        /// warm-started from the best heuristic: optimal (or with its gap)
+        /// over every stage schedule.
+        case checkmate
+        /// The LP relaxation of Checkmate's MILP, rounded at thresholds and
+        /// repaired to fit: a fast answer and a bound over stage schedules.
+        case lp
         /// Chen et al.'s checkpoints: √n segments and the greedy variant.
         case chen
         /// PyTorch's `activation_memory_budget` heuristic (knapsack on a saved set).
@@ -57,7 +65,7 @@ public struct RematOptions: Sendable {
     }
 
     /// Whether the method solves a MILP (and so takes a solver and a gap).
-    var usesSolver: Bool { method == .auto || method == .exact }
+    var usesSolver: Bool { [.auto, .exact, .checkmate, .lp].contains(method) }
 
     /// The first option out of range or ignored by the method, as a
     /// bad-input error naming it (keys as in the C API).
@@ -76,10 +84,11 @@ public struct RematOptions: Sendable {
             if name.isEmpty { throw fail("dims", "a dimension needs a name") }
             if value < 0 || value > 1 << 40 { throw fail("dims", "'\(name)' must be between 0 and 2^40, got \(value)") }
         }
-        if !usesSolver {
-            for (key, given) in [("solver", solver != nil), ("gap", gap != nil)] where given {
-                throw fail(key, "applies to methods auto and exact only; \(method.rawValue) would ignore it")
-            }
+        if !usesSolver, solver != nil {
+            throw fail("solver", "applies to methods auto, exact, checkmate and lp only; \(method.rawValue) would ignore it")
+        }
+        if !usesSolver || method == .lp, gap != nil {
+            throw fail("gap", "applies to methods auto, exact and checkmate only; \(method.rawValue) would ignore it")
         }
     }
 }
