@@ -12,13 +12,15 @@ import MILP
 /// operators read and the next stage must start with but it does not
 /// keep), useless recomputations are dropped (``StageSchedule/canonical(_:_:)``)
 /// and the schedule is measured; one over budget is repaired by dropping,
-/// at its peak, the kept value with the most bytes per unit of
-/// recomputation cost that nothing reads before the peak's operator, until
+/// at its peak, a kept value resident there (of the largest few, the one
+/// with the most bytes per unit of the recomputation its drop adds, its
+/// closure included) from there to its next reading stage, until
 /// it fits (at most 2n repairs per θ) or nothing is left to drop. The
 /// cheapest schedule that fits is returned.
 ///
 /// Time: one LP solve plus 19 × (2n + 1) schedules of O(steps + reads)
-/// each (a schedule has at most n(n+1)/2 steps).
+/// each (a schedule has at most n(n+1)/2 steps), each repair scoring at
+/// most ``repairCandidates`` drops by their closure, O(n · reads) each.
 public struct LPRounding: Sendable {
     public var solver: any Solver
     public var options: SolveOptions
@@ -91,6 +93,25 @@ public struct LPRounding: Sendable {
         }
     }
 
+    /// Candidates a repair step scores (the largest resident kept values).
+    static let repairCandidates = 8
+
+    static func cost(_ formulation: CheckmateFormulation, _ stages: [[Int]]) -> Double {
+        stages.reduce(0) { $0 + $1.reduce(0) { $0 + formulation.problem.costs[formulation.problem.order[$1]] } }
+    }
+
+    /// `kept` without `v` from stage t until the first later stage that reads it.
+    static func dropping(_ v: Int, from kept: [Set<Int>], at t: Int, _ formulation: CheckmateFormulation, _ stages: [[Int]]) -> [Set<Int>] {
+        var kept = kept
+        var stage = t
+        while stage < formulation.n, kept[stage].contains(v) {
+            kept[stage].remove(v)
+            if stage > t, formulation.readerPositions[v].contains(where: { stages[stage].contains($0) }) { break }
+            stage += 1
+        }
+        return kept
+    }
+
     /// The schedule of `kept`, repaired until it fits (see the type's doc),
     /// nil when it cannot be.
     static func repaired(_ formulation: CheckmateFormulation, kept initial: [Set<Int>]) -> RematEvaluation? {
@@ -115,22 +136,25 @@ public struct LPRounding: Sendable {
                 if s < peak { resident.subtract(evaluation.frees[s]) }
             }
             let touched = Set(formulation.readsAt[k] + formulation.writes[k])
-            var choice: (tensor: Int, score: Double)?
+            var candidates: [Int] = []
             for v in kept[t] where resident.contains(v) && !touched.contains(v) && problem.bytes[v] > 0 {
                 guard let p = formulation.producerPosition[v] else { continue }
                 // Dropping it helps unless the stage recomputes it before the peak for a reader after the peak.
                 if p < k, formulation.readerPositions[v].contains(where: { $0 > k && stages[t].contains($0) }) { continue }
-                let score = Double(problem.bytes[v]) / (problem.costs[problem.order[p]] + 1e-9)
-                if score > choice?.score ?? -1 { choice = (v, score) }
+                candidates.append(v)
             }
-            guard let drop = choice?.tensor else { return nil }
-            // Drop it from this stage until the first later stage that reads it.
-            var stage = t
-            while stage < formulation.n, kept[stage].contains(drop) {
-                kept[stage].remove(drop)
-                if stage > t, formulation.readerPositions[drop].contains(where: { stages[stage].contains($0) }) { break }
-                stage += 1
+            // The largest few, scored by bytes per unit of the recomputation they add (closure included).
+            candidates.sort { (problem.bytes[$0], $1) > (problem.bytes[$1], $0) }
+            let cost = Self.cost(formulation, Self.stages(formulation, kept: kept))
+            var choice: (kept: [Set<Int>], score: Double)?
+            for v in candidates.prefix(Self.repairCandidates) {
+                let trial = Self.dropping(v, from: kept, at: t, formulation, stages)
+                let added = max(0, Self.cost(formulation, Self.stages(formulation, kept: trial)) - cost)
+                let score = Double(problem.bytes[v]) / (added + 1e-9)
+                if score > choice?.score ?? -1 { choice = (trial, score) }
             }
+            guard let choice else { return nil }
+            kept = choice.kept
         }
         return nil
     }

@@ -55,8 +55,13 @@
 ///   recomputation on demand (DTR).
 /// - ``SlotILP``: the exact method for small graphs: a MILP over every
 ///   schedule of at most `cap` executions per operator, in any order.
+/// - ``CheckmateMILP``: Checkmate's MILP over stage schedules in the given
+///   order (``CheckmateFormulation``), warm-started from the heuristics;
+///   its bound covers every stage schedule.
+/// - ``LPRounding``: that MILP's LP relaxation (a bound over stage
+///   schedules) rounded at thresholds and repaired to fit.
 ///
-/// Not here yet (issue 16): Checkmate's stage MILP, a formulation that
-/// scales to the bundled graphs, the LP relaxation with rounding, spills
-/// to host and Griewank's chain schedule.
+/// Not here yet (issue 16): a formulation whose bound closes the gap on
+/// the bundled graphs in a minute, spills to host and Griewank's chain
+/// schedule.
 public enum Remat {}

@@ -67,7 +67,22 @@ struct RematRun {
                         if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
                             exact = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: best?.evaluation)
                         } else if CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
-                            exact = try checkmate(problem, solver: solver, options: solve, heuristics: found)
+                            // The LP relaxation first (at most 60 % of the time left): its bound, and its
+                            // rounded schedule, often cheaper than the heuristics', as one more warm start.
+                            var lpOptions = solve
+                            let lpDeadline = planning.fraction(0.6)
+                            lpOptions.deadline = lpDeadline
+                            lpOptions.timeLimit = lpDeadline.remaining ?? Self.defaultSolveSeconds
+                            let rounded = try? LPRounding(solver: solver, options: lpOptions).plan(problem)
+                            let starts = found + (rounded.map { [$0] } ?? [])
+                            if let rounded, rounded.evaluation.cost < best?.evaluation.cost ?? .infinity { best = rounded }
+                            if !planning.expired {
+                                exact = try? checkmate(problem, solver: solver, options: solve, heuristics: starts)
+                            }
+                            // Both bounds hold for every stage schedule: keep the larger.
+                            if let lpBound = rounded?.bound, exact == nil || (exact?.bound ?? 0) < lpBound {
+                                if exact == nil, let rounded { exact = rounded } else { exact?.bound = lpBound; exact?.boundScope = .stages }
+                            }
                         }
                     } catch {
                         failures.append(error)
