@@ -98,7 +98,13 @@ struct RematRun {
                         best?.variables = exact.variables
                         best?.rows = exact.rows
                     } else {
-                        best = exact
+                        // A MILP stopped before its root gives no bound: keep the trivial one (every schedule runs every operator).
+                        var chosen = exact
+                        if chosen.bound == nil {
+                            chosen.bound = problem.baseCost
+                            chosen.boundScope = .allSchedules
+                        }
+                        best = chosen
                     }
                 }
                 solution = best
