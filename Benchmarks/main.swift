@@ -16,6 +16,8 @@ let suites: [(name: String, run: () -> Void)] = [
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
     ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     ("remat", RematBenchmarks.run),
+    // Not in the default run: minutes of MILP solves (see CheckmateBenchmarks for its settings).
+    ("remat-checkmate", CheckmateBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]
@@ -26,7 +28,7 @@ if !unknown.isEmpty {
     FileHandle.standardError.write(Data("unknown suite(s): \(unknown.sorted().joined(separator: ", ")); known: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
-for suite in suites where wanted.isEmpty ? suite.name != "limits" : wanted.contains(suite.name) {
+for suite in suites where wanted.isEmpty ? !["limits", "remat-checkmate"].contains(suite.name) : wanted.contains(suite.name) {
     print("== \(suite.name)")
     suite.run()
 }

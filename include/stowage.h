@@ -144,19 +144,22 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  *                   a fraction of the peak of keeping everything (0.7,
  *                   or "0.7"), or "min" (the smallest budget the method
  *                   plans in, by bisection)
- *     "method"      "auto" (default: the heuristics, then the exact MILP on
- *                   small graphs), "exact", "chen", "torch-knapsack",
- *                   "greedy", "griewank" (forward chains mirrored by their
- *                   backward chain only), "keep-all"
+ *     "method"      "auto" (default: the heuristics, then an exact MILP
+ *                   when the graph is small enough), "exact", "checkmate",
+ *                   "lp", "chen", "torch-knapsack", "greedy", "griewank"
+ *                   (forward chains mirrored by their backward chain
+ *                   only), "keep-all"
  *     "spill"       true: values may be stored to host memory and loaded
  *                   back (auto, exact, greedy); needs "hardware"
  *     "hardware"    a hardware profile (file or built-in name) whose host
  *                   link prices the copies (bytes / bandwidth, no overlap)
  *     "costUnit"    the unit of operator costs: "s", "ms", "us" (default),
  *                   "ns"
- *     "solver"      auto and exact only: "cbc" (default) or "glpk"
+ *     "solver"      auto, exact, checkmate and lp only: "cbc" (default)
+ *                   or "glpk"
  *     "timeLimit"   wall-clock seconds for the whole call
- *     "gap"         auto and exact only: stop at this relative gap
+ *     "gap"         auto, exact and checkmate only: stop at this relative
+ *                   gap
  *     "dims"        values of symbolic dimensions: {"batch": 8}
  *     "unknownSizes" "error" (default) or "zero"
  * plan_json     receives the plan: one tier "device" (compute and home

@@ -66,12 +66,17 @@
 /// - ``SlotILP``: the exact method for small graphs: a MILP over every
 ///   schedule of at most `cap` executions per operator, in any order
 ///   (with spills, store and load variables beside keep and recompute).
+/// - ``CheckmateMILP``: Checkmate's MILP over stage schedules in the given
+///   order (``CheckmateFormulation``), warm-started from the heuristics;
+///   its bound covers every stage schedule (it has no spills).
+/// - ``LPRounding``: that MILP's LP relaxation (a bound over stage
+///   schedules) rounded at thresholds and repaired to fit.
 /// - ``GriewankPlanner``: Griewank's revolve (``Revolve``) on a forward
 ///   chain mirrored by its backward chain; other graphs are refused.
 /// - The greedy eviction also spills when that is cheaper than
 ///   recomputing; the other heuristics never spill.
 ///
-/// Not here (issue 16): a formulation that scales to the bundled graphs
-/// with a real bound, and (on another branch) Checkmate's stage MILP and
-/// the LP relaxation with rounding.
+/// Not here yet (issue 16): a formulation whose bound closes the gap on
+/// the bundled graphs in a minute (decomposition, large-neighbourhood
+/// search over stages), and spills in Checkmate's formulation.
 public enum Remat {}

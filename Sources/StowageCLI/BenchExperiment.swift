@@ -45,11 +45,11 @@ struct BenchExperiment: Equatable {
     /// `stowage schedule --method`; the ILP ones run once per solver.
     static let scheduleMethods = ["auto", "dp", "ilp", "heuristic"]
 
-    /// `stowage remat`'s methods; `auto` and `exact` take a solver.
-    static let rematMethods = ["auto", "exact", "chen", "torch-knapsack", "greedy", "keep-all"]
+    /// `stowage remat`'s methods; `auto`, `exact`, `checkmate` and `lp` take a solver.
+    static let rematMethods = ["auto", "exact", "checkmate", "lp", "chen", "torch-knapsack", "greedy", "griewank", "keep-all"]
     /// Whether a scratchpad or remat method runs once per solver.
     static func usesSolver(_ method: String, kind: Kind) -> Bool {
-        kind == .remat ? method == "auto" || method == "exact" : method.hasPrefix("ilp")
+        kind == .remat ? ["auto", "exact", "checkmate", "lp"].contains(method) : method.hasPrefix("ilp")
     }
 
     private static let scratchpadKeys: Set<String> = ["version", "kind", "models", "budgets", "methods", "solvers", "timeLimit", "slack", "repeat", "dtypeBytes", "dims", "description"]

@@ -118,7 +118,7 @@ enum BenchGrouping {
 
     static func methods(_ rows: [BenchRow]) -> [String] {
         let order = ["belady", "lru", "ilp/cbc", "ilp/glpk", "ilp-free/cbc", "ilp-free/glpk",
-                     "keep-all", "chen", "torch-knapsack", "greedy", "exact/cbc", "exact/glpk", "auto/cbc", "auto/glpk"]
+                     "keep-all", "chen", "torch-knapsack", "greedy", "griewank", "exact/cbc", "exact/glpk", "lp/cbc", "lp/glpk", "checkmate/cbc", "checkmate/glpk", "auto/cbc", "auto/glpk"]
         return Set(rows.map(methodLabel)).sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
     }
 

@@ -19,10 +19,13 @@ struct RematCommand: ParsableCommand {
             decimal point (0.7). Operator costs are the graph's "cost" \
             fields (1 each when absent); the overhead is the extra compute \
             over one forward and backward pass. Methods: auto (the \
-            heuristics, then the exact MILP when the graph is small), exact \
-            (a MILP over every schedule with at most two executions per \
-            operator), chen, torch-knapsack, greedy, griewank (revolve, on a \
-            forward chain mirrored by a backward chain only), keep-all. \
+            heuristics, then an exact MILP when the graph is small enough), \
+            exact (a MILP over every schedule with at most two executions \
+            per operator on tiny graphs, checkmate above), checkmate \
+            (Checkmate's MILP over stage schedules in the given order), lp \
+            (its LP relaxation, rounded: a bound and a fast plan), chen, \
+            torch-knapsack, greedy, griewank (revolve, on a forward chain \
+            mirrored by a backward chain only), keep-all. \
             --time-limit is wall-clock for the whole command. Exit codes: 0 \
             a verified plan; 1 no plan (below the smallest budget that can \
             be proven necessary, which the message names, or none found); \
@@ -36,16 +39,16 @@ struct RematCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Activation budget: \(Units.ByteCount.grammar); a fraction of the keep-everything peak (0.7); or min (the smallest budget the method plans in, by bisection).")
     var budget: String
 
-    @Option(help: "auto, exact, chen, torch-knapsack, greedy, griewank or keep-all.")
+    @Option(help: "auto, exact, checkmate, lp, chen, torch-knapsack, greedy, griewank or keep-all.")
     var method: String = "auto"
 
-    @Option(help: "The MILP solver of auto and exact: cbc (default) or glpk.")
+    @Option(help: "The MILP solver of auto, exact, checkmate and lp: cbc (default) or glpk.")
     var solver: PlanningOptions.SolverKind?
 
     @Option(name: .customLong("time-limit"), parsing: .unconditional, help: "Wall-clock seconds for the whole command; the best verified plan found is returned.")
     var timeLimit: Double?
 
-    @Option(parsing: .unconditional, help: "auto and exact: stop once the relative gap to the bound is at most this (0.01 = 1%).")
+    @Option(parsing: .unconditional, help: "auto, exact and checkmate: stop once the relative gap to the bound is at most this (0.01 = 1%).")
     var gap: Double?
 
     @Option(name: .customLong("dim"), help: "Bind a symbolic dimension, e.g. --dim batch=1 (repeatable).")

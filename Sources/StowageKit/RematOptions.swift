@@ -12,8 +12,17 @@ public struct RematOptions: Sendable {
         /// verified schedule and the best bound.
         case auto
         /// The MILP over every schedule with at most two executions per
-        /// operator (small graphs): optimal, with a bound, within its scope.
+        /// operator on small graphs (optimal, with a bound, within its
+        /// scope); Checkmate's stage MILP above that size (with spills
+        /// always the slot MILP: only it has store and load variables).
         case exact
+        /// Checkmate's MILP over stage schedules in the given order,
+        /// warm-started from the best heuristic: optimal (or with its gap)
+        /// over every stage schedule.
+        case checkmate
+        /// The LP relaxation of Checkmate's MILP, rounded at thresholds and
+        /// repaired to fit: a fast answer and a bound over stage schedules.
+        case lp
         /// Chen et al.'s checkpoints: √n segments and the greedy variant.
         case chen
         /// PyTorch's `activation_memory_budget` heuristic (knapsack on a saved set).
@@ -28,7 +37,7 @@ public struct RematOptions: Sendable {
     }
 
     public var method: Method
-    /// The MILP backend of ``Method/exact`` and ``Method/auto``; `nil`: CBC.
+    /// The MILP backend of auto, exact, checkmate and lp; `nil`: CBC.
     public var solver: PlanningOptions.SolverKind?
     /// Wall-clock seconds for the whole call (import, planning,
     /// verification); the best verified plan found by then is returned.
@@ -82,7 +91,7 @@ public struct RematOptions: Sendable {
     }
 
     /// Whether the method solves a MILP (and so takes a solver and a gap).
-    var usesSolver: Bool { method == .auto || method == .exact }
+    var usesSolver: Bool { [.auto, .exact, .checkmate, .lp].contains(method) }
 
     /// The first option out of range or ignored by the method, as a
     /// bad-input error naming it (keys as in the C API).
@@ -107,10 +116,11 @@ public struct RematOptions: Sendable {
         if spill, ![Method.auto, .exact, .greedy].contains(method) {
             throw fail("spill", "applies to methods auto, exact and greedy; \(method.rawValue) would ignore it")
         }
-        if !usesSolver {
-            for (key, given) in [("solver", solver != nil), ("gap", gap != nil)] where given {
-                throw fail(key, "applies to methods auto and exact only; \(method.rawValue) would ignore it")
-            }
+        if !usesSolver, solver != nil {
+            throw fail("solver", "applies to methods auto, exact, checkmate and lp only; \(method.rawValue) would ignore it")
+        }
+        if !usesSolver || method == .lp, gap != nil {
+            throw fail("gap", "applies to methods auto, exact and checkmate only; \(method.rawValue) would ignore it")
         }
     }
 }

@@ -21,6 +21,10 @@ struct RematRun {
     /// formulation's relaxation is weak, so beyond a few thousand binaries
     /// CBC proves nothing in a minute.
     static let exactLimit = 6_000
+    /// The largest Checkmate formulation `auto` tries (estimated variables,
+    /// ``CheckmateFormulation/estimatedVariables(_:)``): larger ones do not
+    /// even finish their LP relaxation in a minute on this machine.
+    static let checkmateLimit = 400_000
     /// MILP seconds when the options set no time limit.
     static let defaultSolveSeconds = 60.0
 
@@ -44,25 +48,68 @@ struct RematRun {
             case .torchKnapsack: solution = try TorchKnapsackPlanner.plan(problem)
             case .greedy: solution = try GreedyEvictionPlanner.plan(problem)
             case .griewank: solution = try GriewankPlanner.plan(problem)
+            case .checkmate:
+                solution = try checkmate(problem, solver: solver, options: solve)
+            case .lp:
+                solution = try LPRounding(solver: solver, options: solve).plan(problem)
             case .exact:
-                let seed = bestHeuristic(problem)
-                solution = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: seed?.evaluation)
+                if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit || problem.spill != nil {
+                    // With spills only the slot MILP has store and load variables: Checkmate's
+                    // stages know no host memory, so its bound would not hold.
+                    let seed = bestHeuristic(problem)
+                    solution = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: seed?.evaluation)
+                } else {
+                    solution = try checkmate(problem, solver: solver, options: solve)
+                }
             case .auto:
                 // Keeping everything costs the least there is: no search beats it.
                 if let all = try? KeepAllPlanner.plan(problem) { return all }
-                var best = bestHeuristic(problem)
-                if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit, !planning.expired {
+                let found = heuristics(problem)
+                var best = found.min { $0.evaluation.cost < $1.evaluation.cost }
+                var exact: RematSolution?
+                if !planning.expired {
                     do {
-                        let exact = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: best?.evaluation)
-                        if let heuristic = best, heuristic.evaluation.cost < exact.evaluation.cost {
-                            // The heuristic runs some operator more than twice; the bound holds in its own scope.
-                            best?.bound = exact.bound
-                            best?.boundScope = exact.boundScope
-                        } else {
-                            best = exact
+                        if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
+                            exact = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: best?.evaluation)
+                        } else if problem.spill == nil, CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
+                            // The LP relaxation first (at most 60 % of the time left): its bound, and its
+                            // rounded schedule, often cheaper than the heuristics', as one more warm start.
+                            var lpOptions = solve
+                            let lpDeadline = planning.fraction(0.6)
+                            lpOptions.deadline = lpDeadline
+                            lpOptions.timeLimit = lpDeadline.remaining ?? Self.defaultSolveSeconds
+                            let rounded = try? LPRounding(solver: solver, options: lpOptions).plan(problem)
+                            let starts = found + (rounded.map { [$0] } ?? [])
+                            if let rounded, rounded.evaluation.cost < best?.evaluation.cost ?? .infinity { best = rounded }
+                            if !planning.expired {
+                                exact = try? checkmate(problem, solver: solver, options: solve, heuristics: starts)
+                            }
+                            // Both bounds hold for every stage schedule: keep the larger.
+                            if let lpBound = rounded?.bound, exact == nil || (exact?.bound ?? 0) < lpBound {
+                                if exact == nil, let rounded { exact = rounded } else { exact?.bound = lpBound; exact?.boundScope = .stages }
+                            }
                         }
                     } catch {
                         failures.append(error)
+                    }
+                }
+                if let exact {
+                    if let heuristic = best, heuristic.evaluation.cost < exact.evaluation.cost {
+                        // The heuristic's schedule lies outside the MILP's scope: the bound holds in
+                        // its own scope, and no schedule there is cheaper than the heuristic's.
+                        best?.bound = exact.bound.map { min($0, heuristic.evaluation.cost) }
+                        best?.boundScope = exact.boundScope
+                        best?.solverStatus = exact.solverStatus
+                        best?.variables = exact.variables
+                        best?.rows = exact.rows
+                    } else {
+                        // A MILP stopped before its root gives no bound: keep the trivial one (every schedule runs every operator).
+                        var chosen = exact
+                        if chosen.bound == nil {
+                            chosen.bound = problem.baseCost
+                            chosen.boundScope = .allSchedules
+                        }
+                        best = chosen
                     }
                 }
                 solution = best
@@ -80,13 +127,25 @@ struct RematRun {
         return solution
     }
 
+    /// Checkmate's MILP, warm-started from every heuristic's schedule.
+    private func checkmate(_ problem: RematProblem, solver: any Solver, options: SolveOptions,
+                           heuristics found: [RematSolution]? = nil) throws(RematFailure) -> RematSolution {
+        try CheckmateMILP(solver: solver, options: options).plan(problem, warmStarts: (found ?? heuristics(problem)).map(\.evaluation))
+    }
+
+    /// The heuristics' schedules that fit.
+    private func heuristics(_ problem: RematProblem) -> [RematSolution] { Self.heuristics(problem) }
+
+    static func heuristics(_ problem: RematProblem) -> [RematSolution] {
+        [try? KeepAllPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem),
+         try? GreedyEvictionPlanner.plan(problem), try? GriewankPlanner.plan(problem)].compactMap { $0 }
+    }
+
     /// The cheapest schedule among the heuristics, nil when none fits.
     private func bestHeuristic(_ problem: RematProblem) -> RematSolution? { Self.bestHeuristic(problem) }
 
     static func bestHeuristic(_ problem: RematProblem) -> RematSolution? {
-        let found = [try? KeepAllPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem),
-                     try? GreedyEvictionPlanner.plan(problem), try? GriewankPlanner.plan(problem)].compactMap { $0 }
-        return found.min { $0.evaluation.cost < $1.evaluation.cost }
+        heuristics(problem).min { $0.evaluation.cost < $1.evaluation.cost }
     }
 
     /// The method itself when it is a heuristic, else the best heuristic:
@@ -98,11 +157,11 @@ struct RematRun {
         case .torchKnapsack: return try? TorchKnapsackPlanner.plan(problem)
         case .greedy: return try? GreedyEvictionPlanner.plan(problem)
         case .griewank: return try? GriewankPlanner.plan(problem)
-        case .auto, .exact: return bestHeuristic(problem)
+        case .auto, .exact, .checkmate, .lp: return bestHeuristic(problem)
         }
     }
 
     static func fastName(_ method: RematOptions.Method) -> String {
-        method == .auto || method == .exact ? "none of the heuristics" : method.rawValue
+        [.auto, .exact, .checkmate, .lp].contains(method) ? "none of the heuristics" : method.rawValue
     }
 }

@@ -105,6 +105,18 @@ import Testing
         #expect(report["boundScope"] as? String == "capped-executions")
     }
 
+    /// Checkmate's MILP and its LP rounding name their scope: stage schedules in the given order.
+    @Test(arguments: ["checkmate", "lp"])
+    func stageMethodsNameTheirScope(_ method: String) throws {
+        let run = try CommandRunner.run(["remat", Self.chain, "--budget", "0.95", "--method", method, "--json", "--quiet", "--time-limit", "60"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try conforms(run.stdout))
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["method"] as? String == method)
+        #expect(report["boundScope"] as? String == "stages")
+        if method == "checkmate" { #expect(report["optimal"] as? Bool == true) }
+    }
+
     @Test(arguments: [["--budget", "1.5"], ["--budget", "0.0"], ["--budget", "-3"], ["--budget", "0.7", "--method", "greedy", "--solver", "cbc"],
                       ["--budget", "0.7", "--time-limit", "0"], ["--budget", "0.7", "--method", "sideways"],
                       ["--budget", "0.7", "--spill"], ["--budget", "0.7", "--hardware", "t4"],

@@ -1,0 +1,85 @@
+import Foundation
+import MILP
+import MemoryGraph
+import ModelImport
+import Remat
+
+/// Checkmate's stage MILP and its LP rounding on the bundled training
+/// graphs: per graph, budget and set of strengthenings, the formulation's
+/// size, the warm start's cost, CBC's solve time, objective, bound and gap
+/// (all costs as overheads over one forward + backward pass), and the LP
+/// relaxation's bound and its best rounding.
+///
+/// Environment: `REMAT_GRAPHS` (default `vgg16,unet,resnet18`),
+/// `REMAT_BUDGETS` (default `0.9,0.8,0.7,0.6`), `REMAT_VARIANTS` (`all`,
+/// `none`, `no-keep`, `no-useful-r`, `no-useful-s`, `no-knapsack`,
+/// `knapsack-only`; default `all,none`),
+/// `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
+/// the LP rows), `REMAT_LOG` (`1`: CBC's log on standard error).
+enum CheckmateBenchmarks {
+    static func run() {
+        let environment = ProcessInfo.processInfo.environment
+        let names = (environment["REMAT_GRAPHS"] ?? "vgg16,unet,resnet18").split(separator: ",").map(String.init)
+        let fractions = (environment["REMAT_BUDGETS"] ?? "0.9,0.8,0.7,0.6").split(separator: ",").compactMap { Double($0) }
+        let variants = (environment["REMAT_VARIANTS"] ?? "all,none").split(separator: ",").map(String.init)
+        let limit = Double(environment["REMAT_LIMIT"] ?? "") ?? 60
+        let runLP = environment["REMAT_LP"] != "0"
+        var solve = SolveOptions(timeLimit: limit)
+        if environment["REMAT_LOG"] == "1" { solve.logLevel = .normal }
+        func percent(_ cost: Double?, _ base: Double) -> String { cost.map { String(format: "%7.3f%%", ($0 / base - 1) * 100) } ?? "      - " }
+        print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve); overheads over one forward + backward pass")
+        print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
+        for name in names {
+            let path = "Models/training/\(name).json"
+            guard case .graph(let graph)? = try? ModelFile.load(path), let base = try? RematProblem(graph: graph, budget: 0) else {
+                print("\(name): not found (run from the repository root)")
+                continue
+            }
+            let peak = base.keepAllPeak
+            for fraction in fractions {
+                let problem = base.with(budget: Int((Double(peak) * fraction).rounded(.down)))
+                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                for variant in variants {
+                    var strengthenings = CheckmateFormulation.Strengthenings.all
+                    switch variant {
+                    case "none": strengthenings = .none
+                    case "no-keep": strengthenings.noKeepWhileRecomputing = false
+                    case "no-useful-r": strengthenings.usefulRecomputations = false
+                    case "no-useful-s": strengthenings.usefulKeeps = false
+                    case "no-knapsack": strengthenings.stageKnapsacks = false
+                    case "knapsack-only": strengthenings = .none; strengthenings.stageKnapsacks = true
+                    default: break
+                    }
+                    var formulation: CheckmateFormulation?
+                    let build = bestTime(repeats: 1) { formulation = CheckmateFormulation(problem, strengthenings: strengthenings) }
+                    guard let formulation else { continue }
+                    let start = CheckmateMILP.warmStart(formulation, candidates: heuristics)
+                    let clock = ContinuousClock.now
+                    let solution = try? CheckmateMILP(options: solve, strengthenings: strengthenings)
+                        .plan(formulation, warmStarts: heuristics)
+                    let elapsed = ContinuousClock.now - clock
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    let gap = solution.flatMap { s in s.bound.map { max(0, s.evaluation.cost - $0) / s.evaluation.cost } }
+                    print(String(format: "%-12@ %4ld %6.2f %-22@ %8ld %7ld %8.2f ", name as NSString, graph.operators.count, fraction,
+                                 variant as NSString, formulation.model.variableCount, formulation.model.constraintCount, build)
+                          + percent(start?.evaluation.cost, problem.baseCost) + String(format: " %8.2f  ", seconds)
+                          + (solution?.solverStatus ?? "none").padding(toLength: 9, withPad: " ", startingAt: 0) + " "
+                          + percent(solution?.evaluation.cost, problem.baseCost) + " " + percent(solution?.bound, problem.baseCost)
+                          + " " + (gap.map { String(format: "%6.3f%%", $0 * 100) } ?? "     -"))
+                }
+                if runLP {
+                    let clock = ContinuousClock.now
+                    let rounded = try? LPRounding(options: SolveOptions(timeLimit: limit)).plan(problem)
+                    let elapsed = ContinuousClock.now - clock
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    print(String(format: "%-12@ %4ld %6.2f %-22@ %8ld %7ld          ", name as NSString, graph.operators.count, fraction,
+                                 "lp (all)" as NSString, rounded?.variables ?? 0, rounded?.rows ?? 0)
+                          + "        " + String(format: " %8.2f  ", seconds)
+                          + (rounded?.solverStatus ?? "none").padding(toLength: 9, withPad: " ", startingAt: 0) + " "
+                          + percent(rounded?.evaluation.cost, problem.baseCost) + " " + percent(rounded?.bound, problem.baseCost))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import MILP
+
+/// The exact method over stage schedules: Checkmate's MILP
+/// (``CheckmateFormulation``) solved by the given backend, warm-started
+/// from the cheapest heuristic schedule that fits in stage form. Its bound
+/// (the solver's dual bound) holds for every stage schedule in the given
+/// order (``RematSolution/BoundScope/stages``); the schedule it returns is
+/// decoded from the solution's R and evaluated again (peak and cost are
+/// measured, not taken from the solver).
+///
+/// Time and memory are the formulation's (O(n · (n + edges)) variables)
+/// plus the solver's, stopped by ``options`` (time limit and deadline).
+public struct CheckmateMILP: Sendable {
+    public var solver: any Solver
+    public var options: SolveOptions
+    public var strengthenings: CheckmateFormulation.Strengthenings
+
+    public static let method = "checkmate"
+
+    public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
+                strengthenings: CheckmateFormulation.Strengthenings = .all) {
+        self.solver = solver
+        self.options = options
+        self.strengthenings = strengthenings
+    }
+
+    /// The cheapest of `candidates` that, turned into stage form
+    /// (``StageSchedule``), fits the budget and is a solution of
+    /// `formulation`: its stages and the solution's values.
+    public static func warmStart(_ formulation: CheckmateFormulation, candidates: [RematEvaluation])
+        -> (stages: [[Int]], evaluation: RematEvaluation, values: [Double])? {
+        let problem = formulation.problem
+        var best: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])?
+        for candidate in candidates where candidate.isValid {
+            guard let raw = StageSchedule.stages(of: candidate.schedule, problem) else { continue }
+            let stages = StageSchedule.canonical(raw, problem)
+            let evaluation = problem.evaluate(formulation.schedule(of: stages))
+            guard evaluation.fits(problem.budget), evaluation.cost < best?.evaluation.cost ?? .infinity,
+                  let values = formulation.values(for: stages), formulation.model.violation(at: values) == nil else { continue }
+            best = (stages, evaluation, values)
+        }
+        return best
+    }
+
+    public func plan(_ problem: RematProblem, warmStarts: [RematEvaluation] = []) throws(RematFailure) -> RematSolution {
+        let formulation = CheckmateFormulation(problem, strengthenings: strengthenings)
+        return try plan(formulation, warmStarts: warmStarts)
+    }
+
+    public func plan(_ formulation: CheckmateFormulation, warmStarts: [RematEvaluation] = []) throws(RematFailure) -> RematSolution {
+        let problem = formulation.problem
+        let start = Self.warmStart(formulation, candidates: warmStarts)
+        var solveOptions = options
+        if let start { solveOptions.warmStart = start.values }
+        let result = solver.solve(formulation.model, options: solveOptions)
+        var evaluation: RematEvaluation?
+        if result.status.hasSolution {
+            let decoded = problem.evaluate(formulation.schedule(of: formulation.stages(from: result.values)))
+            if decoded.fits(problem.budget) { evaluation = decoded }
+        }
+        if let start, start.evaluation.cost < evaluation?.cost ?? .infinity { evaluation = start.evaluation }
+        guard let evaluation else {
+            if result.status == .infeasible {
+                throw .notFound(method: Self.method, budget: problem.budget,
+                                reason: "no stage schedule in the given order fits (proved by the MILP)")
+            }
+            throw .notFound(method: Self.method, budget: problem.budget,
+                            reason: "the MILP found no schedule that fits (\(result.status.rawValue)\(result.message.map { ": \($0)" } ?? ""))")
+        }
+        let bound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        var solution = RematSolution(method: Self.method, evaluation: evaluation, bound: bound.map { max(problem.baseCost, $0) },
+                                     boundScope: bound == nil ? nil : .stages)
+        solution.solverStatus = result.status.rawValue
+        solution.objective = result.objective
+        solution.variables = formulation.model.variableCount
+        solution.rows = formulation.model.constraintCount
+        return solution
+    }
+}

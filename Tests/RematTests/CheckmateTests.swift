@@ -1,0 +1,132 @@
+import MILP
+import MemoryGraph
+import Plan
+import Testing
+import Verifier
+@testable import Remat
+
+/// Checkmate's stage MILP and its LP rounding against the exhaustive
+/// searches on seeded tiny graphs: the MILP's optimum equals the cheapest
+/// stage schedule (``StageBruteForce``) and is at least the cheapest
+/// schedule of all (``BruteForce``); the LP's bound is at most it; every
+/// plan verifies.
+@Suite struct CheckmateTests {
+    static let seeds: [UInt64] = Array(1 ... 150)
+
+    /// Halfway to the keep-all peak and one byte below the peak; for the
+    /// first 15 seeds also the proven minimum, where most tiny graphs have
+    /// no stage schedule (the infeasible verdicts are checked too).
+    static func budgets(_ problem: RematProblem, seed: UInt64) -> [Int] {
+        let low = problem.provenMinimum.bytes, high = problem.keepAllPeak
+        return Array(Set([(low + high) / 2, max(low, high - 1)] + (seed <= 15 ? [low] : []))).sorted()
+    }
+
+    static func verified(_ problem: RematProblem, _ solution: RematSolution) -> VerificationReport {
+        let plan = RematPlanAssembly.plan(problem, solution.evaluation, method: solution.method)
+        return Verifier.verify(plan, against: problem.graph, mode: .realMemory())
+    }
+
+    static let solve = SolveOptions(timeLimit: 60)
+
+    @Test("the stage MILP equals the exhaustive stage optimum, is at least the unrestricted one; lp bounds it; plans verify")
+    func checkmateEqualsStageBruteForce() throws {
+        var compared = 0, recomputing = 0, strictScope = 0, infeasible = 0, warmStarted = 0, lpPlans = 0
+        for seed in Self.seeds {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in Self.budgets(base, seed: seed) {
+                let problem = base.with(budget: budget)
+                let label = "seed \(seed), budget \(budget)"
+                let stageTruth = StageBruteForce(graph: graph, budget: budget).optimum()
+                let truth = BruteForce(graph: graph, budget: budget, cap: nil).optimum()
+                if let stageTruth { #expect(truth.map { $0 <= stageTruth } == true, "\(label): stage \(stageTruth), all \(truth ?? -1)") }
+                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let formulation = CheckmateFormulation(problem)
+                if let start = CheckmateMILP.warmStart(formulation, candidates: heuristics) {
+                    warmStarted += 1
+                    #expect(formulation.model.violation(at: start.values) == nil, "\(label)")
+                    #expect(abs(formulation.model.objectiveValue(at: start.values) - start.evaluation.cost) < 1e-6, "\(label)")
+                }
+                do {
+                    let solution = try CheckmateMILP(options: Self.solve).plan(formulation, warmStarts: heuristics)
+                    #expect(solution.solverStatus == "optimal", "\(label)")
+                    #expect(solution.boundScope == .stages)
+                    #expect(stageTruth.map { Double($0) } == solution.evaluation.cost,
+                            "\(label): checkmate \(solution.evaluation.cost), exhaustive over stages \(stageTruth.map(String.init) ?? "none")")
+                    if let bound = solution.bound { #expect(bound <= solution.evaluation.cost + 1e-6, "\(label)") }
+                    let report = Self.verified(problem, solution)
+                    #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                    #expect(report.metrics.peakBytes["device"] == solution.evaluation.peak)
+                    if solution.evaluation.recomputations > 0 { recomputing += 1 }
+                    if let truth, Double(truth) < solution.evaluation.cost { strictScope += 1 }
+                    compared += 1
+                } catch {
+                    #expect(stageTruth == nil, "\(label): checkmate found nothing (\(error)) but the stage optimum is \(stageTruth ?? -1)")
+                    infeasible += 1
+                }
+                do {
+                    let rounded = try LPRounding(options: Self.solve).plan(problem)
+                    #expect(rounded.evaluation.fits(budget), "\(label)")
+                    #expect(Self.verified(problem, rounded).passed, "\(label)")
+                    if let stageTruth {
+                        #expect(rounded.evaluation.cost >= Double(stageTruth), "\(label): lp plan below the stage optimum")
+                        if let bound = rounded.bound { #expect(bound <= Double(stageTruth) + 1e-6, "\(label): lp bound \(bound) above \(stageTruth)") }
+                    } else {
+                        Issue.record("\(label): lp found a stage schedule where the exhaustive search finds none")
+                    }
+                    lpPlans += 1
+                } catch {
+                    // A rounding that cannot be repaired is allowed; an infeasible LP is not, when a stage schedule exists.
+                    if case .notFound(_, _, let reason) = error, reason.contains("infeasible") { #expect(stageTruth == nil, "\(label)") }
+                }
+            }
+        }
+        print("checkmate vs exhaustive: \(compared) compared, \(recomputing) recompute, \(strictScope) above the unrestricted optimum, \(infeasible) infeasible, \(warmStarted) warm starts, \(lpPlans) lp plans")
+        #expect(compared >= 80, "\(compared) cases compared")
+        #expect(recomputing >= 40, "\(recomputing) of \(compared) optima recompute")
+        #expect(warmStarted >= 60)
+        #expect(lpPlans >= 80)
+    }
+
+    @Test("without the strengthenings the stage MILP has the same optimum")
+    func strengtheningsKeepTheOptimum() throws {
+        var compared = 0
+        for seed in Self.seeds.prefix(20) {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in Self.budgets(base, seed: seed) {
+                let problem = base.with(budget: budget)
+                let plain = try? CheckmateMILP(options: Self.solve, strengthenings: .none).plan(problem)
+                let strong = try? CheckmateMILP(options: Self.solve).plan(problem)
+                #expect(plain?.evaluation.cost == strong?.evaluation.cost, "seed \(seed), budget \(budget)")
+                if plain != nil { compared += 1 }
+            }
+        }
+        #expect(compared >= 10)
+    }
+
+    @Test("stage form: a heuristic's schedule splits into stages; canonical stages cost and peak no more")
+    func stageForm() throws {
+        var checked = 0
+        for seed in Self.seeds {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            let problem = base.with(budget: (base.provenMinimum.bytes + base.keepAllPeak) / 2)
+            guard let greedy = try? GreedyEvictionPlanner.plan(problem) else { continue }
+            let stages = try #require(StageSchedule.stages(of: greedy.evaluation.schedule, problem))
+            #expect(stages.count == problem.operatorCount)
+            for (t, stage) in stages.enumerated() { #expect(stage.last == t && stage == stage.sorted()) }
+            let flat = stages.flatMap { $0.map { problem.order[$0] } }
+            let canonical = StageSchedule.canonical(stages, problem)
+            let before = problem.evaluate(flat), after = problem.evaluate(canonical.flatMap { $0.map { problem.order[$0] } })
+            #expect(after.isValid && after.cost <= before.cost && after.peak <= before.peak, "seed \(seed)")
+            checked += 1
+        }
+        #expect(checked >= 50)
+        // Not a stage schedule: a first computation out of the given order.
+        let graph = TinyTrainingGraphs.graph(seed: 1)
+        let problem = try RematProblem(graph: graph, budget: 1 << 20)
+        #expect(StageSchedule.stages(of: Array(problem.order.reversed()), problem) == nil)
+    }
+}
