@@ -44,6 +44,7 @@ class Library:
         "stowage_plan_file",
         "stowage_allocate",
         "stowage_schedule",
+        "stowage_remat",
     )
 
     def __init__(self, path: Path, preloaded: Optional[List[ctypes.CDLL]] = None) -> None:

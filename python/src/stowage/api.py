@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Union
 from . import _library
 from .errors import BadInput
 from .graph import Graph
-from .results import Allocation, Buffer, Plan, Schedule
+from .results import Allocation, Buffer, Plan, Remat, Schedule
 
 #: A model: a file path (ONNX or a JSON graph), a :class:`Graph`, or a graph
 #: already in Stowage's JSON graph format as a dict.
@@ -107,25 +107,66 @@ def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str
     takes graphs, not ONNX files). ``method`` is "auto" (default), "dp",
     "ilp" or "heuristic"; ``max_states`` caps the exact search.
     """
-    if isinstance(model, (str, os.PathLike)):
-        path = os.fspath(model)
-        if not path.endswith(".json"):
-            raise BadInput(f"{path}: stowage.schedule takes a JSON graph (.json); "
-                           "for an ONNX model use `stowage schedule` or capture the graph")
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as error:
-            raise BadInput(f"{path}: {error.strerror or error}") from error
-    elif isinstance(model, Graph):
-        text = model.dumps()
-    elif isinstance(model, Mapping):
-        text = json.dumps(dict(model))
-    else:
-        raise TypeError(f"stowage.schedule: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+    text = _graph_text(model, "schedule")
     options = _options(method=method, solver=solver, time_limit=time_limit, dtype_bytes=dtype_bytes,
                        max_states=max_states, dims=None if dims is None else dict(dims))
     return Schedule.from_json(_library.load().call("stowage_schedule", text, options))
+
+
+def _graph_text(model: Model, function: str) -> str:
+    """The JSON text of a graph given as a JSON graph file, a Graph or a
+    dict (the C API's graph functions take graphs, not ONNX files)."""
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        if not path.endswith(".json"):
+            raise BadInput(f"{path}: stowage.{function} takes a JSON graph (.json); "
+                           f"for an ONNX model use `stowage {function}` or capture the graph")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+        except OSError as error:
+            raise BadInput(f"{path}: {error.strerror or error}") from error
+    if isinstance(model, Graph):
+        return model.dumps()
+    if isinstance(model, Mapping):
+        return json.dumps(dict(model))
+    raise TypeError(f"stowage.{function}: model must be a path, a stowage.Graph or a dict, not {type(model).__name__}")
+
+
+def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str] = None,
+          solver: Optional[str] = None, time_limit: Optional[float] = None, gap: Optional[float] = None,
+          dims: Optional[Mapping[str, int]] = None, unknown_sizes: Optional[str] = None) -> Remat:
+    """What to keep and what to recompute so that a training graph's
+    activations fit `budget`, at the least extra compute the method finds
+    (`stowage remat`). Graph inputs and weights are resident throughout and
+    outside the budget; operators carry ``phase`` and ``cost`` (1 when
+    absent).
+
+    ``budget`` is bytes (an int), a size ("1.5GB"), or a fraction of the
+    peak of keeping everything (0.7). ``method`` is "auto" (default),
+    "exact", "chen", "torch-knapsack", "greedy" or "keep-all"; ``solver``
+    and ``gap`` are for auto and exact; ``time_limit`` is wall-clock
+    seconds for the whole call. Below the smallest budget that can be
+    proven necessary: :class:`~stowage.errors.NoAnswer`, naming it.
+
+    >>> r = stowage.remat("Models/training/resnet18.json", budget=0.7)
+    >>> r.peak_bytes <= r.budget_bytes, r.overhead, r.recomputed[:3]
+    """
+    text = _graph_text(model, "remat")
+    if isinstance(budget, bool) or not isinstance(budget, (int, float, str)):
+        raise TypeError(f"stowage.remat: budget must be bytes, a size or a fraction, not {type(budget).__name__}")
+    if isinstance(budget, float):
+        # As text: the C API's JSON reader takes 1.0 for the integer 1 (one byte).
+        budget = repr(budget)
+    options = _options(budget=budget, method=method, solver=solver, time_limit=time_limit, gap=gap,
+                       dims=None if dims is None else dict(dims), unknown_sizes=unknown_sizes)
+    options["report"] = True
+    try:
+        graph = json.loads(text)
+    except ValueError:
+        graph = {}  # the library names the place of the error
+    answer = _library.load().call("stowage_remat", text, options)
+    return Remat.from_json(answer, graph)
 
 
 def library_version() -> str:

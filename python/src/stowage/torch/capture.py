@@ -14,11 +14,21 @@ tracer's metadata) and turns the ATen graph into a :class:`stowage.Graph`:
   not operators, and whoever reads the view reads the tensor it views.
 
 With ``training=True`` the graph is the joint forward and backward graph
-of one training step (``torch.export`` then its forward-backward export):
-forward operators keep their module-qualified names, backward ones are
-named ``backward:<node>``; the loss and the parameters' gradients are the
-graph's outputs. The module (or ``loss_fn`` applied to its
-output) must give the scalar loss.
+of one training step (``torch.export`` then its forward-backward export),
+every operator with its ``phase``: forward operators keep their
+module-qualified names; backward ones are named
+``backward:<module>:<node>`` after the forward module they differentiate
+(``backward:layer1.0.conv1:convolution_backward``). The joint export keeps
+no module stack, sequence number or source for its backward nodes, so the
+module is recovered from what the node reads: the module owning a
+parameter it reads (the convolution or matmul that uses it), else that of
+the backward value it reads that was made last (the gradient flowing in;
+constants made from nothing do not count),
+else that of the forward activation it reads that the forward made last
+(the one being differentiated); ``backward:<node>`` when that is the
+top-level module (the loss's gradient, functions called in its forward). The loss and
+the parameters' gradients are the graph's outputs. The module (or
+``loss_fn`` applied to its output) must give the scalar loss.
 
 Cost: one symbolic trace of the module (and, for training, of its
 backward); the graph is O(nodes + edges) in memory.
@@ -99,6 +109,20 @@ def _module_of(stack: Optional[Dict[str, Any]], prefix: str) -> str:
     return "" if qualified == prefix.rstrip(".") else _strip(qualified, prefix)
 
 
+def _differentiated_module(reads: List[str], module_of: Dict[str, str], made_at: Dict[str, int],
+                           forward: set, constants: set) -> str:
+    """The forward module a backward node differentiates, from what it
+    reads (see the module's doc). O(reads)."""
+    owners = [module_of[t] for t in reads if t not in made_at and module_of.get(t)]
+    if owners:
+        return owners[0]
+    for pool in ([t for t in reads if t in made_at and t not in forward and t not in constants],
+                 [t for t in reads if t in forward]):
+        if pool:
+            return module_of.get(max(pool, key=lambda t: made_at[t]), "")
+    return ""
+
+
 def _tensor_spec(name: str, kind: str, value: Any) -> TensorSpec:
     size = value.numel() * value.element_size()
     dtype = _DTYPES.get(value.dtype)
@@ -135,6 +159,12 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
 
     graph = Graph(graph_name)
     tensor_of: Dict[str, List[str]] = {}  # node name -> the tensor names its value is (views: the base's)
+    # For naming backward operators: the module of each tensor, and when it was made.
+    module_of_tensor: Dict[str, str] = {}
+    made_at: Dict[str, int] = {}
+    forward_tensors: set = set()
+    constants: set = set()  # made by operators that read nothing (scalar_tensor): they say nothing of a module
+    parameters = set(signature.inputs_to_parameters)
 
     def inputs_of(node: torch.fx.Node) -> List[str]:
         names: List[str] = []
@@ -153,6 +183,8 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
             if node.name in weights:
                 tensor = _strip(weights[node.name], prefix)
                 graph.tensors.append(_tensor_spec(tensor, "weight", value))
+                if node.name in parameters:
+                    module_of_tensor[tensor] = tensor.rsplit(".", 1)[0] if "." in tensor else ""
             else:
                 tensor = node.name
                 graph.tensors.append(_tensor_spec(tensor, "input", value))
@@ -167,11 +199,16 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
                 tensor_of[node.name] = inputs_of(node)[:1]
                 continue
             outputs = [v for v in (value if isinstance(value, (list, tuple)) else [value])]
+            reads = inputs_of(node)
+            phase = None
             if module_stacks is not None and node.name in module_stacks:
                 module = _module_of(module_stacks[node.name], prefix)
                 base = f"{module}:{node.name}" if module else node.name
+                phase = "forward"
             elif module_stacks is not None:
-                base = f"backward:{node.name}"
+                module = _differentiated_module(reads, module_of_tensor, made_at, forward_tensors, constants)
+                base = f"backward:{module}:{node.name}" if module else f"backward:{node.name}"
+                phase = "backward"
             else:
                 module = _module_of(node.meta.get("nn_module_stack"), prefix)
                 base = f"{module}:{node.name}" if module else node.name
@@ -181,10 +218,16 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
                     tensor = base if len(outputs) == 1 else f"{base}.{index}"
                     graph.tensors.append(_tensor_spec(tensor, "activation", item))
                     names.append(tensor)
+                    module_of_tensor[tensor] = module
+                    made_at[tensor] = len(made_at)
+                    if phase == "forward":
+                        forward_tensors.add(tensor)
+                    if not reads:
+                        constants.add(tensor)
                 else:
                     names.append("")
             if any(names):
-                graph.operators.append(OperatorSpec(base, str(node.target), inputs_of(node), [n for n in names if n]))
+                graph.operators.append(OperatorSpec(base, str(node.target), reads, [n for n in names if n], phase=phase))
             tensor_of[node.name] = names
         elif node.op == "output":
             for argument in _flatten(node.args):
