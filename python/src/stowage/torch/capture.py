@@ -20,13 +20,9 @@ module-qualified names; backward ones are named
 ``backward:<module>:<node>`` after the forward module they differentiate
 (``backward:layer1.0.conv1:convolution_backward``). The joint export keeps
 no module stack, sequence number or source for its backward nodes, so the
-module is recovered from what the node reads: the module owning a
-parameter it reads (the convolution or matmul that uses it), else that of
-the backward value it reads that was made last (the gradient flowing in;
-constants made from nothing do not count),
-else that of the forward activation it reads that the forward made last
-(the one being differentiated); ``backward:<node>`` when that is the
-top-level module (the loss's gradient, functions called in its forward). The loss and
+module is recovered from what the node reads (see ``_name_backward``:
+the parameters it or a sibling reading the same gradient reads, else the
+forward activation it reads). The loss and
 the parameters' gradients are the graph's outputs. The module (or
 ``loss_fn`` applied to its output) must give the scalar loss.
 
@@ -85,16 +81,40 @@ def capture(module: torch.nn.Module, example_inputs: Sequence[Any], training: bo
         program = torch.export.export(module, inputs)
         return _convert(program, graph_name, prefix="", module_stacks=None)
 
-    from torch.export.experimental import _export_forward_backward
-
     wrapped = _WithLoss(module, loss_fn)
     forward = torch.export.export(wrapped, inputs)
     # The joint graph names its forward nodes as the decomposed forward
     # graph does, but drops their module stacks: they are taken from there.
     decomposed = forward.run_decompositions()
     stacks = {node.name: node.meta.get("nn_module_stack") for node in decomposed.graph.nodes}
-    joint = _export_forward_backward(forward, 0)
+    joint = _joint_graph(forward)
     return _convert(joint, graph_name, prefix="model.", module_stacks=stacks)
+
+
+def _joint_graph(forward: Any) -> Any:
+    """The joint forward and backward graph of an exported training step,
+    with the backward operators eager autograd runs as single kernels
+    (``threshold_backward``, ``native_batch_norm_backward``, ...) left
+    whole: core ATen would decompose them (ReLU's backward into a mask and
+    a ``where``), and the memory of the step is that of the kernels that
+    really run. Private torch API (torch 2.13); where it is missing, the
+    fully decomposed joint graph of ``_export_forward_backward``."""
+    from torch.export.experimental import _export_forward_backward
+
+    try:
+        from torch._decomp import core_aten_decompositions
+        from torch.export import experimental
+        from torch.export.exported_program import _decompose_exported_program
+
+        table = {op: f for op, f in core_aten_decompositions().items()
+                 if not op.name().split("::")[-1].split(".")[0].endswith(("_backward", "_backward_data"))}
+        program = _decompose_exported_program(forward, cia_to_decomp={}, python_decomp_table=table,
+                                              joint_loss_index=0, decompose_custom_triton_ops=False)
+        module, signature = experimental._copy_graph_module_and_signature(program)
+        experimental._remove_detach_pass(module, signature)
+        return program._update(module, signature)
+    except (ImportError, AttributeError, TypeError):
+        return _export_forward_backward(forward, 0)
 
 
 def _strip(qualified: str, prefix: str) -> str:
@@ -107,20 +127,6 @@ def _module_of(stack: Optional[Dict[str, Any]], prefix: str) -> str:
         return ""
     qualified = list(stack.values())[-1][0]
     return "" if qualified == prefix.rstrip(".") else _strip(qualified, prefix)
-
-
-def _differentiated_module(reads: List[str], module_of: Dict[str, str], made_at: Dict[str, int],
-                           forward: set, constants: set) -> str:
-    """The forward module a backward node differentiates, from what it
-    reads (see the module's doc). O(reads)."""
-    owners = [module_of[t] for t in reads if t not in made_at and module_of.get(t)]
-    if owners:
-        return owners[0]
-    for pool in ([t for t in reads if t in made_at and t not in forward and t not in constants],
-                 [t for t in reads if t in forward]):
-        if pool:
-            return module_of.get(max(pool, key=lambda t: made_at[t]), "")
-    return ""
 
 
 def _tensor_spec(name: str, kind: str, value: Any) -> TensorSpec:
@@ -206,8 +212,8 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
                 base = f"{module}:{node.name}" if module else node.name
                 phase = "forward"
             elif module_stacks is not None:
-                module = _differentiated_module(reads, module_of_tensor, made_at, forward_tensors, constants)
-                base = f"backward:{module}:{node.name}" if module else f"backward:{node.name}"
+                module = ""  # named once the whole backward is known (_name_backward)
+                base = f"backward:{node.name}"
                 phase = "backward"
             else:
                 module = _module_of(node.meta.get("nn_module_stack"), prefix)
@@ -235,4 +241,61 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
                     for tensor in tensor_of.get(argument.name, []):
                         if tensor and tensor not in graph.outputs:
                             graph.outputs.append(tensor)
+    if module_stacks is not None:
+        _name_backward(graph, module_of_tensor, made_at, forward_tensors, constants)
     return graph
+
+
+def _name_backward(graph: Graph, module_of: Dict[str, str], made_at: Dict[str, int], forward: set,
+                   constants: set) -> None:
+    """Renames each backward operator ``backward:<node>`` (and its outputs)
+    to ``backward:<module>:<node>`` after the forward module it
+    differentiates, in this order of evidence:
+
+    1. the module owning a parameter it reads (``convolution_backward``,
+       the input-gradient matmul);
+    2. the module owning a parameter read by another backward operator
+       that reads the same gradient (the weight-gradient matmul and bias
+       sum beside the input-gradient matmul);
+    3. the module of the forward activation it reads that the forward made
+       last (``threshold_backward`` reads the ReLU's output);
+    4. the module of the backward value it reads that was made last (the
+       gradient flowing in; constants made from nothing do not count);
+
+    none (the top-level module: the loss, functions in its forward)
+    leaves ``backward:<node>``. O(operators + edges)."""
+    backward = [op for op in graph.operators if op.phase == "backward"]
+    owner = lambda t: module_of.get(t) if t not in made_at else None  # noqa: E731  (parameters only)
+    readers: Dict[str, List[OperatorSpec]] = {}
+    for op in backward:
+        for t in op.inputs:
+            readers.setdefault(t, []).append(op)
+    renamed: Dict[str, str] = {}
+    for op in backward:
+        owners = [owner(t) for t in op.inputs if owner(t)]
+        if not owners:
+            owners = [owner(w) for t in op.inputs if t in made_at and t not in forward
+                      for sibling in readers.get(t, []) for w in sibling.inputs if owner(w)]
+        module = owners[0] if owners else ""
+        if not owners:
+            for pool in ([t for t in op.inputs if t in forward],
+                         [t for t in op.inputs if t in made_at and t not in forward and t not in constants]):
+                if pool:
+                    module = module_of.get(max(pool, key=lambda t: made_at[t]), "")
+                    break
+        for t in op.outputs:
+            module_of[t] = module
+        if module:
+            node = op.name[len("backward:"):]
+            new = f"backward:{module}:{node}"
+            for t in op.outputs:
+                renamed[t] = new + t[len(op.name):]
+            op.name = new
+    if not renamed:
+        return
+    for tensor in graph.tensors:
+        tensor.name = renamed.get(tensor.name, tensor.name)
+    for op in graph.operators:
+        op.inputs = [renamed.get(t, t) for t in op.inputs]
+        op.outputs = [renamed.get(t, t) for t in op.outputs]
+    graph.outputs = [renamed.get(t, t) for t in graph.outputs]

@@ -133,10 +133,17 @@ class RecomputePolicy:
         stack: List[str] = [""]
         names = {module: name for name, module in model.named_modules()}
         hooks = []
+
+        def enter(name: str) -> Any:
+            return lambda module, args: stack.append(name)  # None: the inputs stay as they are
+
+        def leave(module: Any, args: Any, output: Any) -> None:
+            stack.pop()  # (returning anything would replace the module's output)
+
         for module, name in names.items():
             if name:
-                hooks.append(module.register_forward_pre_hook(lambda m, a, name=name: stack.append(name)))
-                hooks.append(module.register_forward_hook(lambda m, a, o: stack.pop()))
+                hooks.append(module.register_forward_pre_hook(enter(name)))
+                hooks.append(module.register_forward_hook(leave))
         recorder = _Recorder(self, stack)
         self.matched, self.dropped = set(), set()
         try:
