@@ -29,8 +29,9 @@ unpack, and keeps its inputs, so one region over the model brings every
 dropped value back at the start of the backward, and a region per module
 keeps every module's input.
 
-Never dropped, whatever the plan says: values of operators seeded by the
-random generator (dropout: a recomputation would draw a new mask), values
+Modules with an ``inplace`` flag set (``nn.ReLU(inplace=True)``) run out
+of place under the policy, as in the captured graph. Never dropped,
+whatever the plan says: values of operators seeded by the random generator (dropout: a recomputation would draw a new mask), values
 an in-place operator changes later, and tensors not matched to the graph.
 Batch norm is recomputed without updating its running statistics again.
 
@@ -144,6 +145,12 @@ class RecomputePolicy:
             if name:
                 hooks.append(module.register_forward_pre_hook(enter(name)))
                 hooks.append(module.register_forward_hook(leave))
+        # In-place activations (ReLU(inplace=True)) run out of place, as in
+        # the captured graph (which is functional): a value the plan drops
+        # must not share its storage with one it keeps.
+        inplace = [m for m in names if getattr(m, "inplace", None) is True]
+        for m in inplace:
+            m.inplace = False
         recorder = _Recorder(self, stack)
         self.matched, self.dropped = set(), set()
         try:
@@ -152,6 +159,8 @@ class RecomputePolicy:
         finally:
             for hook in hooks:
                 hook.remove()
+            for m in inplace:
+                m.inplace = True
             recorder.values.clear()  # the saved slots hold what the backward needs
 
     def _match(self, module: str, tensor: torch.Tensor, queues: Dict[Any, Deque[Tuple[str, bool]]]) -> bool:
