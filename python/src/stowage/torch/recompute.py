@@ -64,25 +64,41 @@ class _Call:
     """One operator run of the forward: the operator and its arguments, with
     each tensor made in the step replaced by its :class:`_Value`."""
 
-    __slots__ = ("func", "args", "kwargs", "results")
+    __slots__ = ("func", "args", "kwargs", "values", "done")
 
     def __init__(self, func: Any, args: Any, kwargs: Any) -> None:
         self.func, self.args, self.kwargs = func, args, kwargs
-        self.results: Optional[List[Any]] = None
+        self.values: List[Any] = []  # weak references to the records of its outputs
+        self.done = False
 
-    def run(self) -> List[Any]:
-        if self.results is None:
-            materialise = lambda a: a.materialise() if isinstance(a, _Value) else a  # noqa: E731
-            args, kwargs = tree_map(materialise, self.args), tree_map(materialise, self.kwargs)
-            if self.func in _BATCH_NORMS:
-                args = list(args)
-                args[3] = args[4] = None  # running mean and variance: not updated twice
-            with torch.no_grad():
-                out = self.func(*args, **kwargs)
-            self.results = list(out) if isinstance(out, (list, tuple)) else [out]
-            # The inputs are no longer needed by this call.
-            self.args = self.kwargs = None
-        return self.results
+    def run(self) -> None:
+        """Runs the operator again and hands each output to its record, if
+        that record is still wanted (a batch norm's output is not kept
+        because its saved statistics are)."""
+        if self.done:
+            return
+        materialise = lambda a: a.materialise() if isinstance(a, _Value) else a  # noqa: E731
+        args, kwargs = tree_map(materialise, self.args), tree_map(materialise, self.kwargs)
+        if self.func in _BATCH_NORMS:
+            args = list(args)
+            args[3] = args[4] = None  # running mean and variance: not updated twice
+        if self.func._schema.is_mutable and args and isinstance(args[0], torch.Tensor):
+            args = [args[0].clone(), *args[1:]]  # an in-place write, made again on a copy
+        with torch.no_grad():
+            out = self.func(*args, **kwargs)
+        results = list(out) if isinstance(out, (list, tuple)) else [out]
+        for reference in self.values:
+            value = reference()
+            if value is not None and value.tensor() is None:  # the others still have theirs
+                value.keep(results[value.index])
+        # The inputs are no longer needed by this call.
+        self.args = self.kwargs = None
+        self.done = True
+
+
+def _gone() -> None:
+    """The weak reference of a value whose storage was written over."""
+    return None
 
 
 class _Value:
@@ -97,11 +113,17 @@ class _Value:
 
     def materialise(self) -> torch.Tensor:
         alive = self.tensor()
-        if alive is not None:
-            return alive
-        value = self.call.run()[self.index]
-        self.tensor = lambda value=value: value  # type: ignore[assignment]  # kept while this record is
-        return value
+        if alive is None:
+            self.call.run()
+            alive = self.tensor()
+        if alive is None:  # pragma: no cover - a record that outlived its call's run
+            raise RuntimeError("stowage.torch: a recomputed value was released before it was read")
+        return alive
+
+    def keep(self, value: torch.Tensor) -> None:
+        """Holds a recomputed value while this record lives (while a saved
+        slot of the backward, or a call not yet made again, needs it)."""
+        self.tensor = lambda: value  # type: ignore[assignment]
 
 
 class RecomputePolicy:
@@ -198,33 +220,37 @@ class _Recorder(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
+        record = lambda a: (self._value_of(a) or a) if isinstance(a, torch.Tensor) else a  # noqa: E731
+        call = _Call(func, tree_map(record, args), tree_map(record, kwargs))
         out = func(*args, **kwargs)
         schema = func._schema
-        # An operator that writes into a tensor made in the step: that
-        # tensor is kept (its recipe would give the value before the write).
+        # An operator that writes into a tensor made in the step (`out +=
+        # identity`): the storage no longer holds the value it was made
+        # with, so that value is made again from its recipe when needed,
+        # and the written value (below) has a recipe of its own.
         for argument, given in zip(schema.arguments, args):
             if argument.alias_info is not None and argument.alias_info.is_write:
                 for t in tree_flatten(given)[0]:
                     value = self._value_of(t) if isinstance(t, torch.Tensor) else None
                     if value is not None:
-                        value.dropped = False
-        record = lambda a: (self._value_of(a) or a) if isinstance(a, torch.Tensor) else a  # noqa: E731
-        call = _Call(func, tree_map(record, args), tree_map(record, kwargs))
+                        value.tensor = _gone
         seeded = torch.Tag.nondeterministic_seeded in func.tags
         outputs = list(out) if isinstance(out, (list, tuple)) else [out]
         for index, tensor in enumerate(outputs):
             if not isinstance(tensor, torch.Tensor):
                 continue
             alias = returned_alias(func, index)
-            if alias is not None:
-                if alias.is_write:
-                    continue  # the written input itself, recorded above
+            if alias is not None and not alias.is_write:
                 base = call.args[0] if call.args and isinstance(call.args[0], _Value) else None
                 # A view: dropped when what it views is.
                 dropped = base is not None and base.dropped
             else:
+                # A new tensor, or the written input: a new value either way
+                # (the captured graph is functional: `add_` is an `add`).
                 dropped = self.policy._match(self.stack[-1], tensor, self.queues) and not seeded
-            self.values[id(tensor)] = (weakref.ref(tensor), _Value(call, index, tensor, dropped))
+            value = _Value(call, index, tensor, dropped)
+            call.values.append(weakref.ref(value))
+            self.values[id(tensor)] = (weakref.ref(tensor), value)
         return out
 
     def pack(self, tensor: torch.Tensor) -> Any:
