@@ -20,6 +20,11 @@ For each model:
    same way; its gradients are compared with the plain step's (same seed,
    so the same dropout masks).
 
+Activations written in place (torchvision's ReLU(inplace=True), ReLU6)
+run out of place in both steps, as capture traces them and the policy runs
+them: the graph is functional, and an eager in-place activation saves
+memory the graph does not show.
+
 The models are the ones Models/training/export_training.py builds (random
 weights, nothing downloaded; torchvision for the classifiers, imported
 without its C extension). Operators cost 1 each in the captured graphs.
@@ -95,6 +100,9 @@ def measure(exporter, name):
     torch.manual_seed(0)
     module, inputs = exporter.MODELS[name]()  # a module whose forward returns the scalar loss
     module.train()
+    for m in module.modules():  # as the captured graph and the policy run them (see the doc)
+        if getattr(m, "inplace", None) is True:
+            m.inplace = False
     start = time.perf_counter()
     graph = capture(module, inputs, training=True, loss_fn=lambda loss: loss, name=name)
     keep = stowage.remat(graph, budget=1.0, method="keep-all")

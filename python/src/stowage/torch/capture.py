@@ -82,7 +82,18 @@ def capture(module: torch.nn.Module, example_inputs: Sequence[Any], training: bo
         return _convert(program, graph_name, prefix="", module_stacks=None)
 
     wrapped = _WithLoss(module, loss_fn)
-    forward = torch.export.export(wrapped, inputs)
+    # In-place activations (ReLU6(inplace=True)) are traced out of place:
+    # functionalised, an in-place activation whose input the backward reads
+    # becomes a clone in the graph that no eager step makes, and the
+    # recompute policy runs them out of place too.
+    inplace = [m for m in module.modules() if getattr(m, "inplace", None) is True]
+    for m in inplace:
+        m.inplace = False
+    try:
+        forward = torch.export.export(wrapped, inputs)
+    finally:
+        for m in inplace:
+            m.inplace = True
     # The joint graph names its forward nodes as the decomposed forward
     # graph does, but drops their module stacks: they are taken from there.
     decomposed = forward.run_decompositions()
