@@ -42,7 +42,7 @@ def test_remat_of_a_chain_keeps_less_and_recomputes():
 
     tight = stowage.remat(graph, budget=0.6, method="chen")
     assert tight.method.startswith("chen")
-    assert tight.budget_bytes == int(0.6 * keep.keep_all_peak_bytes) or tight.budget_bytes <= keep.keep_all_peak_bytes
+    assert abs(tight.budget_bytes - 0.6 * keep.keep_all_peak_bytes) <= 1
     assert tight.peak_bytes <= tight.budget_bytes < keep.peak_bytes
     # The figures agree with the plan: one step per run, the peak the
     # residency table gives, the cost of the steps (every operator costs 1).
