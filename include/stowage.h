@@ -162,6 +162,11 @@ int stowage_plan_file(const char *model_path, const char *options_json, char **p
  *                   gap
  *     "dims"        values of symbolic dimensions: {"batch": 8}
  *     "unknownSizes" "error" (default) or "zero"
+ *     "report"      true: plan_json receives {"report": {...}, "plan": {...}},
+ *                   the report of `stowage remat --json` (budgetBytes,
+ *                   keepAllPeakBytes, peakBytes, baseCost, computeCost,
+ *                   overhead, boundScope, recomputations, method, seconds)
+ *                   beside the plan
  * plan_json     receives the plan: one tier "device" (compute and home
  *               tier, capacity the budget); steps may run an operator more
  *               than once; "recompute": {"computeCost": ...} is the sum of

@@ -49,7 +49,10 @@ public func stowage_remat(_ graphJSON: UnsafePointer<CChar>?, _ optionsJSON: Uns
         let graphText = try text(graphJSON, name: "graph_json")
         let request = try RematRequest(json: try text(optionsJSON, name: "options_json"))
         let graph = try Planner.graph(fromJSON: Data(graphText.utf8), source: "graph_json", symbols: request.options.dims)
-        return try Planner().remat(graph, budget: request.budget, options: request.options).json()
+        let result = try Planner().remat(graph, budget: request.budget, options: request.options)
+        guard request.includeReport else { return result.json() }
+        // Both parts are single JSON objects, so the pair is one too.
+        return Data(#"{"report":"#.utf8) + Data(result.report.json.utf8) + Data(#","plan":"#.utf8) + result.json() + Data("}".utf8)
     }
 }
 

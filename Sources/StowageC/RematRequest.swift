@@ -9,14 +9,19 @@ import StowageKit
 ///
 /// `budget` is required: bytes (a number), a size in the one byte grammar
 /// (`"2GiB"`), or a fraction of the keep-everything peak (`"0.7"`, or the
-/// number 0.7), or `"min"`. Optional: `method`, `solver`, `timeLimit`, `gap`, `dims`,
-/// `unknownSizes`, `spill` (a boolean), `hardware`, `costUnit`. Unknown keys and options the method would ignore are
-/// errors, checked by ``RematOptions/check()`` as for the CLI.
+/// number 0.7), or `"min"`. Optional: `method`, `solver`, `timeLimit`,
+/// `gap`, `dims`, `unknownSizes`, `spill` (a boolean), `hardware`,
+/// `costUnit`, and `report` (true: hand back `{"report": ..., "plan":
+/// ...}`, the report of `stowage remat --json` beside the plan, rather
+/// than the plan alone). Unknown keys and options the method would ignore
+/// are errors, checked by ``RematOptions/check()`` as for the CLI.
 struct RematRequest {
     var budget: RematBudget
     var options: RematOptions
+    var includeReport = false
 
-    static let keys: Set<String> = ["budget", "method", "solver", "timeLimit", "gap", "dims", "unknownSizes", "spill", "hardware", "costUnit"]
+    static let keys: Set<String> = ["budget", "method", "solver", "timeLimit", "gap", "dims", "unknownSizes", "spill", "hardware",
+                                    "costUnit", "report"]
 
     init(json text: String) throws(CAPIError) {
         let object = try JSONObjectReader(try JSONValue.parse(text, source: "options"), source: "options", allowed: Self.keys)
@@ -39,6 +44,7 @@ struct RematRequest {
         options.solver = try object.choice("solver", PlanningOptions.SolverKind.self)
         options.timeLimit = try object.double("timeLimit")
         options.gap = try object.double("gap")
+        includeReport = try object.bool("report") ?? false
         if let unknown = try object.choice("unknownSizes", PlanningOptions.UnknownSizes.self) { options.unknownSizes = unknown }
         if let spill = try object.bool("spill") { options.spill = spill }
         options.hardware = try object.string("hardware")

@@ -16,7 +16,7 @@ one-line reason and the `stowage` command's exit code.
 from .api import Model, Size, allocate, library_version, plan, remat, schedule
 from .errors import BadInput, InternalError, LibraryNotFound, NoAnswer, StowageError, Unavailable
 from .graph import Graph, OperatorSpec, TensorSpec
-from .results import Action, Allocation, Buffer, Metrics, Plan, Residency, Schedule, Step, TensorInfo, Tier
+from .results import Action, Allocation, Buffer, Metrics, Plan, Remat, Residency, Schedule, Step, TensorInfo, Tier
 
 try:
     from importlib.metadata import version as _distribution_version
@@ -27,6 +27,6 @@ except Exception:  # running from a source tree without installing
 
 __all__ = [
     "Action", "Allocation", "BadInput", "Buffer", "Graph", "InternalError", "LibraryNotFound", "Metrics",
-    "Model", "NoAnswer", "OperatorSpec", "Plan", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
+    "Model", "NoAnswer", "OperatorSpec", "Plan", "Remat", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
     "TensorSpec", "Tier", "Unavailable", "allocate", "library_version", "plan", "remat", "schedule",
 ]

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Union
 from . import _library
 from .errors import BadInput
 from .graph import Graph
-from .results import Allocation, Buffer, Plan, Schedule
+from .results import Allocation, Buffer, Plan, Remat, Schedule
 
 #: A model: a file path (ONNX or a JSON graph), a :class:`Graph`, or a graph
 #: already in Stowage's JSON graph format as a dict.
@@ -133,26 +133,47 @@ def schedule(model: Model, *, method: Optional[str] = None, solver: Optional[str
     return Schedule.from_json(_library.load().call("stowage_schedule", text, options))
 
 
-def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str] = None, solver: Optional[str] = None,
-          time_limit: Optional[float] = None, gap: Optional[float] = None, spill: Optional[bool] = None,
-          hardware: Optional[str] = None, cost_unit: Optional[str] = None, dims: Optional[Mapping[str, int]] = None,
-          unknown_sizes: Optional[str] = None) -> Plan:
-    """What a training graph keeps, recomputes (and with ``spill`` stores to
-    host memory) to run in ``budget``, as `stowage remat` does: the
-    verified plan (``stowage_remat``).
+def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str] = None,
+          solver: Optional[str] = None, time_limit: Optional[float] = None, gap: Optional[float] = None,
+          spill: Optional[bool] = None, hardware: Optional[str] = None, cost_unit: Optional[str] = None,
+          dims: Optional[Mapping[str, int]] = None, unknown_sizes: Optional[str] = None) -> Remat:
+    """What to keep, recompute (and with ``spill`` store to host memory) so
+    that a training graph's activations fit `budget`, at the least extra
+    compute the method finds (`stowage remat`). Graph inputs and weights
+    are resident throughout and outside the budget; operators carry
+    ``phase`` and ``cost`` (1 when absent).
 
-    ``budget`` is bytes, a size ("2GiB"), a fraction of the keep-everything
-    peak (0.7), or "min". ``method`` is "auto" (default), "exact", "chen",
-    "torch-knapsack", "greedy", "griewank" or "keep-all"; ``spill=True``
-    needs ``hardware`` (a profile file or built-in name) and reads
-    operator costs in ``cost_unit`` ("us" by default). `model` is a JSON
-    graph (file path, :class:`Graph` or dict).
+    ``budget`` is bytes (an int), a size ("1.5GB"), a fraction of the
+    peak of keeping everything (0.7), or "min" (the smallest budget the
+    method plans in, by bisection). ``method`` is "auto" (default),
+    "exact", "checkmate", "lp", "chen", "torch-knapsack", "greedy",
+    "griewank" or "keep-all"; ``solver`` is for auto, exact, checkmate
+    and lp, ``gap`` for auto, exact and checkmate; ``spill=True`` (auto,
+    exact, greedy) needs ``hardware`` (a profile file or built-in name)
+    and reads operator costs in ``cost_unit`` ("us" by default);
+    ``time_limit`` is wall-clock seconds for the whole call. Below the
+    smallest budget that can be proven necessary:
+    :class:`~stowage.errors.NoAnswer`, naming it.
+
+    >>> r = stowage.remat("Models/training/resnet18.json", budget=0.7)
+    >>> r.peak_bytes <= r.budget_bytes, r.overhead, r.recomputed[:3]
     """
     text = _graph_text(model, "remat")
+    if isinstance(budget, bool) or not isinstance(budget, (int, float, str)):
+        raise TypeError(f"stowage.remat: budget must be bytes, a size, a fraction or 'min', not {type(budget).__name__}")
+    if isinstance(budget, float):
+        # As text: the C API's JSON reader takes 1.0 for the integer 1 (one byte).
+        budget = repr(budget)
     options = _options(budget=budget, method=method, solver=solver, time_limit=time_limit, gap=gap, spill=spill,
                        hardware=hardware, cost_unit=cost_unit, dims=None if dims is None else dict(dims),
                        unknown_sizes=unknown_sizes)
-    return Plan.from_json(_library.load().call("stowage_remat", text, options))
+    options["report"] = True
+    try:
+        graph = json.loads(text)
+    except ValueError:
+        graph = {}  # the library names the place of the error
+    answer = _library.load().call("stowage_remat", text, options)
+    return Remat.from_json(answer, graph)
 
 
 def library_version() -> str:

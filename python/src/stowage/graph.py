@@ -44,15 +44,25 @@ class TensorSpec:
 
 @dataclass
 class OperatorSpec:
-    """An operator: reads ``inputs``, writes ``outputs`` (tensor names)."""
+    """An operator: reads ``inputs``, writes ``outputs`` (tensor names).
+    For rematerialisation (:func:`stowage.remat`): ``phase`` is "forward"
+    or "backward", ``cost`` what one run costs (1 when absent)."""
 
     name: str
     type: str
     inputs: List[str]
     outputs: List[str]
+    phase: Optional[str] = None
+    cost: Optional[float] = None
 
     def to_json(self) -> Dict[str, Any]:
-        return {"name": self.name, "type": self.type, "inputs": list(self.inputs), "outputs": list(self.outputs)}
+        item: Dict[str, Any] = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
+                                "outputs": list(self.outputs)}
+        if self.phase is not None:
+            item["phase"] = self.phase
+        if self.cost is not None:
+            item["cost"] = self.cost
+        return item
 
 
 @dataclass

@@ -287,3 +287,88 @@ class Schedule:
                    file_order_peak=data["fileOrderPeak"], file_order_height=data["fileOrderHeight"],
                    method=data["method"], seconds=data["seconds"],
                    plan=None if plan is None else Plan.from_json(plan), report=data)
+
+
+@dataclass(frozen=True)
+class Remat:
+    """A rematerialisation plan (``stowage_remat``): what to keep and what
+    to recompute so that a training graph's activations fit
+    ``budget_bytes``, at ``compute_cost`` against ``base_cost`` for one run
+    of every operator. The plan (one tier "device"; steps may run an
+    operator again) was replayed by Stowage's verifier; ``peak_bytes`` is
+    the peak it measured. ``bound`` is a lower bound on the compute cost of
+    the schedules ``bound_scope`` covers ("all-schedules",
+    "capped-executions", "stages"), None when the method gives none.
+
+    The plan read against its graph: ``saved`` are the forward activations
+    the backward pass reads (what a training step keeps for it unless told
+    otherwise), ``recomputed`` those of them, and of their ancestors, the
+    plan computes again, ``kept`` the saved ones it does not;
+    ``recomputed_operators`` names every operator run more than once.
+    """
+
+    feasible: bool
+    budget_bytes: int
+    keep_all_peak_bytes: int
+    minimum_bytes: int
+    peak_bytes: int
+    base_cost: float
+    compute_cost: float
+    overhead: float
+    overhead_bound: Optional[float]
+    bound: Optional[float]
+    optimal: Optional[bool]
+    bound_scope: Optional[str]
+    gap: Optional[float]
+    recomputations: int
+    method: str
+    seconds: float
+    #: Bytes stored to host memory (``spill=True``), and what the copies cost (0 without spills).
+    spilled_bytes: int
+    transfer_cost: float
+    #: With ``budget="min"``: the smallest budget the method planned in.
+    smallest_planned_bytes: Optional[int]
+    saved: Tuple[str, ...] = field(repr=False)
+    kept: Tuple[str, ...] = field(repr=False)
+    recomputed: Tuple[str, ...] = field(repr=False)
+    recomputed_operators: Tuple[str, ...] = field(repr=False)
+    plan: Plan = field(repr=False)
+    #: Everything the library reported (``Schemas/remat-report.schema.json``).
+    report: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, text: str, graph: Mapping[str, Any]) -> "Remat":
+        """From ``stowage_remat``'s answer with ``"report": true`` and the
+        graph (a dict in Stowage's JSON graph format) it planned.
+        O(steps + the graph's edges)."""
+        data = json.loads(text)
+        report, plan = data["report"], Plan.from_json(data["plan"])
+        operators = graph.get("operators", [])
+        runs = [0] * len(operators)
+        for step in plan.steps:
+            runs[step.operator] += 1
+        forward_outputs = {t for o in operators if o.get("phase", "forward") == "forward" for t in o["outputs"]}
+        saved: List[str] = []
+        for o in operators:
+            if o.get("phase") == "backward":
+                saved.extend(t for t in o["inputs"] if t in forward_outputs and t not in saved)
+        again = [o for o, n in zip(operators, runs) if n > 1]
+        recomputed = tuple(t for o in again for t in o["outputs"])
+        dropped = set(recomputed)
+        return cls(
+            feasible=report["feasible"], budget_bytes=report["budgetBytes"],
+            keep_all_peak_bytes=report["keepAllPeakBytes"], minimum_bytes=report["minimumBytes"],
+            peak_bytes=report["peakBytes"], base_cost=report["baseCost"], compute_cost=report["computeCost"],
+            overhead=report["overhead"], overhead_bound=report.get("overheadBound"), bound=plan.metrics.bound,
+            optimal=report.get("optimal"), bound_scope=report.get("boundScope"), gap=report.get("gap"),
+            recomputations=report["recomputations"], method=report["method"], seconds=report["seconds"],
+            spilled_bytes=report.get("spilledBytes") or 0, transfer_cost=report.get("transferCost") or 0.0,
+            smallest_planned_bytes=report.get("smallestPlannedBytes"),
+            saved=tuple(saved), kept=tuple(t for t in saved if t not in dropped), recomputed=recomputed,
+            recomputed_operators=tuple(o["name"] for o in again), plan=plan, report=report)
+
+    def __str__(self) -> str:
+        bound = "" if self.overhead_bound is None else f" (bound {self.overhead_bound:.1%}, {self.bound_scope})"
+        return (f"Remat({self.method}: peak {self.peak_bytes} of budget {self.budget_bytes} bytes "
+                f"(keep-all {self.keep_all_peak_bytes}), {len(self.kept)} of {len(self.saved)} saved values kept, "
+                f"{self.recomputations} recomputations, overhead {self.overhead:.1%}{bound})")

@@ -11,5 +11,6 @@ except ImportError as error:  # pragma: no cover - depends on the machine
 
 from .capture import capture
 from .memory import LiveTensorBytes
+from .recompute import Recomputing, RecomputePolicy, checkpoint_policy
 
-__all__ = ["LiveTensorBytes", "capture"]
+__all__ = ["LiveTensorBytes", "RecomputePolicy", "Recomputing", "capture", "checkpoint_policy"]

@@ -5,7 +5,8 @@ dispatcher sees them.
 returns while it is active is counted from its creation until it is freed
 (a finalizer on the storage), so ``peak`` is the most bytes of tensors
 created inside the block that were alive at once. Tensors made before the
-block (weights, inputs) are not counted. It measures what the plan of a
+block (weights, inputs) are not counted, nor are views of them (an
+operator whose schema says its result aliases an input makes no storage). It measures what the plan of a
 captured graph predicts for the activations (see ``stowage.Plan.live_bytes``).
 
 Cost: O(1) per operator output; memory O(live storages).
@@ -20,6 +21,15 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 
+def returned_alias(func: Any, index: int) -> Any:
+    """The alias information of the operator's `index`-th returned tensor
+    (a list return, like split's, covers all of them); None for a new tensor."""
+    returns = func._schema.returns
+    if len(returns) == 1:
+        return returns[0].alias_info
+    return returns[index].alias_info if index < len(returns) else None
+
+
 class LiveTensorBytes(TorchDispatchMode):
     """``with LiveTensorBytes() as tracker: step()`` then ``tracker.peak``."""
 
@@ -31,9 +41,11 @@ class LiveTensorBytes(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         result = func(*args, **(kwargs or {}))
-        for value in tree_flatten(result)[0]:
+        for index, value in enumerate(tree_flatten(result)[0]):
             if not isinstance(value, torch.Tensor) or value.device.type == "meta":
                 continue
+            if returned_alias(func, index) is not None:
+                continue  # a view of (or a write into) an input: no new storage
             storage = value.untyped_storage()
             key, size = storage.data_ptr(), storage.nbytes()
             if size == 0 or key in self._sizes:

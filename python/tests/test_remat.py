@@ -1,0 +1,230 @@
+"""stowage.remat through the C library, and its plan run by torch: one CPU
+training step of a small network under the plan's recompute policy,
+measured with LiveTensorBytes against the plan's peak, its gradients
+against those of the plain step.
+
+Skipped, with the reason, where torch is not installed."""
+import copy
+import json
+
+import pytest
+
+import stowage
+
+
+def chain_graph(length: int, size: int = 1000) -> dict:
+    """x -> a1 -> ... -> a_n -> loss, then the backward chain: each backward
+    operator reads its forward activation and the gradient after it."""
+    tensors = [{"name": "x", "kind": "input", "bytes": size}]
+    operators = []
+    previous = "x"
+    for i in range(1, length + 1):
+        tensors.append({"name": f"a{i}", "bytes": size})
+        operators.append({"name": f"f{i}", "type": "F", "inputs": [previous], "outputs": [f"a{i}"],
+                          "phase": "forward", "cost": 1})
+        previous = f"a{i}"
+    gradient = previous
+    for i in range(length, 0, -1):
+        tensors.append({"name": f"g{i}", "bytes": size})
+        reads = [gradient] + ([f"a{i - 1}"] if i > 1 else ["x"])
+        operators.append({"name": f"b{i}", "type": "B", "inputs": reads, "outputs": [f"g{i}"],
+                          "phase": "backward", "cost": 1})
+        gradient = f"g{i}"
+    return {"name": f"chain{length}", "tensors": tensors, "operators": operators, "outputs": [gradient]}
+
+
+def test_remat_of_a_chain_keeps_less_and_recomputes():
+    graph = chain_graph(8)
+    keep = stowage.remat(graph, budget=1.0, method="keep-all")
+    assert keep.feasible and keep.recomputations == 0 and keep.recomputed == () and keep.overhead == 0
+    assert keep.peak_bytes == keep.keep_all_peak_bytes
+    assert set(keep.saved) == {f"a{i}" for i in range(1, 9)} and keep.kept == keep.saved
+
+    tight = stowage.remat(graph, budget=0.6, method="chen")
+    assert tight.method.startswith("chen")
+    assert abs(tight.budget_bytes - 0.6 * keep.keep_all_peak_bytes) <= 1
+    assert tight.peak_bytes <= tight.budget_bytes < keep.peak_bytes
+    # The figures agree with the plan: one step per run, the peak the
+    # residency table gives, the cost of the steps (every operator costs 1).
+    assert len(tight.plan.steps) == len(graph["operators"]) + tight.recomputations
+    assert max(tight.plan.live_bytes(kinds=("activation",))) == tight.peak_bytes
+    assert tight.compute_cost == len(tight.plan.steps) and tight.base_cost == len(graph["operators"])
+    assert tight.overhead == pytest.approx(tight.compute_cost / tight.base_cost - 1)
+    # Recomputed values are saved ones (or their ancestors) the plan runs again.
+    assert tight.recomputed and set(tight.kept) == set(tight.saved) - set(tight.recomputed)
+    runs = {}
+    for step in tight.plan.steps:
+        runs[step.operator] = runs.get(step.operator, 0) + 1
+    again = {graph["operators"][o]["name"] for o, n in runs.items() if n > 1}
+    assert set(tight.recomputed_operators) == again
+
+
+def test_remat_errors_carry_the_library_reason(tmp_path):
+    graph = chain_graph(4)
+    with pytest.raises(stowage.NoAnswer, match="budget"):
+        stowage.remat(graph, budget=10)
+    with pytest.raises(stowage.BadInput, match="method"):
+        stowage.remat(graph, budget=0.5, method="nonsense")
+    with pytest.raises(stowage.BadInput, match="JSON graph"):
+        stowage.remat("Models/onnx/resnet50.onnx", budget=0.5)
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(graph))
+    assert stowage.remat(str(path), budget=1.0).peak_bytes == stowage.remat(graph, budget=1.0).peak_bytes
+
+
+def test_remat_smallest_budget_and_spills(repository):
+    """budget="min" bisects for the smallest budget griewank plans in; with
+    spill=True greedy stores values to host and says what the copies cost."""
+    chain = stowage.remat(repository / "Examples" / "graphs" / "mirrored-chain-12.json", budget="min", method="griewank")
+    assert chain.smallest_planned_bytes == chain.budget_bytes
+    assert chain.minimum_bytes <= chain.budget_bytes < chain.keep_all_peak_bytes
+    assert chain.peak_bytes <= chain.budget_bytes and chain.recomputations > 0
+    spilled = stowage.remat(repository / "Models" / "training" / "vgg16.json", budget=0.6, method="greedy", spill=True,
+                            hardware=str(repository / "Profiles" / "a100-40gb.json"))
+    assert spilled.spilled_bytes > 0 and spilled.transfer_cost > 0
+    assert spilled.peak_bytes <= spilled.budget_bytes
+    with pytest.raises(stowage.BadInput, match="hardware"):
+        stowage.remat(repository / "Models" / "training" / "vgg16.json", budget=0.6, method="greedy", spill=True)
+
+
+def test_remat_of_a_bundled_training_graph(repository):
+    result = stowage.remat(repository / "Models" / "training" / "resnet18.json", budget=0.7, method="torch-knapsack")
+    assert result.peak_bytes <= result.budget_bytes <= 0.7 * result.keep_all_peak_bytes + 1
+    assert result.recomputed and result.overhead > 0
+    assert result.compute_cost == pytest.approx(result.base_cost * (1 + result.overhead))
+
+
+torch = pytest.importorskip("torch", reason="torch is not installed: the torch front end's tests need it "
+                                            "(make test installs the CPU wheel; or pip install torch)")
+nn = torch.nn
+
+from stowage.torch import LiveTensorBytes, Recomputing, capture, checkpoint_policy  # noqa: E402
+
+
+class Tower(nn.Module):
+    """A stem with batch norm, a stack of conv-ReLU layers, a classifier."""
+
+    def __init__(self, channels: int = 16, depth: int = 6, classes: int = 10) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1), nn.BatchNorm2d(channels), nn.ReLU())
+        self.layers = nn.Sequential(*[nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
+                                      for _ in range(depth)])
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        return self.head(self.pool(self.layers(self.stem(x))).flatten(1))
+
+
+def loss_fn(logits):
+    return logits.square().mean()
+
+
+def step(model, x, policy=None):
+    """One training step: (measured peak of live tensor bytes, gradients)."""
+    model.zero_grad(set_to_none=True)
+    with LiveTensorBytes() as tracker:
+        if policy is None:
+            loss = loss_fn(model(x))
+        else:
+            with policy.applied(model):
+                loss = loss_fn(model(x))
+        loss.backward()
+    return tracker.peak, {name: p.grad.clone() for name, p in model.named_parameters()}
+
+
+@pytest.fixture(scope="module")
+def tower():
+    """One Tower, a batch and the captured graph of its training step,
+    shared by the tests below (capturing is the slow part)."""
+    torch.manual_seed(0)
+    model = Tower().train()
+    x = torch.randn(8, 3, 32, 32)
+    return model, x, capture(model, (x,), training=True, loss_fn=loss_fn)
+
+
+def test_backward_operators_are_named_after_the_module_they_differentiate(tower):
+    model, _, graph = tower
+    backward = [op for op in graph.operators if op.phase == "backward"]
+    assert backward and all(op.name.startswith("backward:") for op in backward)
+    assert all(op.phase == "forward" and not op.name.startswith("backward:")
+               for op in graph.operators if op not in backward)
+    modules = {op.name.split(":")[1] for op in backward if op.name.count(":") == 2}
+    # Every convolution's backward carries its module's name, and so do the
+    # head's matmuls, the batch norm's and the ReLUs' backward kernels.
+    convolutions = {name for name, m in model.named_modules() if isinstance(m, nn.Conv2d)}
+    conv_backward = {op.name.split(":")[1] for op in backward if "convolution_backward" in op.name}
+    assert conv_backward == convolutions
+    relus = {name for name, m in model.named_modules() if isinstance(m, nn.ReLU)}
+    assert {op.name.split(":")[1] for op in backward if "threshold_backward" in op.name} == relus
+    assert any(op.name.startswith("backward:stem.1:native_batch_norm_backward") for op in backward)
+    assert {"head", "stem.1"} <= modules
+    assert all(name in dict(model.named_modules()) for name in modules)
+
+
+def test_recompute_policy_runs_the_plan_with_its_peak_and_the_same_gradients(tower):
+    model, x, graph = tower
+    keep = stowage.remat(graph, budget=1.0, method="keep-all")
+    # Chen's segments: a schedule of the kind the policy runs (each dropped
+    # value recomputed once, right before the backward first needs it).
+    tight = stowage.remat(graph, budget=0.7, method="chen")
+    assert tight.recomputed and tight.peak_bytes < keep.peak_bytes
+
+    reference = copy.deepcopy(model)
+    plain_peak, plain_gradients = step(reference, x)
+    keep_peak, keep_gradients = step(copy.deepcopy(model), x, checkpoint_policy(keep, graph))
+    policy = checkpoint_policy(tight, graph)
+    tight_peak, tight_gradients = step(copy.deepcopy(model), x, policy)
+    print(f"Tower: keep-all planned {keep.peak_bytes} B, measured {keep_peak} B (plain step {plain_peak} B); "
+          f"{tight.method} at 0.7 planned {tight.peak_bytes} B, measured {tight_peak} B; "
+          f"{len(policy.dropped)} of {len(tight.recomputed)} recomputed values dropped")
+
+    # Every value the plan recomputes was found in the step and dropped, but
+    # batch norm's new running statistics: eager torch updates them in place.
+    assert policy.dropped <= set(tight.recomputed)
+    missing = set(tight.recomputed) - policy.dropped
+    assert all(name.startswith("stem.1:") for name in missing) and len(missing) <= 2, missing
+    assert len(policy.dropped) >= 10
+    assert abs(keep_peak - keep.peak_bytes) <= 0.10 * keep.peak_bytes
+    assert abs(tight_peak - tight.peak_bytes) <= 0.10 * tight.peak_bytes
+    assert tight_peak < keep_peak
+    for name, gradient in plain_gradients.items():
+        assert torch.allclose(tight_gradients[name], gradient, rtol=1e-6, atol=1e-7), name
+        assert torch.equal(keep_gradients[name], gradient), name
+
+
+class Residual(nn.Module):
+    """torchvision's basic block: in-place ReLUs and `out += identity`."""
+
+    def __init__(self, channels: int = 8) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        out = self.conv2(self.relu(self.conv1(x)))
+        out += x
+        return self.relu(out)
+
+
+def test_recomputing_wrapper_applies_the_policy_to_each_call():
+    """A module written with in-place operators: the policy's steps give
+    the plain step's gradients, call after call."""
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), *[Residual() for _ in range(4)],
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10)).train()
+    x = torch.randn(4, 3, 16, 16)
+    graph = capture(model, (x,), training=True, loss_fn=loss_fn)
+    plan = stowage.remat(graph, budget=0.9, method="chen")
+    policy = checkpoint_policy(plan, graph)
+    reference = copy.deepcopy(model)
+    loss_fn(reference(x)).backward()
+    wrapped = Recomputing(model, policy)
+    for _ in range(2):  # each call is a step of its own
+        model.zero_grad(set_to_none=True)
+        loss_fn(wrapped(x)).backward()
+        assert len(policy.dropped) >= 5 and policy.dropped <= set(plan.recomputed)
+        for p, q in zip(model.parameters(), reference.parameters()):
+            assert torch.allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
+    assert all(m.inplace for m in model.modules() if isinstance(m, nn.ReLU))  # restored
