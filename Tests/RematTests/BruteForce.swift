@@ -20,66 +20,33 @@ struct BruteForce {
 
     /// The least cost, nil when no schedule fits.
     func optimum() -> Int? {
-        let activations = graph.tensors.indices.filter { graph.tensors[$0].kind == .activation }
-        var bit: [Int: Int] = [:]
-        for (i, t) in activations.enumerated() { bit[t] = i }
+        let g = TinyGraphMasks(graph)
         let n = graph.operators.count
-        precondition(activations.count <= 24 && n <= 10, "tiny graphs only")
-        let size = activations.map { graph.tensors[$0].bytes ?? 0 }
-        var readMask = [UInt32](repeating: 0, count: n), writeMask = readMask
-        for (o, op) in graph.operators.enumerated() {
-            for t in op.reads { if let b = bit[t] { readMask[o] |= 1 << UInt32(b) } }
-            for t in op.outputs { if let b = bit[t] { writeMask[o] |= 1 << UInt32(b) } }
-        }
-        var outputMask: UInt32 = 0
-        for t in graph.outputs { if let b = bit[t] { outputMask |= 1 << UInt32(b) } }
-        let cost = graph.operators.map { Int($0.executionCost) }
-        func bytes(_ mask: UInt32) -> Int {
-            var total = 0, m = mask, i = 0
-            while m != 0 { if m & 1 != 0 { total += size[i] }; m >>= 1; i += 1 }
-            return total
-        }
-        // Counts: 2 bits per operator (0, 1, 2, 3 = "ran" when uncapped).
+        precondition(g.activationCount <= 24 && n <= 10, "tiny graphs only")
+        // State: resident mask << 32 | counts (2 bits per operator; 0, 1, 2, 3 = "ran" when uncapped).
         let limit = UInt64(cap ?? 1)
-        func key(_ mask: UInt32, _ counts: UInt64) -> UInt64 { UInt64(mask) << 32 | counts }
+        func key(_ mask: UInt64, _ counts: UInt64) -> UInt64 { mask << 32 | counts }
         func count(_ counts: UInt64, _ o: Int) -> UInt64 { counts >> (2 * UInt64(o)) & 3 }
-        let allRan: (UInt64) -> Bool = { counts in (0 ..< n).allSatisfy { count(counts, $0) >= 1 } }
-        var best: [UInt64: Int] = [key(0, 0): 0]
-        var buckets: [[UInt64]] = [[key(0, 0)]]
-        var d = 0
-        while d < buckets.count {
-            var i = 0
-            while i < buckets[d].count {
-                let state = buckets[d][i]
-                i += 1
-                guard best[state] == d else { continue }
-                let mask = UInt32(state >> 32), counts = state & 0xFFFF_FFFF
-                if allRan(counts) && mask & outputMask == outputMask { return d }
-                func push(_ next: UInt64, _ c: Int) {
-                    if let known = best[next], known <= c { return }
-                    best[next] = c
-                    while buckets.count <= c { buckets.append([]) }
-                    buckets[c].append(next)
-                }
-                // Frees.
-                var m = mask
-                while m != 0 {
-                    let low = m & (~m &+ 1)
-                    push(key(mask & ~low, counts), d)
-                    m &= ~low
-                }
-                // Executions.
-                for o in 0 ..< n where mask & readMask[o] == readMask[o] {
-                    let c = count(counts, o)
-                    if cap != nil && c >= limit { continue }
-                    let after = mask | writeMask[o]
-                    guard bytes(after) <= budget else { continue }
-                    let nextCounts = cap == nil ? counts | (1 << (2 * UInt64(o))) : counts + (1 << (2 * UInt64(o)))
-                    push(key(after, nextCounts), d + cost[o])
-                }
+        return cheapestPath(from: key(0, 0), isGoal: { state in
+            let mask = state >> 32, counts = state & 0xFFFF_FFFF
+            return (0 ..< n).allSatisfy { count(counts, $0) >= 1 } && mask & g.outputMask == g.outputMask
+        }, expand: { state, offer in
+            let mask = state >> 32, counts = state & 0xFFFF_FFFF
+            // Frees.
+            var m = mask
+            while m != 0 {
+                let low = m & (~m &+ 1)
+                offer(key(mask & ~low, counts), 0)
+                m &= ~low
             }
-            d += 1
-        }
-        return nil
+            // Executions.
+            for o in 0 ..< n where mask & g.readMask[o] == g.readMask[o] {
+                if cap != nil && count(counts, o) >= limit { continue }
+                let after = mask | g.writeMask[o]
+                guard g.bytes(after) <= budget else { continue }
+                let nextCounts = cap == nil ? counts | (1 << (2 * UInt64(o))) : counts + (1 << (2 * UInt64(o)))
+                offer(key(after, nextCounts), g.cost[o])
+            }
+        })
     }
 }
