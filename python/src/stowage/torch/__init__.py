@@ -11,6 +11,7 @@ except ImportError as error:  # pragma: no cover - depends on the machine
 
 from .capture import capture
 from .memory import LiveTensorBytes
-from .recompute import Recomputing, RecomputePolicy, checkpoint_policy
+from .recompute import Recomputing, RecomputePolicy, UnfollowablePlan, checkpoint_policy, unfollowable_step
 
-__all__ = ["LiveTensorBytes", "RecomputePolicy", "Recomputing", "capture", "checkpoint_policy"]
+__all__ = ["LiveTensorBytes", "RecomputePolicy", "Recomputing", "UnfollowablePlan", "capture", "checkpoint_policy",
+           "unfollowable_step"]

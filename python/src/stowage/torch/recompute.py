@@ -126,13 +126,78 @@ class _Value:
         self.tensor = lambda: value  # type: ignore[assignment]
 
 
+class UnfollowablePlan(ValueError):
+    """A remat plan the policy cannot run as planned (see
+    :func:`unfollowable_step`); raised by :func:`checkpoint_policy` before
+    any step runs, naming the first step it cannot follow."""
+
+
+def unfollowable_step(remat: Remat, document: Mapping[str, Any]) -> Optional[str]:
+    """Why the policy cannot run `remat`'s plan as planned, naming the
+    plan's first such step; None when it can.
+
+    The policy runs every forward operator once, frees a value the plan
+    recomputes after its last forward use, and recomputes it once, when
+    the backward first reads it, keeping it until its last backward read.
+    It cannot follow:
+
+    - a copy to or from another tier (spills to host memory): it keeps no
+      tensor in CPU memory apart from the device's;
+    - a forward operator run again before the plan's first backward
+      operator: the plan evicted a value during the forward and recomputes
+      it for a later forward read, where the policy would hold it;
+    - an operator run a third time: the plan recomputes a value twice
+      (evicted again in between), where the policy holds it from its first
+      recomputation to its last read.
+
+    Running such a plan would silently exceed the peak it claims, so the
+    policy refuses it. O(steps + actions)."""
+    operators = document["operators"]
+    plan = remat.plan
+    steps = plan.steps
+    # The forward pass ends with the first run of its last forward operator;
+    # an operator run again before then is recomputed within the forward.
+    seen: Set[int] = set()
+    forward_end = -1
+    for index, step in enumerate(steps):
+        if step.operator not in seen and operators[step.operator].get("phase", "forward") == "forward":
+            forward_end = index
+        seen.add(step.operator)
+    runs = [0] * len(operators)
+    for index, step in enumerate(steps):
+        name = operators[step.operator]["name"]
+        for action in step.before + step.after:
+            if action.kind == "copy" or action.tier != plan.compute_tier:
+                what = (f"copies {action.tensor} from {action.source} to {action.tier}" if action.kind == "copy"
+                        else f"{action.kind}s {action.tensor} in {action.tier}")
+                return (f"step {index} ({name}) {what}: the policy keeps every value in the device's memory "
+                        f"(plans with spills are not run)")
+        runs[step.operator] += 1
+        if runs[step.operator] == 2 and index < forward_end:
+            return (f"step {index} recomputes {name} during the forward pass (which ends at step "
+                    f"{forward_end}): the policy recomputes a value only when the backward reads it")
+        if runs[step.operator] == 3:
+            return (f"step {index} runs {name} a third time: the policy recomputes a value once and "
+                    f"keeps it until its last backward read")
+    return None
+
+
 class RecomputePolicy:
     """Which tensors of a training step to keep and which to recompute, from
     a :class:`stowage.Remat` of the step's captured graph. Use
-    :meth:`applied` around the forward (and loss) of each step."""
+    :meth:`applied` around the forward (and loss) of each step.
+
+    Raises :class:`UnfollowablePlan` for a plan it would not run as planned
+    (see :func:`unfollowable_step`)."""
 
     def __init__(self, remat: Remat, graph: Union[Graph, Mapping[str, Any]]) -> None:
         document = graph.to_json() if isinstance(graph, Graph) else graph
+        if remat.plan is None or len(document["operators"]) <= max((s.operator for s in remat.plan.steps), default=-1):
+            raise UnfollowablePlan("stowage.torch: the remat plan does not belong to this graph "
+                                   "(it names operators the graph does not have)")
+        reason = unfollowable_step(remat, document)
+        if reason is not None:
+            raise UnfollowablePlan(f"stowage.torch: cannot run the {remat.method} plan as planned: {reason}")
         shapes = {t["name"]: (tuple(t.get("shape") or ()), t.get("dtype")) for t in document["tensors"]}
         recomputed = set(remat.recomputed)
         #: {(module, shape, dtype): graph tensors in forward order, recomputed or not}
