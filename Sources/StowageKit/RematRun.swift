@@ -71,7 +71,8 @@ struct RematRun {
                     do {
                         if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
                             exact = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: best?.evaluation)
-                        } else if problem.spill == nil, CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
+                        } else if CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
+                            // With spills too: its schedules (no copies) are plans there, though its bound is not (below).
                             // The LP relaxation first (at most 60 % of the time left): its bound, and its
                             // rounded schedule, often cheaper than the heuristics', as one more warm start.
                             var lpOptions = solve
@@ -111,6 +112,11 @@ struct RematRun {
                         }
                         best = chosen
                     }
+                }
+                if problem.spill != nil, best?.boundScope == .stages {
+                    // Checkmate's stages have no host memory: a spill may beat its bound. Only the trivial one holds.
+                    best?.bound = problem.baseCost
+                    best?.boundScope = .allSchedules
                 }
                 solution = best
             }
