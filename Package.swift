@@ -166,11 +166,11 @@ let package = Package(
         .testTarget(name: "VerifierTests", dependencies: ["Verifier", "Plan", "MemoryGraph"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Plan", "MemoryGraph"]),
         .testTarget(name: "ScratchpadTests", dependencies: ["Scratchpad", "Plan", "MemoryGraph", "ModelImport", "MILP", "Verifier"]),
-        .testTarget(name: "RematTests", dependencies: ["Remat", "MILP", "Plan", "Verifier", "MemoryGraph"]),
+        .testTarget(name: "RematTests", dependencies: ["Remat", "MILP", "Plan", "Verifier", "MemoryGraph", "Allocation"]),
         .testTarget(name: "ArenaScheduleTests",
                     dependencies: ["ArenaSchedule", "RandomNetworks", "MemoryGraph", "ModelImport", "Plan", "Verifier", "Allocation", "MILP"]),
-        .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier"]),
-        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation"]),
+        .testTarget(name: "OffloadTests", dependencies: ["Offload", "MILP", "Plan", "Verifier", "Allocation"]),
+        .testTarget(name: "StowageCLITests", dependencies: ["StowageCLI", "StowageKit", "StowageC", "SchemaCheck", "InputMutation", "Allocation"]),
         .testTarget(name: "StowageKitTests", dependencies: ["StowageKit", "StowageC", "Verifier", "SchemaCheck", "InputMutation"]),
         // Compiles and runs Examples/ (c, python, swift) against the built
         // libStowageC and PlanGraphExample.

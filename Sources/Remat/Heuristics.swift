@@ -178,10 +178,7 @@ public enum GreedyEvictionPlanner {
 
     public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
         let order = problem.order
-        var position = [Int](repeating: 0, count: problem.operatorCount)
-        for (p, o) in order.enumerated() { position[o] = p }
-        var uses = [[Int]](repeating: [], count: problem.bytes.count)
-        for t in uses.indices { uses[t] = problem.readers[t].map { position[$0] }.sorted() }
+        let uses = problem.readPositions()
         var cursor = [Int](repeating: 0, count: uses.count)
         var resident = [Bool](repeating: false, count: uses.count)
         var residentList = Set<Int>()

@@ -12,11 +12,8 @@ import MemoryGraph
 enum OnDemandSchedule {
     static func build(_ problem: RematProblem, dropped: [Bool]) -> [Int] {
         let order = problem.order
-        var position = [Int](repeating: 0, count: problem.operatorCount)
-        for (p, o) in order.enumerated() { position[o] = p }
         // Per tensor, the base positions of its readers, sorted; a cursor per tensor.
-        var uses = [[Int]](repeating: [], count: problem.bytes.count)
-        for t in uses.indices { uses[t] = problem.readers[t].map { position[$0] }.sorted() }
+        let uses = problem.readPositions()
         var cursor = [Int](repeating: 0, count: uses.count)
         let producers = problem.producers
         var resident = [Bool](repeating: false, count: uses.count)

@@ -1,3 +1,4 @@
+import Allocation
 import Testing
 @testable import Offload
 @testable import MILP
@@ -138,16 +139,11 @@ import Testing
         #expect(DenseSimplexSolver().solve(unbounded).status == .unbounded)
     }
 
-    /// SplitMix64, for reproducible random LPs.
+    /// Allocation's SplitMix64, for reproducible random LPs.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var source: SplitMix64
+        init(state: UInt64) { source = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { source.next() }
         mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
         mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
     }

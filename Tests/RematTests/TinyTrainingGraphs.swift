@@ -1,3 +1,4 @@
+import Allocation
 import MemoryGraph
 
 /// Seeded tiny graphs for exhaustive checks of rematerialisation: a
@@ -7,14 +8,9 @@ import MemoryGraph
 /// outputs, one weight. The same seed always gives the same graph.
 enum TinyTrainingGraphs {
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var source: SplitMix64
+        init(state: UInt64) { source = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { source.next() }
         mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 

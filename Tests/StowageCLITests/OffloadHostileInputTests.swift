@@ -1,3 +1,4 @@
+import Allocation
 import Foundation
 import Testing
 
@@ -10,16 +11,11 @@ import Testing
 @Suite struct OffloadHostileInputTests {
     static let root = CommandRunner.root.path
 
-    /// SplitMix64: the same mutations on every run.
+    /// Allocation's SplitMix64: the same mutations on every run.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var source: SplitMix64
+        init(state: UInt64) { source = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { source.next() }
         mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
     }
 
