@@ -1,6 +1,7 @@
 import Foundation
 import ModelImport
 import Offload
+import SchemaCheck
 @testable import StowageC
 import Testing
 @testable import StowageKit
@@ -59,8 +60,13 @@ extension CAPITests {
         let tiers = try #require(report["tiers"] as? [String])
         let peaks = try #require(report["peakBytes"] as? [Double])
         #expect(peaks[0] <= 8 * Double(1 << 30))
+        let reportText = String(decoding: try JSONSerialization.data(withJSONObject: report), as: UTF8.self)
+        #expect(try JSONSchemaCheck(named: "offload-report.schema.json", root: Fixtures.root).violation(of: JSONDocument.parse(reportText)) == nil)
         for key in ["prefillPlan", "decodePlan"] {
-            let plan = try PlanCodec.decode(try JSONSerialization.data(withJSONObject: try #require(object[key])))
+            let data = try JSONSerialization.data(withJSONObject: try #require(object[key]))
+            let violation = try JSONSchemaCheck(named: "plan.schema.json", root: Fixtures.root).violation(of: JSONDocument.parse(String(decoding: data, as: UTF8.self)))
+            #expect(violation == nil, "\(key): \(violation ?? "")")
+            let plan = try PlanCodec.decode(data)
             #expect(plan.tiers.map(\.name) == tiers, "\(key)")
             #expect(!plan.steps.isEmpty)
         }
