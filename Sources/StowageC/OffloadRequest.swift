@@ -60,12 +60,12 @@ struct OffloadRequest {
         }
     }
 
-    /// A tier size: bytes (an integer; its range is checked with the
-    /// others) or a size in the one byte grammar.
+    /// A tier size: bytes (a whole number, `16e9` too; its range is checked
+    /// with the others) or a size in the one byte grammar.
     static func size(_ object: JSONObjectReader, _ key: String) throws(CAPIError) -> Int? {
         switch object.value(key) {
         case nil: return nil
-        case .int(let n)?: return n
+        case .int?, .double?: return try object.int(key)  // a whole number of bytes, however written
         case .string(let text)?:
             do { return try OffloadOptions.size(text, key: key) } catch { throw CAPIError(error) }
         case let other?:

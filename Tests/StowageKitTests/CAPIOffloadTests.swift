@@ -83,6 +83,7 @@ extension CAPITests {
             (opt, #"{"nb": 2}"#, "options: nb: needs gbs"),
             (opt, #"{"gpuMem": "16G"}"#, "options: gpuMem"),
             (opt, #"{"gpuMem": -1}"#, "options: gpuMem"),
+            (opt, #"{"gpuMem": 1.5}"#, "options: gpuMem: expected an integer"),
             (opt, #"{"percent": [20, 80]}"#, "options: percent"),
             (opt, #"{"mode": "fast"}"#, "options: mode: 'fast' is not one of flexgen, exact"),
             (opt, #"{"hardware": "/nonexistent.json"}"#, "/nonexistent.json"),
@@ -99,6 +100,30 @@ extension CAPITests {
         #expect(small.error?.contains("opt-175b does not fit on") == true && small.error?.contains("disk short by") == true,
                 "\(small.error ?? "")")
     }
+
+    @Test("offload: 150 mutated configs and options give status 0, 1 or 2, one line, and exactly one of answer and error")
+    func offloadMutatedInputs() throws {
+        let config = try Self.config("opt-6.7b")
+        let options = [#"{"gbs": 8, "nb": 2, "gpuMem": 16e9}"#, #"{"gbs": 4, "nb": 2, "percent": [20, 80, 0, 100, 0, 100]}"#,
+                       #"{"gbs": 2, "nb": 2, "simulate": true, "timeLimit": 10}"#, #"{"gbs": 16, "prompt": 128, "gen": 8, "cpuMem": "64GiB"}"#]
+        var statuses: [Int32: Int] = [:]
+        for i in 0 ..< 150 {
+            var rng = SplitMix(seed: 19 &+ UInt64(i) &* 7919)
+            let mutated = MutationTests.mutate(config, count: 1 + Int(rng.next() % 2), using: &rng)
+            let pick = options[Int(rng.next() % UInt64(options.count))]
+            let option = rng.next() % 3 == 0 ? MutationTests.mutate(pick, count: 1, using: &rng) : pick
+            let answer = call(stowage_offload, mutated, option)
+            statuses[answer.status, default: 0] += 1
+            #expect([0, 1, 2].contains(answer.status), "\(option): \(answer.error ?? "")")
+            #expect((answer.json == nil) != (answer.error == nil), "\(option)")
+            if let error = answer.error { #expect(!error.isEmpty && !error.contains("\n"), "\(error)") }
+            if answer.status == 2 { #expect(error(answer).hasPrefix("config_json") || error(answer).hasPrefix("options"), "\(error(answer))") }
+        }
+        // Both outcomes occur: the mutations are not all harmless, nor all fatal.
+        #expect(statuses[0, default: 0] > 0 && statuses[2, default: 0] > 0, "\(statuses)")
+    }
+
+    private func error(_ answer: Answer) -> String { answer.error ?? "" }
 
     @Test("offload: a FlexGen policy that is not a placement within its capacities is refused by the facade's check")
     func offloadCheckRefusesBadPolicies() throws {
