@@ -33,6 +33,11 @@ def test_fixed_flexgen_policy_from_a_bundled_config_and_profile(repository):
     again = stowage.offload(config, hardware=str(repository / "Profiles/t4.json"), **FIXED)
     assert again.model == "config"
     assert {k: v for k, v in again.report.items() if k != "seconds"} == {k: v for k, v in r.report.items() if k != "seconds"}
+    # The profile's GPU memory (16 GiB) written as a float, as Python computes sizes, is the same number of bytes.
+    sized = stowage.offload(config, hardware=str(repository / "Profiles/t4.json"), gpu_mem=16.0 * 2**30, **FIXED)
+    assert {k: v for k, v in sized.report.items() if k != "seconds"} == {k: v for k, v in r.report.items() if k != "seconds"}
+    with pytest.raises(stowage.BadInput, match="gpuMem: expected an integer"):
+        stowage.offload(config, gpu_mem=1.5, **FIXED)
 
 
 def test_exact_mode_places_whole_tensors_under_its_bound_with_verified_plans(repository):
