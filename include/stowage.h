@@ -240,6 +240,60 @@ int stowage_allocate(const char *buffers_json, const char *options_json, char **
  */
 int stowage_schedule(const char *graph_json, const char *options_json, char **result_json, char **error);
 
+/*
+ * Offloading for LLM inference: where the weights, the KV cache and the
+ * activations live (GPU, CPU memory, disk, or the chain of tiers a hardware
+ * profile describes) for the most generated tokens per second (the
+ * `stowage offload` command). FlexGen's policy search by default; "mode":
+ * "exact" places whole tensors per layer with a MILP per batch shape and
+ * reports a bound.
+ *
+ * config_json   a Hugging Face config.json (OPT, Llama, Mistral), as text.
+ * options_json  NULL, or an object with the `stowage offload` options in
+ *               camelCase, every key optional:
+ *     "hardware"    a hardware profile: a JSON file, or a built-in name
+ *                   ("t4" by default, "a100-40gb", ...)
+ *     "prompt"      prompt tokens (1 to 2^20, default 512)
+ *     "gen"         generated tokens (1 to 2^20, default 32)
+ *     "gpuMem", "cpuMem", "disk"
+ *                   tier capacities: bytes, or a size ("16GiB", "200GB");
+ *                   default: the profile's
+ *     "gbs", "nb"   GPU batch size and GPU batches per block (1 to 16384):
+ *                   both solve that shape only; "gbs" alone caps the search
+ *     "percent"     six numbers WG WC CG CC HG HC (flexgen, with gbs and nb):
+ *                   evaluates that fixed policy
+ *     "alpha"       factor on every capacity (0.001 to 2; default 0.8 for a
+ *                   search, 1.2 for a fixed policy)
+ *     "compressWeights", "compressCache" (exact only)
+ *                   4-bit weights / KV cache
+ *     "mode"        "flexgen" (default) or "exact"
+ *     "simulate"    true: simulate and verify FlexGen's rounding of the policy
+ *                   as a block plan (always done in exact mode)
+ *     "timeLimit"   wall-clock seconds for the whole call; the best checked
+ *                   policy found by then is returned
+ *     "name"        what to call the model in messages (default "config")
+ *     "plans"       true: result_json receives {"report": {...},
+ *                   "prefillPlan": {...}, "decodePlan": {...}}, the verified
+ *                   block plans (Schemas/plan.schema.json; null when nothing
+ *                   was simulated) beside the report
+ *   Unknown keys are errors.
+ * result_json   receives the report (Schemas/offload-report.schema.json):
+ *                 {"throughput": 7.13, "gbs": 48, "nb": 3,
+ *                  "wg": 0.2, "wc": 0.8, "wn": 0, "cg": ..., "hn": ...,
+ *                  "prefillSeconds": ..., "decodeSeconds": ...,
+ *                  "gpuPeakBytes": ..., "cpuPeakBytes": ..., "diskPeakBytes": ...,
+ *                  "lpSolves": 1, "seconds": 0.2, "version": 1, ...}
+ *               the shares of weights (w), cache (c) and activations (h) on
+ *               GPU (g), CPU (c) and the tiers beyond (n); exact mode adds
+ *               "bound", "relaxedThroughput", "tiers", "peakBytes" and the
+ *               per-layer "placement", a simulation the "simulated*" figures.
+ * error         as for stowage_plan; when nothing fits, STOWAGE_NO_ANSWER and
+ *               a message naming the short tiers.
+ *
+ * Returns a stowage_status.
+ */
+int stowage_offload(const char *config_json, const char *options_json, char **result_json, char **error);
+
 /* Releases a string handed back by this library. NULL is fine. */
 void stowage_free(void *p);
 

@@ -5,7 +5,10 @@ import StowageKit
 /// and name the place of a mistake (`buffers[3].size`), which a
 /// `Decodable` struct's error does only vaguely, and reject keys it does
 /// not know (a typo in an option must not be silently ignored).
-enum JSONValue: Decodable, Equatable {
+/// Numbers keep what the text says (``JSONReader``): `.int` for one
+/// written as an integer, `.double` for one written with a fraction or an
+/// exponent (`1.0` is a fraction, never the integer 1).
+enum JSONValue: Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -14,26 +17,15 @@ enum JSONValue: Decodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
     /// Parses `text`; a syntax error says where (line and column when the
     /// parser tells).
     static func parse(_ text: String, source: String) throws(CAPIError) -> JSONValue {
-        let data = Data(text.utf8)
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            return try JSONReader.parse(text)
         } catch {
-            let detail = JSONSyntax.error(in: data).map { ": \($0)" } ?? ""
-            throw CAPIError(code: .badInput, message: "\(source): not valid JSON\(detail)")
+            // Foundation's message says where, as line and column, for syntax errors.
+            let detail = JSONSyntax.error(in: Data(text.utf8)) ?? "\(error.reason) at byte \(error.offset + 1)"
+            throw CAPIError(code: .badInput, message: "\(source): not valid JSON: \(detail)")
         }
     }
 

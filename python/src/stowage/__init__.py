@@ -13,10 +13,11 @@ Graphs come from a file (ONNX or Stowage's JSON graph), from
 :class:`InternalError`, all :class:`StowageError` with the library's
 one-line reason and the `stowage` command's exit code.
 """
-from .api import Model, Size, allocate, library_version, plan, remat, schedule
+from .api import Config, Model, Size, allocate, library_version, offload, plan, remat, schedule
 from .errors import BadInput, InternalError, LibraryNotFound, NoAnswer, StowageError, Unavailable
 from .graph import Graph, OperatorSpec, TensorSpec
-from .results import Action, Allocation, Buffer, Metrics, Plan, Remat, Residency, Schedule, Step, TensorInfo, Tier
+from .results import (Action, Allocation, Buffer, Metrics, Offload, OffloadPolicy, OffloadTier, Plan, Remat, Residency,
+                      Schedule, Step, TensorInfo, Tier)
 
 try:
     from importlib.metadata import version as _distribution_version
@@ -26,7 +27,7 @@ except Exception:  # running from a source tree without installing
     __version__ = "0+unknown"
 
 __all__ = [
-    "Action", "Allocation", "BadInput", "Buffer", "Graph", "InternalError", "LibraryNotFound", "Metrics",
-    "Model", "NoAnswer", "OperatorSpec", "Plan", "Remat", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
-    "TensorSpec", "Tier", "Unavailable", "allocate", "library_version", "plan", "remat", "schedule",
+    "Action", "Allocation", "BadInput", "Buffer", "Config", "Graph", "InternalError", "LibraryNotFound", "Metrics",
+    "Model", "NoAnswer", "Offload", "OffloadPolicy", "OffloadTier", "OperatorSpec", "Plan", "Remat", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
+    "TensorSpec", "Tier", "Unavailable", "allocate", "library_version", "offload", "plan", "remat", "schedule",
 ]

@@ -45,6 +45,7 @@ class Library:
         "stowage_allocate",
         "stowage_schedule",
         "stowage_remat",
+        "stowage_offload",
     )
 
     def __init__(self, path: Path, preloaded: Optional[List[ctypes.CDLL]] = None) -> None:

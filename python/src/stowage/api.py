@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterable, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _library
 from .errors import BadInput
 from .graph import Graph
-from .results import Allocation, Buffer, Plan, Remat, Schedule
+from .results import Allocation, Buffer, Offload, Plan, Remat, Schedule
 
 #: A model: a file path (ONNX or a JSON graph), a :class:`Graph`, or a graph
 #: already in Stowage's JSON graph format as a dict.
@@ -161,9 +161,6 @@ def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str]
     text = _graph_text(model, "remat")
     if isinstance(budget, bool) or not isinstance(budget, (int, float, str)):
         raise TypeError(f"stowage.remat: budget must be bytes, a size, a fraction or 'min', not {type(budget).__name__}")
-    if isinstance(budget, float):
-        # As text: the C API's JSON reader takes 1.0 for the integer 1 (one byte).
-        budget = repr(budget)
     options = _options(budget=budget, method=method, solver=solver, time_limit=time_limit, gap=gap, spill=spill,
                        hardware=hardware, cost_unit=cost_unit, dims=None if dims is None else dict(dims),
                        unknown_sizes=unknown_sizes)
@@ -174,6 +171,64 @@ def remat(model: Model, budget: Union[int, float, str], *, method: Optional[str]
         graph = {}  # the library names the place of the error
     answer = _library.load().call("stowage_remat", text, options)
     return Remat.from_json(answer, graph)
+
+
+#: A Hugging Face ``config.json``: a file path, or the config as a dict.
+Config = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+
+def offload(config: Config, *, hardware: Optional[Union[str, "os.PathLike[str]"]] = None,
+            prompt: Optional[int] = None, gen: Optional[int] = None, gpu_mem: Optional[Size] = None,
+            cpu_mem: Optional[Size] = None, disk: Optional[Size] = None, gbs: Optional[int] = None,
+            nb: Optional[int] = None, percent: Optional[Sequence[float]] = None, alpha: Optional[float] = None,
+            compress_weights: Optional[bool] = None, compress_cache: Optional[bool] = None,
+            mode: Optional[str] = None, simulate: Optional[bool] = None, time_limit: Optional[float] = None,
+            plans: bool = False, name: Optional[str] = None) -> Offload:
+    """Where an LLM's weights, KV cache and activations live during
+    inference (GPU, CPU memory, disk, or the tiers of a hardware profile),
+    for the most generated tokens per second, as `stowage offload` does.
+
+    `config` is a Hugging Face ``config.json`` (OPT, Llama, Mistral): a path
+    (the result is named after the file) or a dict. ``hardware`` is a
+    profile file or a built-in name ("t4" by default); ``prompt`` and
+    ``gen`` the prompt and generated tokens; ``gpu_mem``, ``cpu_mem`` and
+    ``disk`` override the profile's capacities (bytes or "16GiB"). With
+    ``gbs`` and ``nb`` only that batch shape is solved, and ``percent``
+    (six numbers WG WC CG CC HG HC) evaluates that fixed policy. ``mode``
+    is "flexgen" (default: FlexGen's LP and policy search) or "exact"
+    (whole tensors per layer, with a bound, the block simulated and
+    verified); ``simulate=True`` simulates FlexGen's policy too;
+    ``plans=True`` brings back the verified block plans. ``time_limit``
+    is wall-clock seconds for the whole call.
+
+    >>> r = stowage.offload("Models/llm/opt-30b.json", hardware="Profiles/t4.json", gbs=48, nb=3,
+    ...                     percent=[20, 80, 0, 100, 0, 100])
+    >>> r.throughput, r.policy.weights, r.tier("gpu").peak_bytes
+    """
+    if isinstance(config, (str, os.PathLike)):
+        path = os.fspath(config)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as error:
+            raise BadInput(f"{path}: {error.strerror or error}") from error
+        model = name or os.path.splitext(os.path.basename(path))[0]
+    elif isinstance(config, Mapping):
+        text = json.dumps(dict(config))
+        model = name or "config"
+    else:
+        raise TypeError(f"stowage.offload: config must be a path or a dict, not {type(config).__name__}")
+    if percent is not None:
+        percent = [float(p) for p in percent]
+    options = _options(hardware=None if hardware is None else os.fspath(hardware), prompt=prompt, gen=gen,
+                       gpu_mem=gpu_mem, cpu_mem=cpu_mem, disk=disk, gbs=gbs, nb=nb, percent=percent, alpha=alpha,
+                       compress_weights=compress_weights, compress_cache=compress_cache, mode=mode,
+                       simulate=simulate, time_limit=time_limit)
+    options["name"] = model
+    if plans:
+        options["plans"] = True
+    answer = _library.load().call("stowage_offload", text, options)
+    return Offload.from_json(answer, model=model, mode=mode or "flexgen")
 
 
 def library_version() -> str:

@@ -372,3 +372,141 @@ class Remat:
         return (f"Remat({self.method}: peak {self.peak_bytes} of budget {self.budget_bytes} bytes "
                 f"(keep-all {self.keep_all_peak_bytes}), {len(self.kept)} of {len(self.saved)} saved values kept, "
                 f"{self.recomputations} recomputations, overhead {self.overhead:.1%}{bound})")
+
+
+@dataclass(frozen=True)
+class OffloadPolicy:
+    """FlexGen's view of a placement: the shares of the weights, the KV
+    cache and the activations (hidden states) on the GPU, in CPU memory and
+    on the tiers beyond the host (FlexGen's "disk"), each a triple that
+    sums to 1; ``nb`` GPU batches of ``gbs`` sequences make one block."""
+
+    gbs: int
+    nb: int
+    weights: Tuple[float, float, float]
+    cache: Tuple[float, float, float]
+    activations: Tuple[float, float, float]
+
+    @property
+    def block_size(self) -> int:
+        """Sequences per block."""
+        return self.gbs * self.nb
+
+
+@dataclass(frozen=True)
+class OffloadTier:
+    """One memory of the placement and what it holds. ``peak_bytes`` is
+    the cost model's peak (FlexGen mode: the GPU, the CPU and every tier
+    beyond, lumped as "disk"); ``simulated_peak_bytes`` the block
+    simulation's, when one ran. Exact mode also says what lives here:
+    ``weight_layers`` (per weight tensor, the layers keeping it here),
+    ``cache_units`` ((layer, KV head, GPU batch) units of the cache) and
+    the sequences of a GPU batch whose hidden states live here, in the
+    prefill and while decoding."""
+
+    name: str
+    peak_bytes: Optional[float]
+    simulated_peak_bytes: Optional[float] = None
+    weight_layers: Dict[str, int] = field(default_factory=dict)
+    cache_units: Optional[int] = None
+    hidden_sequences: Optional[int] = None
+    decode_hidden_sequences: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Offload:
+    """Where an LLM's weights, KV cache and activations live during
+    inference (``stowage_offload``), for ``throughput`` generated tokens per
+    second under the cost model.
+
+    ``policy`` is FlexGen's view (shares per tier); ``tiers`` the memories
+    with their peaks and (exact mode) what each holds; ``layers`` (exact
+    mode) each layer's weight tensors and their tier. ``bound`` (exact mode)
+    is a throughput no whole-tensor placement of the batch shapes visited
+    exceeds, ``gap`` = (bound - throughput) / bound; both None in FlexGen
+    mode, whose LP is the model. A simulated block (exact mode, or
+    ``simulate=True``) gives ``simulated_throughput`` and, with
+    ``plans=True``, its verified prefill and decode plans.
+    """
+
+    model: str
+    mode: str
+    throughput: float
+    prefill_seconds: float
+    decode_seconds: float
+    policy: OffloadPolicy
+    tiers: Tuple[OffloadTier, ...]
+    bound: Optional[float]
+    gap: Optional[float]
+    relaxed_throughput: Optional[float]
+    proven: Optional[bool]
+    simulated_throughput: Optional[float]
+    bottlenecks: Tuple[str, ...]
+    lp_solves: int
+    milp_solves: Optional[int]
+    timed_out: bool
+    seconds: float
+    layers: Tuple[Dict[str, str], ...] = field(repr=False)
+    prefill_plan: Optional[Plan] = field(repr=False)
+    decode_plan: Optional[Plan] = field(repr=False)
+    #: Everything the library reported (``Schemas/offload-report.schema.json``).
+    report: Dict[str, Any] = field(repr=False, compare=False)
+
+    def tier(self, name: str) -> OffloadTier:
+        """The tier called `name` (KeyError when there is none)."""
+        for tier in self.tiers:
+            if tier.name == name:
+                return tier
+        raise KeyError(name)
+
+    @classmethod
+    def from_json(cls, text: str, model: str, mode: str) -> "Offload":
+        """From ``stowage_offload``'s answer: the report, or with ``"plans":
+        true`` the report beside the block plans."""
+        data = json.loads(text)
+        report = data["report"] if "report" in data else data
+        prefill = data.get("prefillPlan")
+        decode = data.get("decodePlan")
+        r = report
+        placement = r.get("placement")
+        if r.get("peakBytes") is not None:
+            names = list(r["tiers"])
+            peaks: List[Optional[float]] = list(r["peakBytes"])
+        else:
+            names = ["gpu", "cpu", "disk"]
+            peaks = [r["gpuPeakBytes"], r["cpuPeakBytes"], r["diskPeakBytes"]]
+        simulated = r.get("simulatedPeakBytes")
+        if simulated is not None and list(r.get("tiers") or []) != names:
+            simulated = None  # a chain longer than FlexGen's three tiers: not aligned with its peaks
+        tiers = []
+        for k, name in enumerate(names):
+            tiers.append(OffloadTier(
+                name=name, peak_bytes=peaks[k], simulated_peak_bytes=None if simulated is None else simulated[k],
+                weight_layers={} if placement is None else {t: row[k] for t, row in placement["weightCounts"].items()},
+                cache_units=None if placement is None else placement["cacheUnits"][k],
+                hidden_sequences=None if placement is None else placement["hiddenSequences"][k],
+                decode_hidden_sequences=None if placement is None else placement["decodeHiddenSequences"][k]))
+        bound = r.get("bound")
+        throughput = r["throughput"]
+        gap = None if bound is None else (max(0.0, bound - throughput) / bound if bound > 0 else 0.0)
+        return cls(
+            model=model, mode=mode, throughput=throughput, prefill_seconds=r["prefillSeconds"],
+            decode_seconds=r["decodeSeconds"],
+            policy=OffloadPolicy(gbs=r["gbs"], nb=r["nb"], weights=(r["wg"], r["wc"], r["wn"]),
+                                 cache=(r["cg"], r["cc"], r["cn"]), activations=(r["hg"], r["hc"], r["hn"])),
+            tiers=tuple(tiers), bound=bound, gap=gap, relaxed_throughput=r.get("relaxedThroughput"),
+            proven=r.get("proven"), simulated_throughput=r.get("simulatedThroughput"),
+            bottlenecks=tuple(r.get("bottlenecks") or ()), lp_solves=r["lpSolves"], milp_solves=r.get("milpSolves"),
+            timed_out=bool(r.get("timedOut", False)), seconds=r["seconds"],
+            layers=tuple(dict(layer["weights"]) for layer in (placement or {}).get("layers", [])),
+            prefill_plan=None if prefill is None else Plan.from_json(prefill),
+            decode_plan=None if decode is None else Plan.from_json(decode),
+            report=report)
+
+    def __str__(self) -> str:
+        p = self.policy
+        shares = " ".join(f"{name} {g:.0%}/{c:.0%}/{n:.0%}" for name, (g, c, n) in
+                          (("w", p.weights), ("c", p.cache), ("h", p.activations)))
+        bound = "" if self.bound is None else f", bound {self.bound:.4g} (gap {self.gap:.2%})"
+        return (f"Offload({self.model}, {self.mode}: {self.throughput:.4g} token/s at gbs {p.gbs}, nb {p.nb}; "
+                f"GPU/CPU/disk {shares}{bound})")
