@@ -294,3 +294,93 @@ def test_recomputing_wrapper_applies_the_policy_to_each_call():
         for p, q in zip(model.parameters(), reference.parameters()):
             assert torch.allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
     assert all(m.inplace for m in model.modules() if isinstance(m, nn.ReLU))  # restored
+
+
+class Attention(nn.Module):
+    """GPT-2's attention as eager code writes it: a fused q/k/v projection
+    split into views, 4-d matmuls (whose eager kernels return
+    `_unsafe_view`s), a mask filled in, softmax, a residual add."""
+
+    def __init__(self, width: int, heads: int, sequence: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.ln = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.register_buffer("mask", torch.tril(torch.ones(sequence, sequence, dtype=torch.bool)), persistent=False)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.qkv(self.ln(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) / (c // self.heads) ** 0.5
+        scores = scores.masked_fill(~self.mask[:t, :t], float("-inf"))
+        y = (scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, t, c)
+        return x + self.proj(y)
+
+
+class TinyGPT(nn.Module):
+    """A stack of attention and MLP blocks with a tied head and the shifted
+    next-token loss, GPT-2's shape at toy sizes."""
+
+    def __init__(self, vocabulary: int = 512, sequence: int = 64, width: int = 32, heads: int = 4,
+                 layers: int = 3) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocabulary, width)
+        self.blocks = nn.ModuleList()
+        for _ in range(layers):
+            self.blocks.append(Attention(width, heads, sequence))
+            self.blocks.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 4 * width),
+                                             nn.GELU(approximate="tanh"), nn.Linear(4 * width, width)))
+        self.ln = nn.LayerNorm(width)
+
+    def forward(self, ids, labels):
+        x = self.embed(ids)
+        for block in self.blocks:
+            x = block(x) if isinstance(block, Attention) else x + block(x)
+        logits = self.ln(x) @ self.embed.weight.t()
+        return nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1))
+
+
+def test_recompute_policy_holds_the_plan_on_a_transformer_stack():
+    """A transformer step under PyTorch's knapsack plan at 0.7 measures
+    its plan (within 10 %), well below the plain step, with the plain
+    step's gradients. Before eager tensors that share an input's storage
+    (`_unsafe_view`) were left out of the matching, they took the graph
+    tensors of the matmuls after them, the policy dropped the wrong values
+    and this step measured 1,750,008 B against 1,350,660 B planned (1.30)."""
+    torch.manual_seed(0)
+    model = TinyGPT().train()
+    ids = torch.randint(0, 512, (2, 64))
+    graph = capture(model, (ids, ids.clone()), training=True, loss_fn=lambda loss: loss)
+    plan = stowage.remat(graph, budget=0.7, method="torch-knapsack")
+    policy = checkpoint_policy(plan, graph)
+
+    def run(policy=None):
+        model.zero_grad(set_to_none=True)
+        with LiveTensorBytes() as tracker:
+            if policy is None:
+                loss = model(ids, ids.clone())
+            else:
+                with policy.applied(model):
+                    loss = model(ids, ids.clone())
+            loss.backward()
+            del loss
+        return tracker.peak, {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    plain_peak, plain_gradients = run()
+    peak, gradients = run(policy)
+    print(f"TinyGPT: keep-all {plain_peak} B measured; torch-knapsack at 0.7 planned {plan.peak_bytes} B, "
+          f"measured {peak} B; {len(policy.dropped)} of {len(plan.recomputed)} recomputed values dropped")
+    forward = {t for op in graph.operators if op.phase == "forward" for t in op.outputs}
+    # Every forward tensor of the graph is found in the step but the
+    # pieces of the loss the graph decomposes (eager runs nll_loss whole)
+    # and the masks' fill values (scalars eager masked_fill makes none of).
+    unmatched = forward - policy.matched
+    assert all(":" not in t or "scalar_tensor" in t for t in unmatched), sorted(unmatched)
+    assert len(unmatched) <= 20, sorted(unmatched)
+    assert len(policy.dropped) >= 10 and policy.dropped <= set(plan.recomputed)
+    assert abs(peak - plan.peak_bytes) <= 0.10 * plan.peak_bytes
+    assert peak < 0.8 * plain_peak
+    for name, gradient in plain_gradients.items():
+        assert torch.allclose(gradients[name], gradient, rtol=1e-6, atol=1e-7), name
