@@ -23,7 +23,10 @@ no module stack, sequence number or source for its backward nodes, so the
 module is recovered from what the node reads (see ``_name_backward``:
 the parameters it or a sibling reading the same gradient reads, else the
 forward activation it reads). The loss and
-the parameters' gradients are the graph's outputs. The module (or
+the parameters' gradients are the graph's outputs. Forward values the
+module's Python code holds past their last reader are read by ``release``
+operators (cost 0, no outputs) where eager torch frees them, from one
+forward pass on the meta device (lifetimes.py). The module (or
 ``loss_fn`` applied to its output) must give the scalar loss.
 
 Cost: one symbolic trace of the module (and, for training, of its

@@ -119,7 +119,9 @@ def eager_holds(module: torch.nn.Module, example_inputs: Sequence[Any], document
             if tensor in producer:
                 last_forward_read[tensor] = index
 
-    state = {name: _on_meta(value) for name, value in
+    # Each weight by a meta tensor of its shape (one for a tied weight's names).
+    metas: Dict[int, torch.Tensor] = {}
+    state = {name: metas.setdefault(id(value), _on_meta(value)) for name, value in
              list(module.named_parameters(remove_duplicate=False)) + list(module.named_buffers(remove_duplicate=False))}
     inputs = tree_map(_on_meta, tuple(example_inputs))
     matcher = ForwardTensors(document).matcher()
@@ -161,11 +163,11 @@ def hold_eager_lifetimes(graph: Graph, module: torch.nn.Module, example_inputs: 
     holds = eager_holds(module, example_inputs, graph.to_json(), loss_fn)
     if not holds:
         return 0
+    order = {t.name: i for i, t in enumerate(graph.tensors)}
     operators: List[OperatorSpec] = []
     for index, operator in enumerate(graph.operators):
         operators.append(operator)
         if index in holds:
-            order = {t.name: i for i, t in enumerate(graph.tensors)}
             held = sorted(holds[index], key=lambda t: order.get(t, 0))
             operators.append(OperatorSpec(f"release:{operator.name}", RELEASE, held, [], phase="forward", cost=0))
     graph.operators = operators

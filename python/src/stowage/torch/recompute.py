@@ -8,8 +8,10 @@ captured graph it planned; the policy it returns runs a training step so:
 - during the forward (``with policy.applied(model): loss = ...``), a
   dispatch mode sees every ATen operator, and module hooks say which
   module runs it; each new tensor is matched to the captured graph's
-  tensor of the same module, shape and dtype (in order), which says
-  whether the plan keeps it or recomputes it;
+  tensor of the same module, shape and dtype (in order, matching.py),
+  which says whether the plan keeps it or recomputes it; a result that is
+  an input's storage (``_unsafe_view``, which eager ``matmul`` returns
+  where the graph has a ``view``) is a view, not a new tensor;
 - autograd's saved-tensor hooks (``torch.autograd.graph.saved_tensors_hooks``,
   what ``torch.utils.checkpoint``'s non-reentrant mode is built on) store,
   for a tensor the plan recomputes, how to make it (the operator and its
