@@ -384,3 +384,58 @@ def test_recompute_policy_holds_the_plan_on_a_transformer_stack():
     assert peak < 0.8 * plain_peak
     for name, gradient in plain_gradients.items():
         assert torch.allclose(gradients[name], gradient, rtol=1e-6, atol=1e-7), name
+
+
+class HeldLocal(nn.Module):
+    """A forward whose local `big` names the wide projection until it
+    returns, after its last reader (the tanh), while the loss's own wide
+    values are made."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up, self.down = nn.Linear(16, 1024), nn.Linear(1024, 16)
+        self.chain = nn.ModuleList(nn.Linear(16, 16) for _ in range(4))
+        self.head = nn.Linear(16, 1024)
+
+    def forward(self, x):
+        big = self.up(x)
+        small = self.down(torch.tanh(big))
+        for layer in self.chain:
+            small = layer(small).relu()
+        return self.head(small).logsumexp(-1).mean()
+
+
+def test_plans_count_what_the_forward_holds_past_its_last_reader():
+    """Captured as traced, the graph frees `big` after the tanh: its
+    keep-all peak misses what the step holds (1,069,312 B against a plain
+    step's 1,331,720 B), and torch-knapsack's plan at 0.9 measures 1.44 of
+    itself. With the release operators capture adds (the default), both
+    the keep-all peak and the plan are what the step measures."""
+    torch.manual_seed(0)
+    model, x = HeldLocal(), torch.randn(64, 16)
+
+    def run(policy=None):
+        model.zero_grad(set_to_none=True)
+        with LiveTensorBytes() as tracker:
+            if policy is None:
+                loss = model(x)
+            else:
+                with policy.applied(model):
+                    loss = model(x)
+            loss.backward()
+            del loss
+        return tracker.peak
+
+    plain = run()
+    traced = capture(model, (x,), training=True, eager_lifetimes=False)
+    assert stowage.remat(traced, budget=1.0, method="keep-all").peak_bytes < 0.9 * plain
+    blind = stowage.remat(traced, budget=0.9, method="torch-knapsack")
+    assert run(checkpoint_policy(blind, traced)) > 1.1 * blind.peak_bytes
+
+    graph = capture(model, (x,), training=True)
+    assert abs(stowage.remat(graph, budget=1.0, method="keep-all").peak_bytes - plain) <= 0.01 * plain
+    for method in ("torch-knapsack", "chen"):
+        plan = stowage.remat(graph, budget=0.9, method=method)
+        peak = run(checkpoint_policy(plan, graph))
+        print(f"HeldLocal: {method} at 0.9 planned {plan.peak_bytes} B, measured {peak} B (plain step {plain} B)")
+        assert plan.recomputed and abs(peak - plan.peak_bytes) <= 0.10 * plan.peak_bytes
