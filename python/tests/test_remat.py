@@ -198,9 +198,10 @@ def test_recompute_policy_runs_the_plan_with_its_peak_and_the_same_gradients(tow
 def test_recompute_policy_follows_greedy_plans_or_refuses_them(tower):
     """Greedy plans: at 0.8 each dropped value is recomputed once, in the
     backward, and the policy measures the planned peak with the plain
-    step's gradients; at 0.6 greedy recomputes values more than once (the
-    test net: 2,622,132 B planned, 4,222,960 B measured when the policy ran
-    it anyway), so the policy refuses it up front, naming the step."""
+    step's gradients; at 0.6 greedy recomputes values during the forward
+    or more than once (a plan of this kind measured 4,222,960 B against
+    2,622,132 B planned when the policy ran it anyway), so the policy
+    refuses it up front, naming the step."""
     model, x, graph = tower
     document = graph.to_json()
     loose = stowage.remat(graph, budget=0.8, method="greedy")
@@ -216,13 +217,27 @@ def test_recompute_policy_follows_greedy_plans_or_refuses_them(tower):
         assert torch.allclose(gradients[name], gradient, rtol=1e-6, atol=1e-7), name
 
     tight = stowage.remat(graph, budget=0.6, method="greedy")
-    runs = {}
-    for s in tight.plan.steps:
+    steps, operators = tight.plan.steps, document["operators"]
+    # The forward ends at the first run of its last forward operator; the
+    # policy cannot follow a forward operator run again before then, nor
+    # any operator run a third time.
+    forward = [o for o, op in enumerate(operators) if op.get("phase") == "forward"]
+    first_run = {}
+    for i, s in enumerate(steps):
+        first_run.setdefault(s.operator, i)
+    forward_end = max(first_run[o] for o in forward)
+    runs, expected = {}, None
+    for i, s in enumerate(steps):
         runs[s.operator] = runs.get(s.operator, 0) + 1
-    third = next(i for i, s in enumerate(tight.plan.steps)
-                 if sum(1 for t in tight.plan.steps[:i + 1] if t.operator == s.operator) == 3)
-    name = document["operators"][tight.plan.steps[third].operator]["name"]
-    with pytest.raises(UnfollowablePlan, match=rf"greedy plan as planned: step {third} runs {re.escape(name)} a third time"):
+        name = re.escape(operators[s.operator]["name"])
+        if runs[s.operator] == 2 and i < forward_end:
+            expected = rf"step {i} recomputes {name} during the forward pass"
+        elif runs[s.operator] == 3:
+            expected = rf"step {i} runs {name} a third time"
+        if expected:
+            break
+    assert expected is not None
+    with pytest.raises(UnfollowablePlan, match=rf"greedy plan as planned: {expected}"):
         checkpoint_policy(tight, graph)
 
 
@@ -279,3 +294,148 @@ def test_recomputing_wrapper_applies_the_policy_to_each_call():
         for p, q in zip(model.parameters(), reference.parameters()):
             assert torch.allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
     assert all(m.inplace for m in model.modules() if isinstance(m, nn.ReLU))  # restored
+
+
+class Attention(nn.Module):
+    """GPT-2's attention as eager code writes it: a fused q/k/v projection
+    split into views, 4-d matmuls (whose eager kernels return
+    `_unsafe_view`s), a mask filled in, softmax, a residual add."""
+
+    def __init__(self, width: int, heads: int, sequence: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.ln = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.register_buffer("mask", torch.tril(torch.ones(sequence, sequence, dtype=torch.bool)), persistent=False)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.qkv(self.ln(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) / (c // self.heads) ** 0.5
+        scores = scores.masked_fill(~self.mask[:t, :t], float("-inf"))
+        y = (scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, t, c)
+        return x + self.proj(y)
+
+
+class TinyGPT(nn.Module):
+    """A stack of attention and MLP blocks with a tied head and the shifted
+    next-token loss, GPT-2's shape at toy sizes."""
+
+    def __init__(self, vocabulary: int = 512, sequence: int = 64, width: int = 32, heads: int = 4,
+                 layers: int = 3) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocabulary, width)
+        self.blocks = nn.ModuleList()
+        for _ in range(layers):
+            self.blocks.append(Attention(width, heads, sequence))
+            self.blocks.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 4 * width),
+                                             nn.GELU(approximate="tanh"), nn.Linear(4 * width, width)))
+        self.ln = nn.LayerNorm(width)
+
+    def forward(self, ids, labels):
+        x = self.embed(ids)
+        for block in self.blocks:
+            x = block(x) if isinstance(block, Attention) else x + block(x)
+        logits = self.ln(x) @ self.embed.weight.t()
+        return nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1))
+
+
+def test_recompute_policy_holds_the_plan_on_a_transformer_stack():
+    """A transformer step under PyTorch's knapsack plan at 0.7 measures
+    its plan (within 10 %), well below the plain step, with the plain
+    step's gradients. Before eager tensors that share an input's storage
+    (`_unsafe_view`) were left out of the matching, they took the graph
+    tensors of the matmuls after them, the policy dropped the wrong values
+    and this step measured 1,750,008 B against 1,350,660 B planned (1.30)."""
+    torch.manual_seed(0)
+    model = TinyGPT().train()
+    ids = torch.randint(0, 512, (2, 64))
+    graph = capture(model, (ids, ids.clone()), training=True, loss_fn=lambda loss: loss)
+    plan = stowage.remat(graph, budget=0.7, method="torch-knapsack")
+    policy = checkpoint_policy(plan, graph)
+
+    def run(policy=None):
+        model.zero_grad(set_to_none=True)
+        with LiveTensorBytes() as tracker:
+            if policy is None:
+                loss = model(ids, ids.clone())
+            else:
+                with policy.applied(model):
+                    loss = model(ids, ids.clone())
+            loss.backward()
+            del loss
+        return tracker.peak, {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    plain_peak, plain_gradients = run()
+    peak, gradients = run(policy)
+    print(f"TinyGPT: keep-all {plain_peak} B measured; torch-knapsack at 0.7 planned {plan.peak_bytes} B, "
+          f"measured {peak} B; {len(policy.dropped)} of {len(plan.recomputed)} recomputed values dropped")
+    forward = {t for op in graph.operators if op.phase == "forward" for t in op.outputs}
+    # Every forward tensor of the graph is found in the step but the
+    # pieces of the loss the graph decomposes (eager runs nll_loss whole)
+    # and the masks' fill values (scalars eager masked_fill makes none of).
+    unmatched = forward - policy.matched
+    assert all(":" not in t or "scalar_tensor" in t for t in unmatched), sorted(unmatched)
+    assert len(unmatched) <= 20, sorted(unmatched)
+    assert len(policy.dropped) >= 10 and policy.dropped <= set(plan.recomputed)
+    assert abs(peak - plan.peak_bytes) <= 0.10 * plan.peak_bytes
+    assert peak < 0.8 * plain_peak
+    for name, gradient in plain_gradients.items():
+        assert torch.allclose(gradients[name], gradient, rtol=1e-6, atol=1e-7), name
+
+
+class HeldLocal(nn.Module):
+    """A forward whose local `big` names the wide projection until it
+    returns, after its last reader (the tanh), while the loss's own wide
+    values are made."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up, self.down = nn.Linear(16, 1024), nn.Linear(1024, 16)
+        self.chain = nn.ModuleList(nn.Linear(16, 16) for _ in range(4))
+        self.head = nn.Linear(16, 1024)
+
+    def forward(self, x):
+        big = self.up(x)
+        small = self.down(torch.tanh(big))
+        for layer in self.chain:
+            small = layer(small).relu()
+        return self.head(small).logsumexp(-1).mean()
+
+
+def test_plans_count_what_the_forward_holds_past_its_last_reader():
+    """Captured as traced, the graph frees `big` after the tanh: its
+    keep-all peak misses what the step holds (1,069,312 B against a plain
+    step's 1,331,720 B), and torch-knapsack's plan at 0.9 measures 1.44 of
+    itself. With the release operators capture adds (the default), both
+    the keep-all peak and the plan are what the step measures."""
+    torch.manual_seed(0)
+    model, x = HeldLocal(), torch.randn(64, 16)
+
+    def run(policy=None):
+        model.zero_grad(set_to_none=True)
+        with LiveTensorBytes() as tracker:
+            if policy is None:
+                loss = model(x)
+            else:
+                with policy.applied(model):
+                    loss = model(x)
+            loss.backward()
+            del loss
+        return tracker.peak
+
+    plain = run()
+    traced = capture(model, (x,), training=True, eager_lifetimes=False)
+    assert stowage.remat(traced, budget=1.0, method="keep-all").peak_bytes < 0.9 * plain
+    blind = stowage.remat(traced, budget=0.9, method="torch-knapsack")
+    assert run(checkpoint_policy(blind, traced)) > 1.1 * blind.peak_bytes
+
+    graph = capture(model, (x,), training=True)
+    assert abs(stowage.remat(graph, budget=1.0, method="keep-all").peak_bytes - plain) <= 0.01 * plain
+    for method in ("torch-knapsack", "chen"):
+        plan = stowage.remat(graph, budget=0.9, method=method)
+        peak = run(checkpoint_policy(plan, graph))
+        print(f"HeldLocal: {method} at 0.9 planned {plan.peak_bytes} B, measured {peak} B (plain step {plain} B)")
+        assert plan.recomputed and abs(peak - plan.peak_bytes) <= 0.10 * plan.peak_bytes

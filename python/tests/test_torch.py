@@ -124,3 +124,61 @@ def test_planned_activation_peak_matches_a_measured_training_step():
         loss_fn(model(x)).backward()
     print(f"Block(32), batch 8, 32x32: planned activation peak {planned} B, measured {tracker.peak} B")
     assert abs(tracker.peak - planned) <= 0.10 * planned
+
+
+def test_tracker_counts_no_storage_an_operator_returns_as_new_but_shares():
+    """`_unsafe_view` (what eager `matmul` and `reshape` return) declares a
+    new tensor in its schema but returns its input's storage: a view of a
+    tensor made before the block is no new memory, and a view of one made
+    inside it is not counted twice."""
+    weight = torch.randn(256, 256)
+    with LiveTensorBytes() as tracker:
+        view = torch.ops.aten._unsafe_view(weight, [256 * 256])
+        made = weight * 2
+        again = torch.ops.aten._unsafe_view(made, [256 * 256])
+    assert view.data_ptr() == weight.data_ptr() and again.data_ptr() == made.data_ptr()
+    assert tracker.peak == 256 * 256 * 4  # `made` only (the old tracker counted `weight` too: twice that)
+
+
+class Holds(nn.Module):
+    """A forward whose locals name values past their last reader: `h`,
+    `kept` and `y` until it returns (and the loss runs after them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.c = nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8)
+
+    def forward(self, x):
+        h = self.a(x)
+        kept = h.tanh()
+        y = self.b(kept)
+        return self.c(y.relu()).square().mean()
+
+
+def test_training_capture_holds_values_as_long_as_eager_torch_does():
+    """capture(training=True) reads each forward value a Python frame still
+    names past its last reader with a `release` operator where eager torch
+    lets it go (here: after the loss), so a plan sees those lifetimes;
+    eager_lifetimes=False gives the graph as traced."""
+    torch.manual_seed(0)
+    model, x = Holds(), torch.randn(4, 8)
+    plain = capture(model, (x,), training=True, eager_lifetimes=False)
+    graph = capture(model, (x,), training=True)
+    assert all(op.type != "release" for op in plain.operators)
+    assert [op for op in graph.operators if op.type != "release"] == plain.operators
+    releases = [i for i, op in enumerate(graph.operators) if op.type == "release"]
+    assert len(releases) == 1
+    release = graph.operators[releases[0]]
+    assert release.outputs == [] and release.phase == "forward" and release.cost == 0
+    forward = [op for op in graph.operators if op.phase == "forward" and op.type != "release"]
+    # Right after the forward's last operator (the loss's mean)...
+    assert graph.operators[releases[0] - 1] is forward[-1] and "mean" in forward[-1].type
+    # ...reading the outputs of a, tanh and b, which the locals h, kept and y
+    # hold; not the relu's (a temporary, freed once c has read it).
+    producer = {t: op for op in forward for t in op.outputs}
+    held = {producer[t].name.split(":")[0] if producer[t].name.startswith(("a:", "b:", "c:")) else producer[t].type
+            for t in release.inputs}
+    assert held == {"a", "b", "aten.tanh.default"}, release.inputs
+    # Every planner reads the extended graph: keep-all counts them.
+    assert stowage.remat(graph, budget=1.0, method="keep-all").peak_bytes >= \
+        stowage.remat(plain, budget=1.0, method="keep-all").peak_bytes

@@ -23,7 +23,10 @@ no module stack, sequence number or source for its backward nodes, so the
 module is recovered from what the node reads (see ``_name_backward``:
 the parameters it or a sibling reading the same gradient reads, else the
 forward activation it reads). The loss and
-the parameters' gradients are the graph's outputs. The module (or
+the parameters' gradients are the graph's outputs. Forward values the
+module's Python code holds past their last reader are read by ``release``
+operators (cost 0, no outputs) where eager torch frees them, from one
+forward pass on the meta device (lifetimes.py). The module (or
 ``loss_fn`` applied to its output) must give the scalar loss.
 
 Cost: one symbolic trace of the module (and, for training, of its
@@ -69,10 +72,17 @@ class _WithLoss(torch.nn.Module):
 
 
 def capture(module: torch.nn.Module, example_inputs: Sequence[Any], training: bool = False,
-            loss_fn: Optional[Callable[[Any], torch.Tensor]] = None, name: Optional[str] = None) -> Graph:
+            loss_fn: Optional[Callable[[Any], torch.Tensor]] = None, name: Optional[str] = None,
+            eager_lifetimes: bool = True) -> Graph:
     """The Stowage graph of `module` run on inputs like `example_inputs`
     (inference: its forward; ``training=True``: one step's forward and
-    backward). Only shapes and dtypes of the inputs matter."""
+    backward). Only shapes and dtypes of the inputs matter.
+
+    With ``training=True`` and `eager_lifetimes` (the default), forward
+    values the module's Python code holds past their last reader (a local
+    naming the logits while the loss runs) are read by ``release``
+    operators where eager torch lets them go (see lifetimes.py), so that
+    a remat plan is made for what the step will really hold."""
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"stowage.torch.capture: module must be a torch.nn.Module, not {type(module).__name__}")
     inputs = tuple(example_inputs) if isinstance(example_inputs, (list, tuple)) else (example_inputs,)
@@ -99,7 +109,12 @@ def capture(module: torch.nn.Module, example_inputs: Sequence[Any], training: bo
     decomposed = forward.run_decompositions()
     stacks = {node.name: node.meta.get("nn_module_stack") for node in decomposed.graph.nodes}
     joint = _joint_graph(forward)
-    return _convert(joint, graph_name, prefix="model.", module_stacks=stacks)
+    graph = _convert(joint, graph_name, prefix="model.", module_stacks=stacks)
+    if eager_lifetimes:
+        from .lifetimes import hold_eager_lifetimes  # (it imports this module)
+
+        hold_eager_lifetimes(graph, module, inputs, loss_fn)
+    return graph
 
 
 def _joint_graph(forward: Any) -> Any:
@@ -182,6 +197,7 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
     forward_tensors: set = set()
     constants: set = set()  # made by operators that read nothing (scalar_tensor): they say nothing of a module
     parameters = set(signature.inputs_to_parameters)
+    views: set = set()  # view nodes (split's list of views included)
 
     def inputs_of(node: torch.fx.Node) -> List[str]:
         names: List[str] = []
@@ -209,11 +225,15 @@ def _convert(program: Any, graph_name: str, prefix: str, module_stacks: Optional
         elif node.op == "call_function":
             if node.target is operator.getitem:
                 source, index = node.args[0], node.args[1]
+                if isinstance(source, torch.fx.Node) and source.name in views:
+                    tensor_of[node.name] = tensor_of[source.name]  # a piece of a split: a view of its base
+                    continue
                 parts = tensor_of.get(source.name, []) if isinstance(source, torch.fx.Node) else []
                 tensor_of[node.name] = [parts[index]] if isinstance(index, int) and index < len(parts) else []
                 continue
             if _is_view(node):
                 tensor_of[node.name] = inputs_of(node)[:1]
+                views.add(node.name)
                 continue
             outputs = [v for v in (value if isinstance(value, (list, tuple)) else [value])]
             reads = inputs_of(node)

@@ -8,8 +8,10 @@ captured graph it planned; the policy it returns runs a training step so:
 - during the forward (``with policy.applied(model): loss = ...``), a
   dispatch mode sees every ATen operator, and module hooks say which
   module runs it; each new tensor is matched to the captured graph's
-  tensor of the same module, shape and dtype (in order), which says
-  whether the plan keeps it or recomputes it;
+  tensor of the same module, shape and dtype (in order, matching.py),
+  which says whether the plan keeps it or recomputes it; a result that is
+  an input's storage (``_unsafe_view``, which eager ``matmul`` returns
+  where the graph has a ``view``) is a view, not a new tensor;
 - autograd's saved-tensor hooks (``torch.autograd.graph.saved_tensors_hooks``,
   what ``torch.utils.checkpoint``'s non-reentrant mode is built on) store,
   for a tensor the plan recomputes, how to make it (the operator and its
@@ -41,10 +43,9 @@ recomputed at most once per backward.
 """
 from __future__ import annotations
 
-import collections
 import contextlib
 import weakref
-from typing import Any, Deque, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -52,8 +53,8 @@ from torch.utils._pytree import tree_flatten, tree_map
 
 from ..graph import Graph
 from ..results import Remat
-from .capture import _DTYPES
-from .memory import returned_alias
+from .matching import ForwardTensors, TensorMatcher, module_stack, out_of_place
+from .memory import fresh_outputs
 
 _aten = torch.ops.aten
 # Batch norm in training updates its running statistics; recomputing it must not.
@@ -198,17 +199,8 @@ class RecomputePolicy:
         reason = unfollowable_step(remat, document)
         if reason is not None:
             raise UnfollowablePlan(f"stowage.torch: cannot run the {remat.method} plan as planned: {reason}")
-        shapes = {t["name"]: (tuple(t.get("shape") or ()), t.get("dtype")) for t in document["tensors"]}
-        recomputed = set(remat.recomputed)
-        #: {(module, shape, dtype): graph tensors in forward order, recomputed or not}
-        self._expected: Dict[Tuple[str, Tuple[int, ...], Optional[str]], List[Tuple[str, bool]]] = {}
-        for operator in document["operators"]:
-            if operator.get("phase", "forward") != "forward":
-                continue
-            module = operator["name"].split(":", 1)[0] if ":" in operator["name"] else ""
-            for tensor in operator["outputs"]:
-                shape, dtype = shapes[tensor]
-                self._expected.setdefault((module, shape, dtype), []).append((tensor, tensor in recomputed))
+        self._tensors = ForwardTensors(document)
+        self._recomputed = set(remat.recomputed)
         self.remat = remat
         #: After a step: graph tensors matched, and those the step dropped.
         self.matched: Set[str] = set()
@@ -218,52 +210,29 @@ class RecomputePolicy:
     def applied(self, model: torch.nn.Module) -> Iterator["RecomputePolicy"]:
         """Runs what is inside (the forward and the loss) under the policy;
         the backward afterwards recomputes what it dropped."""
-        stack: List[str] = [""]
-        names = {module: name for name, module in model.named_modules()}
-        hooks = []
-
-        def enter(name: str) -> Any:
-            return lambda module, args: stack.append(name)  # None: the inputs stay as they are
-
-        def leave(module: Any, args: Any, output: Any) -> None:
-            stack.pop()  # (returning anything would replace the module's output)
-
-        for module, name in names.items():
-            if name:
-                hooks.append(module.register_forward_pre_hook(enter(name)))
-                hooks.append(module.register_forward_hook(leave))
         # In-place activations (ReLU(inplace=True)) run out of place, as in
         # the captured graph (which is functional): a value the plan drops
         # must not share its storage with one it keeps.
-        inplace = [m for m in names if getattr(m, "inplace", None) is True]
-        for m in inplace:
-            m.inplace = False
-        recorder = _Recorder(self, stack)
         self.matched, self.dropped = set(), set()
-        try:
-            with torch.autograd.graph.saved_tensors_hooks(recorder.pack, _unpack), recorder:
-                yield self
-        finally:
-            for hook in hooks:
-                hook.remove()
-            for m in inplace:
-                m.inplace = True
-            recorder.values.clear()  # the saved slots hold what the backward needs
+        with module_stack(model) as stack, out_of_place(model):
+            recorder = _Recorder(self, stack)
+            try:
+                with torch.autograd.graph.saved_tensors_hooks(recorder.pack, _unpack), recorder:
+                    yield self
+            finally:
+                recorder.values.clear()  # the saved slots hold what the backward needs
 
-    def _match(self, module: str, tensor: torch.Tensor, queues: Dict[Any, Deque[Tuple[str, bool]]]) -> bool:
-        """Whether the plan recomputes this new tensor of `module`: the next
-        unmatched graph tensor of that module with its shape and dtype."""
-        key = (module, tuple(int(d) for d in tensor.shape), _DTYPES.get(tensor.dtype))
-        queue = queues.get(key)
-        if queue is None:
-            queue = queues[key] = collections.deque(self._expected.get(key, []))
-        if not queue:
+    def _match(self, module: str, tensor: torch.Tensor, matcher: TensorMatcher) -> bool:
+        """Whether the plan recomputes this new tensor of `module` (the graph
+        tensor the matcher says it is)."""
+        name = matcher.match(module, tensor)
+        if name is None:
             return False
-        name, recomputed = queue.popleft()
         self.matched.add(name)
-        if recomputed:
+        if name in self._recomputed:
             self.dropped.add(name)
-        return recomputed
+            return True
+        return False
 
 
 def _unpack(packed: Any) -> torch.Tensor:
@@ -277,7 +246,7 @@ class _Recorder(TorchDispatchMode):
         super().__init__()
         self.policy, self.stack = policy, stack
         self.values: Dict[int, Tuple[Any, _Value]] = {}  # id(tensor) -> (weak ref, record)
-        self.queues: Dict[Any, Deque[Tuple[str, bool]]] = {}
+        self.matcher = policy._tensors.matcher()
 
     def _value_of(self, tensor: torch.Tensor) -> Optional[_Value]:
         entry = self.values.get(id(tensor))
@@ -300,19 +269,19 @@ class _Recorder(TorchDispatchMode):
                     if value is not None:
                         value.tensor = _gone
         seeded = torch.Tag.nondeterministic_seeded in func.tags
+        fresh = {index for index, _, _ in fresh_outputs(func, args, kwargs, out)}
         outputs = list(out) if isinstance(out, (list, tuple)) else [out]
         for index, tensor in enumerate(outputs):
             if not isinstance(tensor, torch.Tensor):
                 continue
-            alias = returned_alias(func, index)
-            if alias is not None and not alias.is_write:
+            if index not in fresh:
                 base = call.args[0] if call.args and isinstance(call.args[0], _Value) else None
                 # A view: dropped when what it views is.
                 dropped = base is not None and base.dropped
             else:
                 # A new tensor, or the written input: a new value either way
                 # (the captured graph is functional: `add_` is an `add`).
-                dropped = self.policy._match(self.stack[-1], tensor, self.queues) and not seeded
+                dropped = self.policy._match(self.stack[-1], tensor, self.matcher) and not seeded
             value = _Value(call, index, tensor, dropped)
             call.values.append(weakref.ref(value))
             self.values[id(tensor)] = (weakref.ref(tensor), value)
