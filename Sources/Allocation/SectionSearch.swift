@@ -104,6 +104,8 @@ struct SectionSearch {
     private var packed: [Int] = []
     private var waiting: [(at: Int, buffer: Int)] = []
     private var stacked: [Int]
+    private var reach: [Bool]
+    private var closedAt: [Int]
 
     /// `buffers` must be valid with positive sizes; `original[i]` is
     /// reported back with their offsets.
@@ -190,6 +192,8 @@ struct SectionSearch {
         closedPrefix = [Int](repeating: 0, count: s + 1)
         coverage = [Int](repeating: 0, count: s + 1)
         stacked = [Int](repeating: 0, count: s)
+        reach = [Bool](repeating: false, count: s + 1)
+        closedAt = [Int](repeating: 0, count: s + 1)
     }
 
     /// Whether some section needs more than the capacity even before any
@@ -333,7 +337,7 @@ struct SectionSearch {
             if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
             m = min(m, at)
         }
-        if m == Int.max || !stacksFit(a, b) { return false }
+        if m == Int.max || !stacksFit(a, b) || !valleysTile(a, b, from: m) { return false }
 
         // How many buffers could start at m across each section.
         for s in a ... b { coverage[s] = 0 }
@@ -472,6 +476,69 @@ struct SectionSearch {
                 }
             }
         }
+    }
+
+    /// A section is *tight* when what remains to place across it exactly
+    /// fills the room between its floor and the capacity: every unplaced
+    /// buffer across it goes no lower than the floor, so one of them must
+    /// start exactly at the floor. Take a *valley*: a maximal run of
+    /// sections with the same floor f ≥ `level`, whose neighbours (if any
+    /// in the part) have higher floors. A buffer starting at f cannot cross
+    /// a neighbour (the top buffer there started at or below the current
+    /// level, so it overlaps [f, f + size)), and buffers starting at f never
+    /// share a section. So the tight sections of the valley must be covered
+    /// by disjoint lifetimes, inside the valley, of unplaced buffers that
+    /// can start at f (aligned there or pinned there, fitting below the
+    /// capacity, not crossing a section closed at f). Whether such a cover
+    /// exists is a reachability over the valley's section boundaries.
+    ///
+    /// The area check (``stacksFit``) cannot see this: zero-slack problems
+    /// (a tiling, like the guillotine benchmark) leave valleys whose sums
+    /// are right but whose width no set of remaining lifetimes fills, and
+    /// chronological backtracking finds that out only many levels later.
+    ///
+    /// O(s + m) for the s sections of the part and its m unplaced buffers.
+    private mutating func valleysTile(_ a: Int, _ b: Int, from level: Int) -> Bool {
+        var ra = a
+        while ra < b {
+            let f = floor[ra]
+            var rb = ra + 1
+            while rb < b && floor[rb] == f { rb += 1 }
+            defer { ra = rb }
+            // Only valleys at or above the level, walled on both sides.
+            if f < level || (ra > a && floor[ra - 1] < f) || (rb < b && floor[rb] < f) { continue }
+            var anyTight = false
+            closedAt[ra] = 0
+            for s in ra ..< rb {
+                let r = remaining[s]
+                if r > 0 && f + r >= capacity { anyTight = true }
+                closedAt[s + 1] = closedAt[s] + (closedLevel[s] == f ? 1 : 0)
+                reach[s] = false
+            }
+            reach[rb] = false
+            if !anyTight { continue }
+            reach[ra] = true
+            var i = firstBuffer[ra]
+            let end = firstBuffer[rb]
+            for s in ra ..< rb {
+                // Buffers are sorted by first section.
+                let open = reach[s]
+                while i < end && first[i] == s {
+                    if open && !placed[i] && last[i] <= rb && f + size[i] <= capacity
+                        && (fixed[i] >= 0 ? fixed[i] == f : f % alignment[i] == 0)
+                        && closedAt[last[i]] == closedAt[s] {
+                        reach[last[i]] = true
+                    }
+                    i += 1
+                }
+                if open {
+                    let r = remaining[s]
+                    if !(r > 0 && f + r >= capacity) { reach[s + 1] = true }
+                }
+            }
+            if !reach[rb] { return false }
+        }
+        return true
     }
 
     /// Every section of the part can still hold what remains to place in
