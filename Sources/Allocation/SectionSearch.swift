@@ -97,6 +97,8 @@ struct SectionSearch {
     private var parts: [(r0: Int, r1: Int)] = []
 
     private(set) var nodes = 0
+    /// Nodes cut by ``valleysTile`` (for tests).
+    private(set) var valleyCuts = 0
     /// Whether candidates that fit their surroundings go first (see
     /// ``fitScore``; tilings only).
     private var fitFirst = true
@@ -347,7 +349,12 @@ struct SectionSearch {
             if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
             m = min(m, at)
         }
-        if m == Int.max || !valleysTile(a, b, from: m) || !stacksFit(a, b) { return false }
+        if m == Int.max { return false }
+        if !valleysTile(a, b, from: m) {
+            valleyCuts += 1
+            return false
+        }
+        if !stacksFit(a, b) { return false }
 
         // How many buffers could start at m across each section.
         for s in a ... b { coverage[s] = 0 }
