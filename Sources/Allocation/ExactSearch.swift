@@ -9,6 +9,10 @@ public enum CandidateOrder: Sendable, Equatable, Hashable {
     case area
     case start
     case random(seed: UInt64)
+    /// `base`'s order with noise: each buffer's rank in it moves by a
+    /// random amount up to an eighth of the part's buffers, so close
+    /// ranks trade places and the order's character stays.
+    indirect case noisy(CandidateOrder, seed: UInt64)
 }
 
 public struct SearchOptions: Sendable {
@@ -26,8 +30,16 @@ public struct SearchOptions: Sendable {
     public var greedyFirst = true
     /// Restarts run on all cores (each core its own attempts).
     public var parallel = true
-    /// The candidate order of restarts beyond ``orders``, from a seed.
-    var restartOrder: @Sendable (UInt64) -> CandidateOrder = { .random(seed: $0) }
+    /// The candidate order of restart round `round` ≥ `orders.count`:
+    /// by default one of ``orders`` with seeded noise (reproducible).
+    var restartOrder: @Sendable (_ round: Int, _ orders: [CandidateOrder]) -> CandidateOrder = { round, orders in
+        let seed = UInt64(round) &* 0x9E37_79B9_7F4A_7C15
+        return orders.isEmpty ? .random(seed: seed) : .noisy(orders[round % orders.count], seed: seed)
+    }
+    /// Whether restart round r tries first the candidates that fit their
+    /// surroundings (then by candidate order) or goes by the order alone
+    /// (only on tilings, problems without slack anywhere).
+    var fitFirst: @Sendable (_ round: Int) -> Bool = { _ in true }
     /// Called about once a second during long searches.
     public var progress: (@Sendable (SearchProgress) -> Void)?
 
@@ -175,10 +187,11 @@ public struct ExactSearch: Sendable {
             }
             let engine = SectionSearch(buffers: partBuffers, original: part, capacity: capacity)
             if engine.exceedsCapacityAtOnce { return .noFit }
-            // A second view for a second core: the part with time reversed
-            // (the same problem, a different search tree).
+            // A second view: the part with time reversed (the same problem,
+            // a different search tree). Restart rounds alternate the views,
+            // serial or parallel alike.
             var engines = [engine]
-            if options.parallel && Parallel.width > 1, let end = partBuffers.map(\.upper).max() {
+            if let end = partBuffers.map(\.upper).max() {
                 let mirrored = partBuffers.map { b in
                     Buffer(id: b.id, lower: end - b.upper, upper: end - b.lower, size: b.size, alignment: b.alignment, fixedOffset: b.fixedOffset)
                 }
@@ -204,10 +217,14 @@ public struct ExactSearch: Sendable {
     }
 
     /// Restarts of one part's search, on ``Parallel/width`` threads when
-    /// ``SearchOptions/parallel``, thread w with its own copy of
-    /// `engines[w % engines.count]` (views of the same part): attempt k
-    /// runs candidate order k (then shuffled orders) under a node limit of
-    /// `firstRestartNodes × luby(k + 1)`, threads taking attempts in turn.
+    /// ``SearchOptions/parallel``, each thread with its own copies of the
+    /// `engines` (views of the same part). Attempt k belongs to round
+    /// r = k / v of the v views and runs view k mod v with candidate order
+    /// r (then ``SearchOptions/restartOrder``'s seeded orders) under a node
+    /// limit of `firstRestartNodes × luby(r + 1)`, threads taking attempts
+    /// in turn. What each attempt does depends on k alone, never on which
+    /// thread runs it or when: results are reproducible (with a node limit
+    /// and one thread exactly; in parallel, the first attempt to fit wins).
     /// The first fit wins; a run that ends within its node limit without
     /// one proves that nothing fits. The total node limit is shared: each
     /// attempt reserves its nodes before it starts.
@@ -225,13 +242,14 @@ public struct ExactSearch: Sendable {
         let clock = stats.deadline
         let workers = options.parallel ? Parallel.width : 1
         _ = Parallel.map(workers) { w in
-            var engine = engines[w % engines.count]
+            var views = engines
             while true {
                 // The next attempt and its node budget, or stop.
                 let task: (attempt: Int, limit: Int)? = shared.withLock { s in
                     if s.outcome != nil { return nil }
                     var limit = Int.max
-                    let (scaled, overflow) = options.firstRestartNodes.multipliedReportingOverflow(by: Self.luby(s.next + 1))
+                    let round = s.next / views.count
+                    let (scaled, overflow) = options.firstRestartNodes.multipliedReportingOverflow(by: Self.luby(round + 1))
                     if !overflow { limit = scaled }
                     if let total = options.nodeLimit {
                         let left = total - s.nodes
@@ -244,12 +262,14 @@ public struct ExactSearch: Sendable {
                     return (s.next, limit)
                 }
                 guard let task else { return 0 }
-                let order = task.attempt < options.orders.count
-                    ? options.orders[task.attempt]
-                    : options.restartOrder(UInt64(task.attempt) &* 0x9E37_79B9)
-                let before = engine.nodes
+                let round = task.attempt / views.count
+                let view = task.attempt % views.count
+                let order = round < options.orders.count
+                    ? options.orders[round]
+                    : options.restartOrder(round, options.orders)
+                let before = views[view].nodes
                 let progress = options.progress
-                let result = engine.run(order: order, nodeLimit: task.limit, deadline: deadline) { nodes in
+                let result = views[view].run(order: order, fitFirst: options.fitFirst(round), nodeLimit: task.limit, deadline: deadline) { nodes in
                     shared.withLock { s in
                         if s.outcome != nil { return false }
                         if let progress {
@@ -263,8 +283,8 @@ public struct ExactSearch: Sendable {
                         return true
                     }
                 }
-                let used = engine.nodes - before
-                let solution = result == .fit ? engine.solution : nil
+                let used = views[view].nodes - before
+                let solution = result == .fit ? views[view].solution : nil
                 let stop: Bool = shared.withLock { s in
                     s.nodes += options.nodeLimit == nil ? used : used - task.limit
                     s.restarts += 1

@@ -97,6 +97,11 @@ struct SectionSearch {
     private var parts: [(r0: Int, r1: Int)] = []
 
     private(set) var nodes = 0
+    /// Nodes cut by ``valleysTile`` (for tests).
+    private(set) var valleyCuts = 0
+    /// Whether candidates that fit their surroundings go first (see
+    /// ``fitScore``; tilings only).
+    private var fitFirst = true
     private var lowest: [(at: Int, buffer: Int)] = []
     private var closedLevel: [Int]
     private var closedPrefix: [Int]
@@ -104,6 +109,8 @@ struct SectionSearch {
     private var packed: [Int] = []
     private var waiting: [(at: Int, buffer: Int)] = []
     private var stacked: [Int]
+    private var reach: [Bool]
+    private var closedAt: [Int]
 
     /// `buffers` must be valid with positive sizes; `original[i]` is
     /// reported back with their offsets.
@@ -180,6 +187,7 @@ struct SectionSearch {
             crossing[k] += crossing[k - 1]
         }
         self.remaining = Array(remaining.prefix(s))
+        isTiling = s > 0 && remaining.prefix(s).allSatisfy { $0 == capacity }
         self.crossing = Array(crossing.prefix(s + 1))
         floor = [Int](repeating: 0, count: s)
         base = [Int](repeating: 0, count: n)
@@ -190,7 +198,14 @@ struct SectionSearch {
         closedPrefix = [Int](repeating: 0, count: s + 1)
         coverage = [Int](repeating: 0, count: s + 1)
         stacked = [Int](repeating: 0, count: s)
+        reach = [Bool](repeating: false, count: s + 1)
+        closedAt = [Int](repeating: 0, count: s + 1)
     }
+
+    /// Whether the buffers fill every section exactly up to the capacity
+    /// (no slack anywhere, like the guillotine problems): then no sliver may
+    /// be left, and candidates that fit their surroundings go first.
+    let isTiling: Bool
 
     /// Whether some section needs more than the capacity even before any
     /// placement (the peak of live bytes is above it).
@@ -202,8 +217,9 @@ struct SectionSearch {
     /// then too). On `.fit`, ``offset`` holds the solution (in this
     /// engine's buffer order: use ``original``); the state is reset before
     /// returning otherwise.
-    mutating func run(order: CandidateOrder, nodeLimit: Int, deadline: Deadline, tick: (Int) -> Bool) -> RunResult {
+    mutating func run(order: CandidateOrder, fitFirst: Bool = true, nodeLimit: Int, deadline: Deadline, tick: (Int) -> Bool) -> RunResult {
         setRanks(order)
+        self.fitFirst = fitFirst && isTiling
         resetToRoot()
         var pending: Pending? = (0, sectionCount, Int.min)
         var result: Bool?
@@ -333,7 +349,12 @@ struct SectionSearch {
             if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
             m = min(m, at)
         }
-        if m == Int.max || !stacksFit(a, b) { return false }
+        if m == Int.max { return false }
+        if !valleysTile(a, b, from: m) {
+            valleyCuts += 1
+            return false
+        }
+        if !stacksFit(a, b) { return false }
 
         // How many buffers could start at m across each section.
         for s in a ... b { coverage[s] = 0 }
@@ -358,11 +379,12 @@ struct SectionSearch {
         let start = candidates.count
         for (at, i) in lowest where at == m && first[i] <= chosen && chosen < last[i] {
             if m == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            let key = fitFirst ? (4 - fitScore(i, at: at, in: a, b)) * n + rank[i] : rank[i]
             if at + maxRemaining > capacity {
                 guard size[i] == maxRemaining && first[i] <= fullest && fullest < last[i] else { continue }
-                candidates.append((at, rank[i], ~i))
+                candidates.append((at, key, ~i))
             } else {
-                candidates.append((at, rank[i], i))
+                candidates.append((at, key, i))
             }
         }
         candidates[start...].sort { $0.rank < $1.rank }
@@ -474,6 +496,92 @@ struct SectionSearch {
         }
     }
 
+    /// A section is *tight* when what remains to place across it exactly
+    /// fills the room between its floor and the capacity: every unplaced
+    /// buffer across it goes no lower than the floor, so one of them must
+    /// start exactly at the floor. Take a *valley*: a maximal run of
+    /// sections with the same floor f ≥ `level`, whose neighbours (if any
+    /// in the part) have higher floors. A buffer starting at f cannot cross
+    /// a neighbour (the top buffer there started at or below the current
+    /// level, so it overlaps [f, f + size)), and buffers starting at f never
+    /// share a section. So the tight sections of the valley must be covered
+    /// by disjoint lifetimes, inside the valley, of unplaced buffers that
+    /// can start at f (aligned there or pinned there, fitting below the
+    /// capacity, not crossing a section closed at f). Whether such a cover
+    /// exists is a reachability over the valley's section boundaries.
+    ///
+    /// The area check (``stacksFit``) cannot see this: zero-slack problems
+    /// (a tiling, like the guillotine benchmark) leave valleys whose sums
+    /// are right but whose width no set of remaining lifetimes fills, and
+    /// chronological backtracking finds that out only many levels later.
+    ///
+    /// O(s + m) for the s sections of the part and its m unplaced buffers.
+    private mutating func valleysTile(_ a: Int, _ b: Int, from level: Int) -> Bool {
+        var ra = a
+        while ra < b {
+            let f = floor[ra]
+            var rb = ra + 1
+            while rb < b && floor[rb] == f { rb += 1 }
+            defer { ra = rb }
+            if f < level { continue }
+            var anyTight = false
+            for s in ra ..< rb {
+                let r = remaining[s]
+                if r > 0 && f + r >= capacity { anyTight = true; break }
+            }
+            if !anyTight { continue }
+            // Only valleys walled on both sides (by higher floors or the
+            // part's ends).
+            if (ra > a && floor[ra - 1] < f) || (rb < b && floor[rb] < f) { continue }
+            let lo = ra, hi = rb
+            closedAt[lo] = 0
+            for s in lo ..< hi {
+                closedAt[s + 1] = closedAt[s] + (closedLevel[s] == f ? 1 : 0)
+                reach[s] = false
+            }
+            reach[hi] = false
+            reach[lo] = true
+            var i = firstBuffer[lo]
+            let end = firstBuffer[hi]
+            for s in lo ..< hi {
+                // Buffers are sorted by first section.
+                let open = reach[s]
+                while i < end && first[i] == s {
+                    if open && !placed[i] && last[i] <= hi && f + size[i] <= capacity
+                        && (fixed[i] >= 0 ? fixed[i] == f : f % alignment[i] == 0)
+                        && closedAt[last[i]] == closedAt[s] {
+                        reach[last[i]] = true
+                    }
+                    i += 1
+                }
+                if open {
+                    let r = remaining[s]
+                    if floor[s] != f || !(r > 0 && f + r >= capacity) { reach[s + 1] = true }
+                }
+            }
+            if !reach[hi] { return false }
+        }
+        return true
+    }
+
+    /// How well buffer i placed at `at` fits its surroundings, 0 to 4: one
+    /// point per side where it abuts a higher neighbour (or the part's end),
+    /// so it leaves no sliver at this level, and one per side where its top
+    /// meets that neighbour's floor, so the skyline stays flat. Tilings fill
+    /// valleys with pieces that match them; trying those first finds them
+    /// sooner. O(1).
+    private func fitScore(_ i: Int, at: Int, in a: Int, _ b: Int) -> Int {
+        let top = at + size[i]
+        let left = first[i] > a ? floor[first[i] - 1] : Int.max
+        let right = last[i] < b ? floor[last[i]] : Int.max
+        var score = 0
+        if left > at { score += 1 }
+        if right > at { score += 1 }
+        if top == left { score += 1 }
+        if top == right { score += 1 }
+        return score
+    }
+
     /// Every section of the part can still hold what remains to place in
     /// it above both its floor and `offset`.
     private func fitsAbove(_ offset: Int, in r0: Int, _ r1: Int) -> Bool {
@@ -539,6 +647,15 @@ struct SectionSearch {
     }
 
     private mutating func setRanks(_ order: CandidateOrder) {
+        if case .noisy(let base, let seed) = order {
+            setRanks(base)
+            var rng = SplitMix64(seed: seed)
+            let spread = UInt64(max(2, n / 8))
+            let noisy = (0 ..< n).map { rank[$0] + Int(rng.next() % spread) }
+            let keys = (0 ..< n).sorted { (noisy[$0], rank[$0]) < (noisy[$1], rank[$1]) }
+            for (r, i) in keys.enumerated() { rank[i] = r }
+            return
+        }
         var keys: [Int] = Array(0 ..< n)
         switch order {
         case .size:
@@ -555,6 +672,8 @@ struct SectionSearch {
         case .random(let seed):
             var rng = SplitMix64(seed: seed)
             keys.shuffle(using: &rng)
+        case .noisy:
+            break  // handled above
         }
         for (r, i) in keys.enumerated() { rank[i] = r }
     }
