@@ -8,20 +8,30 @@ import MILP
 /// decoded from the solution's R and evaluated again (peak and cost are
 /// measured, not taken from the solver).
 ///
+/// With a time limit (or a deadline) and a ``lnsShare`` above 0, that
+/// share of the time goes first to ``CheckmateLNS`` from the warm start,
+/// and the whole MILP then starts from the best schedule it found: on the
+/// bundled graphs CBC spends a minute on the whole model's preprocessing
+/// and root without improving its start, while the neighbourhoods do.
+///
 /// Time and memory are the formulation's (O(n · (n + edges)) variables)
 /// plus the solver's, stopped by ``options`` (time limit and deadline).
 public struct CheckmateMILP: Sendable {
     public var solver: any Solver
     public var options: SolveOptions
     public var strengthenings: CheckmateFormulation.Strengthenings
+    /// The share of the time (0 ... 1) for the large-neighbourhood search
+    /// before the whole MILP; only with a time limit or a deadline.
+    public var lnsShare: Double
 
     public static let method = "checkmate"
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
-                strengthenings: CheckmateFormulation.Strengthenings = .all) {
+                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0) {
         self.solver = solver
         self.options = options
         self.strengthenings = strengthenings
+        self.lnsShare = lnsShare
     }
 
     /// The cheapest of `candidates` that, turned into stage form
@@ -49,8 +59,20 @@ public struct CheckmateMILP: Sendable {
 
     public func plan(_ formulation: CheckmateFormulation, warmStarts: [RematEvaluation] = []) throws(RematFailure) -> RematSolution {
         let problem = formulation.problem
-        let start = Self.warmStart(formulation, candidates: warmStarts)
+        var start = Self.warmStart(formulation, candidates: warmStarts)
+        let clock = Stopwatch()
+        var searched: CheckmateLNS.Outcome?
+        if lnsShare > 0, let seed = start, let left = options.secondsLeft(clock) {
+            var lnsOptions = options
+            lnsOptions.timeLimit = left * min(1, lnsShare)
+            lnsOptions.deadline = options.deadline?.fraction(min(1, lnsShare))
+            lnsOptions.relativeGap = nil
+            let outcome = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed)
+            start = (outcome.stages, outcome.evaluation, outcome.values)
+            searched = outcome
+        }
         var solveOptions = options
+        solveOptions.timeLimit = options.secondsLeft(clock)
         if let start { solveOptions.warmStart = start.values }
         let result = solver.solve(formulation.model, options: solveOptions)
         var evaluation: RematEvaluation?
@@ -67,13 +89,16 @@ public struct CheckmateMILP: Sendable {
             throw .notFound(method: Self.method, budget: problem.budget,
                             reason: "the MILP found no schedule that fits (\(result.status.rawValue)\(result.message.map { ": \($0)" } ?? ""))")
         }
-        let bound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        let solverBound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        // Both hold for every stage schedule that fits: the larger one.
+        let bound = [solverBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
         var solution = RematSolution(method: Self.method, evaluation: evaluation, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
         solution.solverStatus = result.status.rawValue
         solution.objective = result.objective
         solution.variables = formulation.model.variableCount
         solution.rows = formulation.model.constraintCount
+        solution.neighbourhoods = searched?.neighbourhoods
         return solution
     }
 }

@@ -63,7 +63,9 @@ public struct LPRounding: Sendable {
             throw .notFound(method: Self.method, budget: problem.budget, reason: "no rounding of the LP relaxation could be repaired to fit")
         }
         // The LP optimum bounds the MILP's only when the LP was solved to optimality.
-        let bound = result.status == .optimal ? result.objective : nil
+        let lpBound = result.status == .optimal ? result.objective : nil
+        // The stage knapsacks' bound holds for the same schedules and knows integrality: the larger one.
+        let bound = [lpBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
         var solution = RematSolution(method: Self.method, evaluation: best, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
         solution.solverStatus = result.status.rawValue
