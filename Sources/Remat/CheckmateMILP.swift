@@ -9,10 +9,13 @@ import MILP
 /// measured, not taken from the solver).
 ///
 /// With a time limit (or a deadline) and a ``lnsShare`` above 0, that
-/// share of the time goes first to ``CheckmateLNS`` from the warm start,
-/// and the whole MILP then starts from the best schedule it found: on the
-/// bundled graphs CBC spends a minute on the whole model's preprocessing
-/// and root without improving its start, while the neighbourhoods do.
+/// share of the time goes first to ``CheckmateLNS`` from the warm start
+/// (on the bundled graphs CBC spends a minute on the whole model's
+/// preprocessing and root without improving its start, while the
+/// neighbourhoods do). When the search converges (its last window, every
+/// position, solved to optimality) that is the answer, proved optimal;
+/// otherwise the whole MILP starts from the best schedule it found, if at
+/// least ``wholeModelSeconds`` are left.
 ///
 /// Time and memory are the formulation's (O(n · (n + edges)) variables)
 /// plus the solver's, stopped by ``options`` (time limit and deadline).
@@ -25,6 +28,8 @@ public struct CheckmateMILP: Sendable {
     public var lnsShare: Double
 
     public static let method = "checkmate"
+    /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
+    public static let wholeModelSeconds = 5.0
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
                 strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0) {
@@ -71,10 +76,21 @@ public struct CheckmateMILP: Sendable {
             start = (outcome.stages, outcome.evaluation, outcome.values)
             searched = outcome
         }
-        var solveOptions = options
-        solveOptions.timeLimit = options.secondsLeft(clock)
-        if let start { solveOptions.warmStart = start.values }
-        let result = solver.solve(formulation.model, options: solveOptions)
+        let result: SolveResult
+        if let searched, searched.converged {
+            // Its last window held every position: the whole MILP, solved to optimality from the incumbent.
+            result = SolveResult(status: .optimal, objective: searched.evaluation.cost, bound: searched.evaluation.cost,
+                                 seconds: 0, values: searched.values, solver: solver.name)
+        } else if searched != nil, (options.secondsLeft(clock) ?? .infinity) < Self.wholeModelSeconds {
+            // Too little time for the whole model's LP (it would only overrun the deadline).
+            result = SolveResult(status: .noSolution, seconds: 0, solver: solver.name,
+                                 message: "no time left for the whole MILP after the neighbourhood search")
+        } else {
+            var solveOptions = options
+            solveOptions.timeLimit = options.secondsLeft(clock)
+            if let start { solveOptions.warmStart = start.values }
+            result = solver.solve(formulation.model, options: solveOptions)
+        }
         var evaluation: RematEvaluation?
         if result.status.hasSolution {
             let decoded = problem.evaluate(formulation.schedule(of: formulation.stages(from: result.values)))

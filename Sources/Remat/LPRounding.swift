@@ -5,8 +5,9 @@ import MILP
 ///
 /// The relaxation's optimum is a lower bound on the cost of every stage
 /// schedule in the given order that fits (scope
-/// ``RematSolution/BoundScope/stages``); it is reported only when the LP
-/// was solved to optimality. For each threshold θ in 0.05, 0.10, …, 0.95
+/// ``RematSolution/BoundScope/stages``); it counts only when the LP was
+/// solved to optimality, and the bound reported is the larger of it and
+/// ``StageKnapsackBound`` (same scope). For each threshold θ in 0.05, 0.10, …, 0.95
 /// the keeps are rounded (S[t,v] = 1 when S*[t,v] ≥ θ), the cheapest
 /// recomputations follow by closure (each stage recomputes what its
 /// operators read and the next stage must start with but it does not
