@@ -15,7 +15,12 @@ import Remat
 /// `none`, `no-keep`, `no-useful-r`, `no-useful-s`, `no-knapsack`,
 /// `knapsack-only`; default `all,none`),
 /// `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
-/// the LP rows), `REMAT_LOG` (`1`: CBC's log on standard error).
+/// the LP rows), `REMAT_LOG` (`1`: CBC's log on standard error),
+/// `REMAT_CBC` (comma-separated: `nopre` turns CBC's Cgl preprocessing
+/// off, `nocuts` / `rootcuts` its cuts off / to the root, `noheur` its
+/// heuristics off), `REMAT_LNS` (seconds of ``CheckmateLNS`` from the warm
+/// start, one row `lns` per budget; default 0: none), `REMAT_MILP` (`0`
+/// skips the whole-MILP rows).
 enum CheckmateBenchmarks {
     static func run() {
         let environment = ProcessInfo.processInfo.environment
@@ -26,8 +31,15 @@ enum CheckmateBenchmarks {
         let runLP = environment["REMAT_LP"] != "0"
         var solve = SolveOptions(timeLimit: limit)
         if environment["REMAT_LOG"] == "1" { solve.logLevel = .normal }
+        let cbc = Set((environment["REMAT_CBC"] ?? "").split(separator: ",").map(String.init))
+        solve.cbc.preprocessing = !cbc.contains("nopre")
+        if cbc.contains("nocuts") { solve.cbc.cuts = .off }
+        if cbc.contains("rootcuts") { solve.cbc.cuts = .rootOnly }
+        solve.cbc.heuristics = !cbc.contains("noheur")
+        let lnsSeconds = Double(environment["REMAT_LNS"] ?? "") ?? 0
+        let runMILP = environment["REMAT_MILP"] != "0"
         func percent(_ cost: Double?, _ base: Double) -> String { cost.map { String(format: "%7.3f%%", ($0 / base - 1) * 100) } ?? "      - " }
-        print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve); overheads over one forward + backward pass")
+        print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve, \(cbc.isEmpty ? "CBC defaults" : cbc.sorted().joined(separator: ","))); overheads over one forward + backward pass")
         print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
         for name in names {
             let path = "Models/training/\(name).json"
@@ -40,6 +52,11 @@ enum CheckmateBenchmarks {
                 let problem = base.with(budget: Int((Double(peak) * fraction).rounded(.down)))
                 let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
                                   try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let knapsackClock = ContinuousClock.now
+                let knapsack = StageKnapsackBound.cost(problem)
+                let knapsackTime = ContinuousClock.now - knapsackClock
+                print(String(format: "%-12@ %4ld %6.2f %-22@ ", name as NSString, graph.operators.count, fraction, "stage-knapsack bound" as NSString)
+                      + percent(knapsack, problem.baseCost) + String(format: " (%.3f s)", Double(knapsackTime.components.attoseconds) * 1e-18 + Double(knapsackTime.components.seconds)))
                 for variant in variants {
                     var strengthenings = CheckmateFormulation.Strengthenings.all
                     switch variant {
@@ -55,6 +72,20 @@ enum CheckmateBenchmarks {
                     let build = bestTime(repeats: 1) { formulation = CheckmateFormulation(problem, strengthenings: strengthenings) }
                     guard let formulation else { continue }
                     let start = CheckmateMILP.warmStart(formulation, candidates: heuristics)
+                    if lnsSeconds > 0, let start {
+                        var lnsOptions = SolveOptions(timeLimit: lnsSeconds)
+                        lnsOptions.cbc = solve.cbc
+                        let clock = ContinuousClock.now
+                        let found = CheckmateLNS(options: lnsOptions).improve(formulation, from: start)
+                        let elapsed = ContinuousClock.now - clock
+                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                        print(String(format: "%-12@ %4ld %6.2f %-22@ %8ld %7ld %8.2f ", name as NSString, graph.operators.count, fraction,
+                                     ("lns " + variant) as NSString, formulation.model.variableCount, formulation.model.constraintCount, build)
+                              + percent(start.evaluation.cost, problem.baseCost) + String(format: " %8.2f  ", seconds)
+                              + String(format: "%3ld/%3ld/%2ld w%-3ld", found.neighbourhoods, found.optimalNeighbourhoods, found.improvements, found.width)
+                              + percent(found.evaluation.cost, problem.baseCost))
+                    }
+                    guard runMILP else { continue }
                     let clock = ContinuousClock.now
                     let solution = try? CheckmateMILP(options: solve, strengthenings: strengthenings)
                         .plan(formulation, warmStarts: heuristics)

@@ -268,6 +268,10 @@ void branchAndCut(OsiClpSolverInterface &solver, const StowageCbcProblem *proble
   if (settings->strictTolerances) {
     arguments.insert(arguments.end(), {"-integerTolerance", "1e-9", "-primalTolerance", "1e-9"});
   }
+  if (settings->preprocess == 0) arguments.insert(arguments.end(), {"-preprocess", "off"});
+  if (settings->cuts == 1) arguments.insert(arguments.end(), {"-cutsOnOff", "off"});
+  if (settings->cuts == 2) arguments.insert(arguments.end(), {"-cutsOnOff", "root"});
+  if (settings->heuristics == 0) arguments.insert(arguments.end(), {"-heuristicsOnOff", "off"});
   arguments.insert(arguments.end(), {"-solve", "-quit"});
   std::vector<const char *> argv;
   for (const std::string &argument : arguments) argv.push_back(argument.c_str());

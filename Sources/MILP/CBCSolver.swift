@@ -50,7 +50,10 @@ public struct CBCSolver: Solver, CheckedBackend {
                         relativeGap: options.relativeGap ?? -1,
                         logLevel: monitor.driverLogLevel,
                         start: startPointer,
-                        strictTolerances: strict ? 1 : 0
+                        strictTolerances: strict ? 1 : 0,
+                        preprocess: options.cbc.preprocessing ? 1 : 0,
+                        cuts: options.cbc.cuts.driverCode,
+                        heuristics: options.cbc.heuristics ? 1 : 0
                     )
                     let callbacks = StowageCbcCallbacks(
                         context: Unmanaged.passUnretained(monitor).toOpaque(),

@@ -56,6 +56,9 @@ public struct SolveOptions: Sendable {
     /// with itself.
     public var progress: (@Sendable (SolveProgress) -> Void)?
     public var progressInterval: Double = 1
+    /// How CBC searches (ignored by GLPK); CBC's own defaults unless a
+    /// caller that knows its model's structure says otherwise.
+    public var cbc = CBCSearchSettings()
 
     /// Seconds this solve may still take, `nil` for no limit: the earlier
     /// of ``timeLimit`` measured by `clock` (started with the solve) and

@@ -8,20 +8,35 @@ import MILP
 /// decoded from the solution's R and evaluated again (peak and cost are
 /// measured, not taken from the solver).
 ///
+/// With a time limit (or a deadline) and a ``lnsShare`` above 0, that
+/// share of the time goes first to ``CheckmateLNS`` from the warm start
+/// (on the bundled graphs CBC spends a minute on the whole model's
+/// preprocessing and root without improving its start, while the
+/// neighbourhoods do). When the search converges (its last window, every
+/// position, solved to optimality) that is the answer, proved optimal;
+/// otherwise the whole MILP starts from the best schedule it found, if at
+/// least ``wholeModelSeconds`` are left.
+///
 /// Time and memory are the formulation's (O(n · (n + edges)) variables)
 /// plus the solver's, stopped by ``options`` (time limit and deadline).
 public struct CheckmateMILP: Sendable {
     public var solver: any Solver
     public var options: SolveOptions
     public var strengthenings: CheckmateFormulation.Strengthenings
+    /// The share of the time (0 ... 1) for the large-neighbourhood search
+    /// before the whole MILP; only with a time limit or a deadline.
+    public var lnsShare: Double
 
     public static let method = "checkmate"
+    /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
+    public static let wholeModelSeconds = 5.0
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
-                strengthenings: CheckmateFormulation.Strengthenings = .all) {
+                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0) {
         self.solver = solver
         self.options = options
         self.strengthenings = strengthenings
+        self.lnsShare = lnsShare
     }
 
     /// The cheapest of `candidates` that, turned into stage form
@@ -49,10 +64,33 @@ public struct CheckmateMILP: Sendable {
 
     public func plan(_ formulation: CheckmateFormulation, warmStarts: [RematEvaluation] = []) throws(RematFailure) -> RematSolution {
         let problem = formulation.problem
-        let start = Self.warmStart(formulation, candidates: warmStarts)
-        var solveOptions = options
-        if let start { solveOptions.warmStart = start.values }
-        let result = solver.solve(formulation.model, options: solveOptions)
+        var start = Self.warmStart(formulation, candidates: warmStarts)
+        let clock = Stopwatch()
+        var searched: CheckmateLNS.Outcome?
+        if lnsShare > 0, let seed = start, let left = options.secondsLeft(clock) {
+            var lnsOptions = options
+            lnsOptions.timeLimit = left * min(1, lnsShare)
+            lnsOptions.deadline = options.deadline?.fraction(min(1, lnsShare))
+            lnsOptions.relativeGap = nil
+            let outcome = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed)
+            start = (outcome.stages, outcome.evaluation, outcome.values)
+            searched = outcome
+        }
+        let result: SolveResult
+        if let searched, searched.converged {
+            // Its last window held every position: the whole MILP, solved to optimality from the incumbent.
+            result = SolveResult(status: .optimal, objective: searched.evaluation.cost, bound: searched.evaluation.cost,
+                                 seconds: 0, values: searched.values, solver: solver.name)
+        } else if searched != nil, (options.secondsLeft(clock) ?? .infinity) < Self.wholeModelSeconds {
+            // Too little time for the whole model's LP (it would only overrun the deadline).
+            result = SolveResult(status: .noSolution, seconds: 0, solver: solver.name,
+                                 message: "no time left for the whole MILP after the neighbourhood search")
+        } else {
+            var solveOptions = options
+            solveOptions.timeLimit = options.secondsLeft(clock)
+            if let start { solveOptions.warmStart = start.values }
+            result = solver.solve(formulation.model, options: solveOptions)
+        }
         var evaluation: RematEvaluation?
         if result.status.hasSolution {
             let decoded = problem.evaluate(formulation.schedule(of: formulation.stages(from: result.values)))
@@ -67,13 +105,16 @@ public struct CheckmateMILP: Sendable {
             throw .notFound(method: Self.method, budget: problem.budget,
                             reason: "the MILP found no schedule that fits (\(result.status.rawValue)\(result.message.map { ": \($0)" } ?? ""))")
         }
-        let bound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        let solverBound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        // Both hold for every stage schedule that fits: the larger one.
+        let bound = [solverBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
         var solution = RematSolution(method: Self.method, evaluation: evaluation, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
         solution.solverStatus = result.status.rawValue
         solution.objective = result.objective
         solution.variables = formulation.model.variableCount
         solution.rows = formulation.model.constraintCount
+        solution.neighbourhoods = searched?.neighbourhoods
         return solution
     }
 }

@@ -5,8 +5,9 @@ import MILP
 ///
 /// The relaxation's optimum is a lower bound on the cost of every stage
 /// schedule in the given order that fits (scope
-/// ``RematSolution/BoundScope/stages``); it is reported only when the LP
-/// was solved to optimality. For each threshold θ in 0.05, 0.10, …, 0.95
+/// ``RematSolution/BoundScope/stages``); it counts only when the LP was
+/// solved to optimality, and the bound reported is the larger of it and
+/// ``StageKnapsackBound`` (same scope). For each threshold θ in 0.05, 0.10, …, 0.95
 /// the keeps are rounded (S[t,v] = 1 when S*[t,v] ≥ θ), the cheapest
 /// recomputations follow by closure (each stage recomputes what its
 /// operators read and the next stage must start with but it does not
@@ -63,7 +64,9 @@ public struct LPRounding: Sendable {
             throw .notFound(method: Self.method, budget: problem.budget, reason: "no rounding of the LP relaxation could be repaired to fit")
         }
         // The LP optimum bounds the MILP's only when the LP was solved to optimality.
-        let bound = result.status == .optimal ? result.objective : nil
+        let lpBound = result.status == .optimal ? result.objective : nil
+        // The stage knapsacks' bound holds for the same schedules and knows integrality: the larger one.
+        let bound = [lpBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
         var solution = RematSolution(method: Self.method, evaluation: best, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
         solution.solverStatus = result.status.rawValue

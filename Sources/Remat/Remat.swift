@@ -67,16 +67,22 @@
 ///   schedule of at most `cap` executions per operator, in any order
 ///   (with spills, store and load variables beside keep and recompute).
 /// - ``CheckmateMILP``: Checkmate's MILP over stage schedules in the given
-///   order (``CheckmateFormulation``), warm-started from the heuristics;
-///   its bound covers every stage schedule (it has no spills).
+///   order (``CheckmateFormulation``), warm-started from the heuristics and,
+///   with a time limit, first improved by ``CheckmateLNS`` (the MILP of one
+///   window of positions or stages at a time, the rest fixed); its bound
+///   covers every stage schedule (it has no spills).
 /// - ``LPRounding``: that MILP's LP relaxation (a bound over stage
 ///   schedules) rounded at thresholds and repaired to fit.
+/// - ``StageKnapsackBound``: a bound over stage schedules from one stage's
+///   0-1 knapsack at a time, with the integrality the LP relaxation loses;
+///   the MILP methods report the larger of it and their own.
 /// - ``GriewankPlanner``: Griewank's revolve (``Revolve``) on a forward
 ///   chain mirrored by its backward chain; other graphs are refused.
 /// - The greedy eviction also spills when that is cheaper than
 ///   recomputing; the other heuristics never spill.
 ///
-/// Not here yet (issue 16): a formulation whose bound closes the gap on
-/// the bundled graphs in a minute (decomposition, large-neighbourhood
-/// search over stages), and spills in Checkmate's formulation.
+/// Not here yet (issue 16): a bound that closes the gap on every bundled
+/// graph up to 200 operators in a minute (decomposition at the points
+/// every path crosses, cuts linking the stage knapsacks to recomputation
+/// chains), and spills in Checkmate's formulation.
 public enum Remat {}

@@ -25,6 +25,8 @@ public struct RematSolution: Sendable {
     /// The formulation's size, for MILP methods.
     public var variables: Int?
     public var rows: Int?
+    /// Neighbourhood MILPs the large-neighbourhood search solved, when it ran.
+    public var neighbourhoods: Int?
 
     public init(method: String, evaluation: RematEvaluation, bound: Double? = nil, boundScope: BoundScope? = nil) {
         self.method = method

@@ -30,7 +30,7 @@ import Verifier
 
     @Test("the stage MILP equals the exhaustive stage optimum, is at least the unrestricted one; lp bounds it; plans verify")
     func checkmateEqualsStageBruteForce() throws {
-        var compared = 0, recomputing = 0, strictScope = 0, infeasible = 0, warmStarted = 0, lpPlans = 0
+        var compared = 0, recomputing = 0, strictScope = 0, infeasible = 0, warmStarted = 0, lpPlans = 0, knapsackAboveBase = 0
         for seed in Self.seeds {
             let graph = TinyTrainingGraphs.graph(seed: seed)
             let base = try RematProblem(graph: graph, budget: 0)
@@ -42,6 +42,12 @@ import Verifier
                 if let stageTruth { #expect(truth.map { $0 <= stageTruth } == true, "\(label): stage \(stageTruth), all \(truth ?? -1)") }
                 let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
                                   try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let knapsack = StageKnapsackBound.cost(problem)
+                if let stageTruth {
+                    #expect(knapsack.map { $0 <= Double(stageTruth) + 1e-6 } == true,
+                            "\(label): stage-knapsack bound \(knapsack ?? -1) above the stage optimum \(stageTruth)")
+                    if let knapsack, knapsack > problem.baseCost + 1e-9 { knapsackAboveBase += 1 }
+                }
                 let formulation = CheckmateFormulation(problem)
                 if let start = CheckmateMILP.warmStart(formulation, candidates: heuristics) {
                     warmStarted += 1
@@ -82,11 +88,50 @@ import Verifier
                 }
             }
         }
-        print("checkmate vs exhaustive: \(compared) compared, \(recomputing) recompute, \(strictScope) above the unrestricted optimum, \(infeasible) infeasible, \(warmStarted) warm starts, \(lpPlans) lp plans")
+        print("checkmate vs exhaustive: \(compared) compared, \(recomputing) recompute, \(strictScope) above the unrestricted optimum, \(infeasible) infeasible, \(warmStarted) warm starts, \(lpPlans) lp plans, \(knapsackAboveBase) stage-knapsack bounds above the base cost")
         #expect(compared >= 80, "\(compared) cases compared")
         #expect(recomputing >= 40, "\(recomputing) of \(compared) optima recompute")
         #expect(warmStarted >= 60)
         #expect(lpPlans >= 80)
+        #expect(knapsackAboveBase >= 20, "the stage-knapsack bound proves extra cost in \(knapsackAboveBase) cases")
+    }
+
+    @Test("large-neighbourhood search: never worse than its start, never below the stage optimum, equal to it when it converges; plans verify")
+    func neighbourhoodSearch() throws {
+        var searched = 0, converged = 0, improvedCases = 0
+        for seed in Self.seeds.prefix(30) {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in Self.budgets(base, seed: seed) {
+                let problem = base.with(budget: budget)
+                let label = "seed \(seed), budget \(budget)"
+                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let formulation = CheckmateFormulation(problem)
+                guard let start = CheckmateMILP.warmStart(formulation, candidates: heuristics) else { continue }
+                let stageTruth = try #require(StageBruteForce(graph: graph, budget: budget).optimum(), "\(label): a warm start but no stage schedule")
+                // No time limit: every neighbourhood is solved to the end (CBC runs one solve at a time per
+                // process, and the other suites' solves would eat a limit), so the outcome does not depend on load.
+                let outcome = CheckmateLNS(options: SolveOptions(), initialWidth: 2).improve(formulation, from: start)
+                #expect(outcome.evaluation.fits(budget), "\(label)")
+                #expect(outcome.evaluation.cost <= start.evaluation.cost + 1e-9, "\(label)")
+                #expect(outcome.evaluation.cost >= Double(stageTruth) - 1e-9, "\(label): below the stage optimum")
+                #expect(formulation.model.violation(at: outcome.values) == nil, "\(label)")
+                if outcome.converged {
+                    #expect(outcome.evaluation.cost == Double(stageTruth), "\(label): converged at \(outcome.evaluation.cost), optimum \(stageTruth)")
+                    converged += 1
+                }
+                if outcome.evaluation.cost < start.evaluation.cost { improvedCases += 1 }
+                let solution = RematSolution(method: CheckmateLNS.method, evaluation: outcome.evaluation)
+                let report = Self.verified(problem, solution)
+                #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                searched += 1
+            }
+        }
+        print("neighbourhood search: \(searched) searched, \(converged) converged, \(improvedCases) improved on their start")
+        #expect(searched >= 20)
+        #expect(converged >= searched * 4 / 5)
+        #expect(improvedCases >= 3)
     }
 
     @Test("without the strengthenings the stage MILP has the same optimum")

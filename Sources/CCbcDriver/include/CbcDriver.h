@@ -38,6 +38,9 @@ typedef struct {
   int logLevel;            // 0 quiet, 1 normal, 2 verbose (node LPs too)
   const double *start;     // a MIP start, one value per column, or NULL
   int strictTolerances;    // 1: integrality and feasibility tolerances of 1e-9
+  int preprocess;          // 1: CBC's Cgl preprocessing (its default); 0: off
+  int cuts;                // 0: CBC's default cut generation; 1: off; 2: at the root only
+  int heuristics;          // 1: CBC's primal heuristics (its default); 0: off
 } StowageCbcSettings;
 
 typedef struct {

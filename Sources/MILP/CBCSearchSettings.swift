@@ -1,0 +1,38 @@
+/// Switches for CBC's search, for callers whose models CBC's defaults serve
+/// badly; GLPK ignores them. The defaults are CBC's own.
+///
+/// Why they exist: on Checkmate's stage MILP (tens of thousands of binaries
+/// linked by long chains of memory rows) CBC's Cgl preprocessing and root
+/// cut rounds took the whole minute without branching once; such a caller
+/// turns them off and relies on its own warm start and bounds.
+public struct CBCSearchSettings: Sendable, Equatable {
+    /// Which cut generators run, and where.
+    public enum Cuts: Sendable, Equatable {
+        /// CBC's default: its generators at the root and, by their own frequency, in the tree.
+        case standard
+        /// No cut generation at all.
+        case off
+        /// Cuts at the root node only.
+        case rootOnly
+
+        var driverCode: Int32 {
+            switch self {
+            case .standard: return 0
+            case .off: return 1
+            case .rootOnly: return 2
+            }
+        }
+    }
+
+    /// CBC's Cgl preprocessing (probing, clique merging, bound tightening on a copy of the model).
+    public var preprocessing: Bool
+    public var cuts: Cuts
+    /// CBC's primal heuristics (feasibility pump, RINS, diving, ...).
+    public var heuristics: Bool
+
+    public init(preprocessing: Bool = true, cuts: Cuts = .standard, heuristics: Bool = true) {
+        self.preprocessing = preprocessing
+        self.cuts = cuts
+        self.heuristics = heuristics
+    }
+}
