@@ -1,7 +1,7 @@
-import MILP
-
 /// A model with some of its variables fixed at given values and substituted
-/// out: the small MILP of one neighbourhood of ``CheckmateLNS``.
+/// out: the small MILP of one neighbourhood in a large-neighbourhood search
+/// (Remat's `CheckmateLNS`). A transformation of any ``Model``, so it lives
+/// with the model rather than with one formulation.
 ///
 /// Building the copy (rather than fixing bounds in the full model) keeps
 /// the rows that only fixed variables touch out of the solver's LPs: with
@@ -10,14 +10,14 @@ import MILP
 /// A row whose every variable is fixed is dropped, so the fixed values must
 /// satisfy it (they are a feasible solution's). O(variables + nonzeros)
 /// time and memory.
-struct RestrictedModel {
-    let model: Model
+public struct RestrictedModel: Sendable {
+    public let model: Model
     /// Per variable of the full model: its variable in ``model``, nil when fixed.
-    let column: [Variable?]
+    public let column: [Variable?]
     /// The full solution the fixed variables take their values from.
-    let base: [Double]
+    public let base: [Double]
 
-    init(_ full: Model, fixing isFixed: [Bool], at values: [Double]) {
+    public init(_ full: Model, fixing isFixed: [Bool], at values: [Double]) {
         base = values
         var model = Model(name: full.name + "-neighbourhood")
         var column = [Variable?](repeating: nil, count: full.variableCount)
@@ -54,14 +54,14 @@ struct RestrictedModel {
     }
 
     /// The restricted model's values of a full solution.
-    func restrict(_ full: [Double]) -> [Double] {
+    public func restrict(_ full: [Double]) -> [Double] {
         var values = [Double](repeating: 0, count: model.variableCount)
         for (j, free) in column.enumerated() { if let free { values[free.index] = full[j] } }
         return values
     }
 
     /// The full solution of a restricted one: fixed variables at their base values.
-    func expand(_ restricted: [Double]) -> [Double] {
+    public func expand(_ restricted: [Double]) -> [Double] {
         var values = base
         for (j, free) in column.enumerated() { if let free { values[j] = restricted[free.index] } }
         return values
