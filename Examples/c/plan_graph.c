@@ -6,13 +6,14 @@
  *     swift build --product StowageC
  *     cc Examples/c/plan_graph.c -I include -L .build/debug -lStowageC \
  *        -Wl,-rpath,.build/debug -o plan_graph
- *     ./plan_graph              # plan, allocate, print a summary
+ *     ./plan_graph              # plan, allocate, offload, print a summary
  *     ./plan_graph plan.json    # also write the ILP plan there
  *     ./plan_graph --graph      # print the graph it plans and exit
  *
  * The graph is a residual block: conv1 -> conv2 -> conv3 -> add, where add
  * also reads conv1's output. At M_H the scratchpad cannot hold that output
- * while conv3 runs, so some plan must spill it and load it back.
+ * while conv3 runs, so some plan must spill it and load it back. Last, an
+ * OPT-6.7B config is offloaded for generation on the built-in T4 profile.
  *
  * Exit status: 0 when every call behaved as expected, 1 otherwise.
  */
@@ -127,6 +128,26 @@ int main(int argc, char **argv) {
                json_integer(result, "lowerBound"), result);
     } else {
         fprintf(stderr, "stowage_allocate failed with %d: %s\n", status, error ? error : "?");
+        failures++;
+    }
+    stowage_free(result);
+    stowage_free(error);
+
+    /* Offloading an LLM for generation: OPT-6.7B's config on a T4 (16 GiB
+     * GPU, 200 GiB CPU memory), FlexGen's policy search (30 s at most). */
+    const char *opt_config =
+        "{\"model_type\": \"opt\", \"hidden_size\": 4096, \"ffn_dim\": 16384,"
+        " \"num_attention_heads\": 32, \"num_hidden_layers\": 32, \"vocab_size\": 50272,"
+        " \"max_position_embeddings\": 2048, \"torch_dtype\": \"float16\"}";
+    result = NULL;
+    error = NULL;
+    status = stowage_offload(opt_config, "{\"hardware\": \"t4\", \"prompt\": 512, \"gen\": 32, \"timeLimit\": 30}",
+                             &result, &error);
+    if (status == STOWAGE_OK && strstr(result, "\"throughput\":") != NULL) {
+        printf("offload: gbs=%lld nb=%lld gpuPeakBytes=%lld\n", json_integer(result, "gbs"),
+               json_integer(result, "nb"), json_integer(result, "gpuPeakBytes"));
+    } else {
+        fprintf(stderr, "stowage_offload failed with %d: %s\n", status, error ? error : "?");
         failures++;
     }
     stowage_free(result);

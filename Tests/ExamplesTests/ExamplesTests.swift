@@ -54,6 +54,13 @@ struct ExamplesTests {
         #expect(Int(baseline["nonCompulsoryBytes"] ?? "") ?? -1 >= plan.metrics.nonCompulsoryBytes)
         #expect(run.stdout.contains("1 KiB: status=1 error=infeasible at 1024 bytes"))
         #expect(run.stdout.contains("typo: status=2 error=options: methd: unknown key"))
+        // Its offload line is what StowageKit's policy search finds for the
+        // same config and options.
+        let offload = Products.fields(of: run.stdout, line: "offload:")
+        let config = #"{"model_type": "opt", "hidden_size": 4096, "ffn_dim": 16384, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 50272, "max_position_embeddings": 2048, "torch_dtype": "float16"}"#
+        let policy = try Planner().offload(configJSON: Data(config.utf8), options: OffloadOptions(hardware: "t4", timeLimit: 30))
+        #expect(offload["gbs"] == String(policy.report.gbs) && offload["nb"] == String(policy.report.nb), Comment(rawValue: run.stdout))
+        #expect(offload["gpuPeakBytes"] == String(Int(policy.report.gpuPeakBytes)), Comment(rawValue: run.stdout))
     }
 
     @Test("Examples/python/plan_graph.py drives the C API through ctypes",
