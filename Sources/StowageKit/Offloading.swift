@@ -171,6 +171,12 @@ struct OffloadRun {
             best = outcome.best
         }
         guard let best else {
+            if outcome.unvalidated > 0 {
+                throw .solverFailure(reason: "no whole-tensor placement could be simulated and verified within the time limit of "
+                    + "\(options.timeLimit ?? 0) s" + (outcome.smallestUnvalidatedEstimate.map {
+                        " (\(outcome.unvalidated) left out: the check of the smallest would take about \(Self.seconds($0)) s)"
+                    } ?? ""))
+            }
             if outcome.timedOut {
                 throw .solverFailure(reason: "no whole-tensor placement found within the time limit of \(options.timeLimit ?? 0) s")
             }
@@ -183,6 +189,11 @@ struct OffloadRun {
             throw doesNotFit(exactLP, pinned: nil)
         }
         guard let sim = best.simulated else {
+            if deadline.isLimited, best.validationEstimate != nil || deadline.expired {
+                throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be "
+                    + "simulated and verified within the time limit of \(options.timeLimit ?? 0) s"
+                    + (best.validationEstimate.map { " (its check would take about \(Self.seconds($0)) s)" } ?? ""))
+            }
             throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be simulated")
         }
         try reject(sim, what: "the whole-tensor placement", gbs: best.gbs, nb: best.nb)
@@ -191,6 +202,9 @@ struct OffloadRun {
         result.attach(sim)
         return result
     }
+
+    /// Seconds for a message: three significant digits.
+    static func seconds(_ value: Double) -> String { String(format: "%.3g", value) }
 
     /// No answer when the simulated peaks or the plans' verification break a capacity.
     func reject(_ sim: SimulatedPolicy, what: String, gbs: Int, nb: Int) throws(StowageError) {
