@@ -62,7 +62,7 @@ public struct OffloadBlockPlan: Sendable {
     /// For each tier, its parent's index (−1 for the GPU).
     public var parents: [Int]
 
-    public enum BuildError: Error, CustomStringConvertible, Sendable {
+    public enum BuildError: Error, CustomStringConvertible, Sendable, Equatable {
         case tooManyOperators(Int)
         case tooLarge(String)
         case graph(String)
