@@ -23,10 +23,17 @@ import MILP
 ///    branches, the LP as the bound). The best placement is then simulated
 ///    and its plans verified (``SimulatedPolicy``); one whose simulated
 ///    peaks break a capacity is rejected and the search goes on.
+/// 3. Time. With a limited ``deadline`` the LPs take at most
+///    ``relaxationShare`` of it, and the check of a placement is budgeted
+///    before it is chosen (ValidationBudget.swift): a shape whose check is
+///    estimated not to fit in the time left is passed over (its LP bound
+///    stays in the bound, and the result is then not proven), so that the
+///    answer is a checked placement within the limit or none.
 ///
 /// Cost: O(G·log nb_max) warm LPs for G batch sizes (about 20 each), at
 /// most ``maximumMILPs`` MILPs of a few dozen variables, at most
-/// ``maximumRejections`` + 1 simulations (O(l·nb·K) actions each). Memory: one LP per
+/// ``maximumRejections`` + 1 simulations (O(l·nb·K) actions each), and
+/// with a deadline one or two calibrating checks of 2 and nb/8 GPU batches. Memory: one LP per
 /// batch size at a time, the block plans of one placement.
 public struct PlacementSearch: Sendable {
     public var shape: TransformerShape

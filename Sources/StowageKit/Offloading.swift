@@ -27,7 +27,8 @@ extension Planner {
     /// Time: FlexGen mode at most 16 · (2·14 + 2^14) small LPs (in practice
     /// tens); exact mode at most 48 MILPs of 0.5 s each and their
     /// simulations (O(L·nb) operators per block plan, at most 2^18);
-    /// both stop at the deadline. Memory: O(L·nb) for the block plans.
+    /// both stop at the deadline, and exact mode chooses only a shape whose
+    /// simulation and verification are estimated to fit in the time left. Memory: O(L·nb) for the block plans.
     public func offload(configAt path: String, options: OffloadOptions) throws(StowageError) -> OffloadResult {
         let deadline = Deadline(seconds: options.timeLimit)
         try options.check()
