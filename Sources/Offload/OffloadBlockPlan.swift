@@ -1,3 +1,4 @@
+import MILP
 import MemoryGraph
 import Plan
 
@@ -61,10 +62,12 @@ public struct OffloadBlockPlan: Sendable {
     /// For each tier, its parent's index (−1 for the GPU).
     public var parents: [Int]
 
-    public enum BuildError: Error, CustomStringConvertible, Sendable {
+    public enum BuildError: Error, CustomStringConvertible, Sendable, Equatable {
         case tooManyOperators(Int)
         case tooLarge(String)
         case graph(String)
+        /// The deadline passed while the plans were being built, verified or replayed.
+        case timeLimit
 
         public var description: String {
             switch self {
@@ -72,13 +75,17 @@ public struct OffloadBlockPlan: Sendable {
                 return "a block of \(count) operators (layers × GPU batches) is more than the \(OffloadLimits.maximumBlockOperators) a plan is built for"
             case .tooLarge(let what): return "\(what) is too large to plan (over 2^50 bytes)"
             case .graph(let message): return "the block graph is malformed: \(message)"
+            case .timeLimit: return "the time limit passed while the block plans were being checked"
             }
         }
     }
 
-    /// The plan of `phase` for `placement` at the cost model's batch shape.
-    static func build(cost: ChainCostModel, placement: LayerPlacement, phase: ChainCostModel.Phase) throws(BuildError) -> OffloadBlockPlan {
-        var builder = Builder(cost: cost, placement: placement, phase: phase)
+    /// The plan of `phase` for `placement` at the cost model's batch shape;
+    /// ``BuildError/timeLimit`` once `deadline` has passed (checked every
+    /// 256 operators).
+    static func build(cost: ChainCostModel, placement: LayerPlacement, phase: ChainCostModel.Phase,
+                      deadline: Deadline = .none) throws(BuildError) -> OffloadBlockPlan {
+        var builder = Builder(cost: cost, placement: placement, phase: phase, deadline: deadline)
         return try builder.make()
     }
 
@@ -86,6 +93,7 @@ public struct OffloadBlockPlan: Sendable {
         let cost: ChainCostModel
         let placement: LayerPlacement
         let phase: ChainCostModel.Phase
+        let deadline: Deadline
 
         var tensors: [Tensor] = []
         var roles: [Role] = []
@@ -154,6 +162,7 @@ public struct OffloadBlockPlan: Sendable {
             var seconds: [Double] = []
             var gpuHeadsOfOperator: [Double] = []
             for o in 0 ..< ops {
+                if o & 255 == 255, deadline.expired { throw .timeLimit }
                 let (j, b) = (o / nb, o % nb)
                 let heads = placement.heads(layer: j, batch: b)
                 var out: [Int: Int] = [:]
@@ -355,6 +364,7 @@ public struct OffloadBlockPlan: Sendable {
 
             var steps: [PlanStep] = []
             for o in 0 ..< ops {
+                if o & 255 == 255, deadline.expired { throw .timeLimit }
                 let (j, b) = (o / nb, o % nb)
                 var before: [PlanAction] = o == 0 ? prologue : []
                 before += weightLoads(through: j)

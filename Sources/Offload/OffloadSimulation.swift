@@ -1,3 +1,4 @@
+import MILP
 import Plan
 import Verifier
 
@@ -59,6 +60,8 @@ public struct OffloadSimulation: Sendable {
     /// default; a decode plan replayed at another context gives its own).
     let bytes: [Double]
     let operatorSeconds: [Double]
+    /// The replay stops (unfinished, seconds infinite) once this has passed.
+    var deadline = Deadline.none
 
     init(block: OffloadBlockPlan, chain: TierChain, bytes: [Double]? = nil, operatorSeconds: [Double]? = nil) {
         self.block = block
@@ -245,7 +248,10 @@ public struct OffloadSimulation: Sendable {
                 return used[k] + nextAllocations[i][k] > capacity * (1 + 1e-12)
             }
         }
+        var rounds = 0
         while true {
+            rounds += 1
+            if rounds & 4095 == 0, deadline.expired { break }
             // Idle links take the head of the operators' queue when its source
             // is valid, else the head of the prefetch queue when its source is.
             for r in resourceNames.indices where current[r] == nil {
@@ -358,15 +364,24 @@ public struct SimulatedPolicy: Sendable {
     public var decodePlan: Plan?
     /// Busy seconds per resource over the whole block (prefill + every decode step).
     public var busy: [String: Double]
+    /// Plan actions processed to check the placement: each plan's actions
+    /// once built, once verified and once per replay (the work
+    /// ``PlacementSearch`` budgets for before it chooses a shape).
+    public var checkedActions = 0
 
     public var gpuPeakBytes: Double { peakBytes.first ?? 0 }
     public var cpuPeakBytes: Double { peakBytes.count > 1 ? peakBytes[1] : 0 }
     public var fits: Bool { violations.isEmpty && verifierFailures.isEmpty }
 
     /// Simulates `placement` at the cost model's batch shape. O(S·A log A)
-    /// for S phases of A actions each.
+    /// for S phases of A actions each. Stops with
+    /// ``OffloadBlockPlan/BuildError/timeLimit`` once `deadline` has passed
+    /// (checked between the plans' builds, verifications and replays, so it
+    /// runs past the deadline by one of them at most: callers budget for
+    /// the whole beforehand, see ``PlacementSearch/validationSeconds(nb:)``).
     static func simulate(cost: ChainCostModel, segments: [ChainCostModel.DecodeSegment], placement: LayerPlacement,
-                         verify: Bool = true) throws(OffloadBlockPlan.BuildError) -> SimulatedPolicy {
+                         verify: Bool = true, deadline: Deadline = .none) throws(OffloadBlockPlan.BuildError) -> SimulatedPolicy {
+        func checkTime() throws(OffloadBlockPlan.BuildError) { if deadline.expired { throw .timeLimit } }
         let phases: [ChainCostModel.Phase] = [.prefill] + segments.map { .decode($0) }
         let weights: [Double] = [1] + segments.map { Double($0.steps) }
         var seconds: [Double] = []
@@ -377,9 +392,17 @@ public struct SimulatedPolicy: Sendable {
         // The prefill plan, and one decode plan (built at the largest
         // context, verified, replayed at each segment's context: the actions
         // are the same, only the cache's sizes and the attention time differ).
-        var blocks: [OffloadBlockPlan] = [try OffloadBlockPlan.build(cost: cost, placement: placement, phase: .prefill)]
-        if let last = segments.last { blocks.append(try OffloadBlockPlan.build(cost: cost, placement: placement, phase: .decode(last))) }
+        try checkTime()
+        var blocks: [OffloadBlockPlan] = [try OffloadBlockPlan.build(cost: cost, placement: placement, phase: .prefill, deadline: deadline)]
+        if let last = segments.last {
+            try checkTime()
+            blocks.append(try OffloadBlockPlan.build(cost: cost, placement: placement, phase: .decode(last), deadline: deadline))
+        }
+        let actions = blocks.map { $0.plan.steps.reduce(0) { $0 + $1.before.count + $1.after.count } }
+        var checked = actions.reduce(0, +)
         for block in blocks where verify {
+            try checkTime()
+            checked += actions[block.isPrefill ? 0 : 1]
             if let failure = Verifier.verify(block.plan, against: block.graph).failure {
                 failures.append("\(block.isPrefill ? "prefill" : "decode") plan: \(failure)")
             }
@@ -387,13 +410,17 @@ public struct SimulatedPolicy: Sendable {
         prefillPlan = blocks[0].plan
         decodePlan = blocks.count > 1 ? blocks[1].plan : nil
         for (p, phase) in phases.enumerated() {
-            let simulation: OffloadSimulation
+            var simulation: OffloadSimulation
             if case .decode(let segment) = phase {
                 simulation = OffloadSimulation(block: blocks[1], chain: cost.chain, cost: cost, segment: segment)
             } else {
                 simulation = OffloadSimulation(block: blocks[0], chain: cost.chain)
             }
+            try checkTime()
+            simulation.deadline = deadline
             let result = simulation.run()
+            try checkTime()
+            checked += actions[p == 0 ? 0 : 1]
             if !result.seconds.isFinite {
                 failures.append("the simulation of the \(p == 0 ? "prefill" : "decode segment \(p)") did not finish: \(result.stall ?? "an operator never got its inputs")")
             }
@@ -414,6 +441,6 @@ public struct SimulatedPolicy: Sendable {
         return SimulatedPolicy(throughput: cost.g * cost.batches * cost.n / total, prefillSeconds: seconds[0],
                                decodeSeconds: decode, tiers: cost.chain.tiers.map(\.name), peakBytes: peaks,
                                violations: violations, verifierFailures: failures, prefillPlan: prefillPlan!,
-                               decodePlan: decodePlan, busy: busy)
+                               decodePlan: decodePlan, busy: busy, checkedActions: checked)
     }
 }

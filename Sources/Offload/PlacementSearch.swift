@@ -23,10 +23,17 @@ import MILP
 ///    branches, the LP as the bound). The best placement is then simulated
 ///    and its plans verified (``SimulatedPolicy``); one whose simulated
 ///    peaks break a capacity is rejected and the search goes on.
+/// 3. Time. With a limited ``deadline`` the LPs take at most
+///    ``relaxationShare`` of it, and the check of a placement is budgeted
+///    before it is chosen (ValidationBudget.swift): a shape whose check is
+///    estimated not to fit in the time left is passed over (its LP bound
+///    stays in the bound, and the result is then not proven), so that the
+///    answer is a checked placement within the limit or none.
 ///
 /// Cost: O(G·log nb_max) warm LPs for G batch sizes (about 20 each), at
 /// most ``maximumMILPs`` MILPs of a few dozen variables, at most
-/// ``maximumRejections`` + 1 simulations (O(l·nb·K) actions each). Memory: one LP per
+/// ``maximumRejections`` + 1 simulations (O(l·nb·K) actions each), and
+/// with a deadline one or two calibrating checks of 2 and nb/8 GPU batches. Memory: one LP per
 /// batch size at a time, the block plans of one placement.
 public struct PlacementSearch: Sendable {
     public var shape: TransformerShape
@@ -60,6 +67,21 @@ public struct PlacementSearch: Sendable {
     /// Reject placements whose simulated peaks break a capacity or whose plans fail verification.
     public var simulationMustFit = true
     public var deadline = Deadline.none
+    /// Seconds per block operator (layer × GPU batch) of checking a
+    /// placement (building, verifying and replaying its block plans); nil:
+    /// measured during the search (``measureValidationRate(_:)``). With a
+    /// limited deadline, a shape whose check is estimated not to fit in the
+    /// time left is not chosen (see ValidationBudget.swift).
+    public var validationSecondsPerOperator: Double?
+    /// Estimated check times are multiplied by this before they are
+    /// compared with the time left (the load of a shared machine changes).
+    public var validationMargin = 1.25
+    /// The share of the time left a check may take; the rest is for the
+    /// answer's output and the process's exit (freeing the plans).
+    public var validationShare = 0.9
+    /// The share of the time left that the relaxation's LPs may take: the
+    /// MILPs and the check of the chosen placement need the rest.
+    public var relaxationShare = 0.5
 
     public init(shape: TransformerShape, hardware: HardwareProfile, workload: OffloadWorkload, sizes: LayerSizes) {
         self.shape = shape
@@ -118,8 +140,12 @@ public struct PlacementSearch: Sendable {
         public var busy: [String: Double]
         /// The MILP's bound at this shape, as throughput.
         public var bound: Double
-        /// The simulation of its block plans (nil only when not asked for).
+        /// The simulation of its block plans (nil when not asked for, or
+        /// when it could not be done within the deadline).
         public var simulated: SimulatedPolicy?
+        /// The estimated seconds of that check (with the margin), when one
+        /// was made because the deadline is limited.
+        public var validationEstimate: Double?
     }
 
     public struct Outcome: Sendable {
@@ -132,6 +158,10 @@ public struct PlacementSearch: Sendable {
         public var lpSolves = 0
         public var milpSolves = 0
         public var simulations = 0
+        /// Placements or shapes left out because their check was estimated
+        /// not to fit in the time left, and the smallest such estimate (seconds).
+        public var unvalidated = 0
+        public var smallestUnvalidatedEstimate: Double?
         /// Whether the LP bounds closed within ``shapeTolerance`` before the caps.
         public var proven = false
         public var timedOut = false
@@ -206,11 +236,23 @@ public struct PlacementSearch: Sendable {
 
     /// The best whole-tensor placement at one shape (MILP), simulated when
     /// `simulate`; nil when none fits (or the MILP found none in its time).
+    /// With a limited deadline, the check is estimated first (measured at
+    /// nb/8 GPU batches) and skipped, leaving `simulated` nil and
+    /// `validationEstimate` set, when it would not fit in the time left.
     public func evaluate(gbs: Int, nb: Int, simulate: Bool = true, warmStart: PlacementCounts? = nil) -> Placement? {
         guard case .placed(var placement) = solveShape(gbs: gbs, nb: nb, warmStart: warmStart) else { return nil }
         if simulate {
+            if deadline.isLimited {
+                var rate = validationSecondsPerOperator
+                if rate == nil, nb > 2 { rate = measureValidationRate(placement) }
+                if let rate {
+                    let estimate = validationSeconds(nb: nb, secondsPerOperator: rate)
+                    placement.validationEstimate = estimate
+                    if estimate > validationBudget { return placement }
+                }
+            }
             let cost = costModel(gbs: gbs, nb: nb, chain: chain)
-            placement.simulated = try? SimulatedPolicy.simulate(cost: cost, segments: segments, placement: placement.layers)
+            placement.simulated = try? SimulatedPolicy.simulate(cost: cost, segments: segments, placement: placement.layers, deadline: deadline)
         }
         return placement
     }
@@ -226,14 +268,14 @@ public struct PlacementSearch: Sendable {
     /// The MILP at one shape. Its placement is re-evaluated from the counts
     /// (and must fit α times every capacity under the cost model), then
     /// spread over the layers.
-    func solveShape(gbs: Int, nb: Int, warmStart: PlacementCounts?) -> ShapeResult {
+    func solveShape(gbs: Int, nb: Int, warmStart: PlacementCounts?, deadline: Deadline? = nil) -> ShapeResult {
         let chain = self.chain
         let cost = costModel(gbs: gbs, nb: nb, chain: chain)
         let program = PlacementProgram(cost: cost, integer: true, segments: segments)
         let built = program.build()
         var options = SolveOptions(timeLimit: milpSeconds, relativeGap: 1e-4)
         options.logLevel = .quiet
-        options.deadline = deadline
+        options.deadline = deadline ?? self.deadline
         if let start = warmStart.flatMap({ adjusted($0, gbs: gbs, nb: nb) }) { options.warmStart = program.solution(built, counts: start) }
         let result = solver.solve(built.model, options: options)
         let work = cost.g * cost.batches * cost.n
@@ -298,6 +340,8 @@ public struct PlacementSearch: Sendable {
             return value
         }
         let limit = batchLimit
+        // The LPs stop early enough to leave the MILPs and the check their share.
+        let deadline = self.deadline.fraction(relaxationShare)
         gbsLoop: for gbs in PolicySearch.batchSizes(upTo: maximumBatchSize) {
             if deadline.expired { outcome.timedOut = true; break }
             lp = ShapeLP(self, chain: chain, gbs: gbs, reusing: lp?.simplex)
@@ -305,7 +349,9 @@ public struct PlacementSearch: Sendable {
             guard let first = solve(gbs, 1) else { break }
             var values: [Int: Double] = [1: first]
             var lo = 1, hi = 2
-            while hi <= limit, let value = solve(gbs, hi) {
+            while hi <= limit {
+                if deadline.expired { outcome.timedOut = true; break gbsLoop }
+                guard let value = solve(gbs, hi) else { break }
                 values[hi] = value
                 lo = hi
                 hi *= 2
@@ -330,7 +376,10 @@ public struct PlacementSearch: Sendable {
                 let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
                 if value(m1) < value(m2) { a = m1 + 1 } else { b = m2 - 1 > m1 ? m2 - 1 : m2 }
             }
-            for nb in a ... max(a, b) { _ = value(nb) }
+            for nb in a ... max(a, b) {
+                if deadline.expired { outcome.timedOut = true; break gbsLoop }
+                _ = value(nb)
+            }
         }
         outcome.evaluated = evaluated
         var candidates: [ShapeThroughput] = []
@@ -338,6 +387,32 @@ public struct PlacementSearch: Sendable {
         for shape in evaluated where seen.insert([shape.gbs, shape.nb]).inserted { candidates.append(shape) }
         candidates.sort { ($0.throughput, -$0.gbs * $0.nb) > ($1.throughput, -$1.gbs * $1.nb) }
         outcome.relaxed = candidates.first
+        return choose(from: candidates, outcome: outcome)
+    }
+
+    /// Step 2 of the search: MILPs over `candidates` (best LP first) and
+    /// the check of the best placement, within the deadline: a shape whose
+    /// check is estimated (``validationSeconds(nb:secondsPerOperator:)``)
+    /// not to fit in the time left is passed over, and each MILP stops
+    /// early enough to leave its shape's check that time.
+    func choose(from candidates: [ShapeThroughput], outcome: Outcome) -> Outcome {
+        var outcome = outcome
+        let chain = self.chain
+        /// Seconds per block operator of a check: given, or the largest measured so far.
+        var rate = validationSecondsPerOperator
+        func estimate(_ nb: Int) -> Double? { rate.map { validationSeconds(nb: nb, secondsPerOperator: $0) } }
+        /// Whether a check at nb is estimated to fit in the time left (unknown: yes).
+        func fitsInTime(_ nb: Int) -> Bool {
+            guard let seconds = estimate(nb) else { return true }
+            return seconds <= validationBudget
+        }
+        /// The LP bound of the best shape passed over for time.
+        var passedOver = 0.0
+        func passOver(_ throughput: Double, estimate seconds: Double?) {
+            outcome.unvalidated += 1
+            passedOver = max(passedOver, throughput)
+            if let seconds { outcome.smallestUnvalidatedEstimate = min(outcome.smallestUnvalidatedEstimate ?? seconds, seconds) }
+        }
 
         // MILPs in decreasing order of LP bound until the next bound is within
         // the tolerance of the best placement not rejected by its simulation.
@@ -360,8 +435,15 @@ public struct PlacementSearch: Sendable {
                     break
                 }
                 index += 1
+                guard fitsInTime(candidate.nb) else {
+                    passOver(candidate.throughput, estimate: estimate(candidate.nb))
+                    bound = max(bound, candidate.throughput)
+                    continue
+                }
                 outcome.milpSolves += 1
-                switch solveShape(gbs: candidate.gbs, nb: candidate.nb, warmStart: previous) {
+                // The MILP leaves its shape's check the time it is estimated to take.
+                let milpDeadline = estimate(candidate.nb).map { deadline.capped(at: validationBudget - $0) }
+                switch solveShape(gbs: candidate.gbs, nb: candidate.nb, warmStart: previous, deadline: milpDeadline) {
                 case .placed(let placement):
                     bound = max(bound, min(placement.bound, candidate.throughput))
                     previous = placement.counts
@@ -377,11 +459,31 @@ public struct PlacementSearch: Sendable {
                 break
             }
             if let simulated = best?.simulated, best?.throughput == top.throughput, simulated.fits { break }
+            placed.removeAll { $0.gbs == top.gbs && $0.nb == top.nb }
+            if deadline.isLimited {
+                if rate == nil, top.nb > 2, let measured = measureValidationRate(top) {
+                    rate = measured
+                }
+                guard fitsInTime(top.nb) else {
+                    // Not checked in time: not an answer; the next best may be.
+                    passOver(top.throughput, estimate: estimate(top.nb))
+                    if deadline.expired { outcome.timedOut = true; break }
+                    continue
+                }
+            }
             outcome.simulations += 1
             let cost = costModel(gbs: top.gbs, nb: top.nb, chain: chain)
-            placed.removeAll { $0.gbs == top.gbs && $0.nb == top.nb }
-            if let simulated = try? SimulatedPolicy.simulate(cost: cost, segments: segments, placement: top.layers), simulated.fits {
+            let planned = estimate(top.nb)
+            let clock = ContinuousClock(), start = clock.now
+            let checked = try? SimulatedPolicy.simulate(cost: cost, segments: segments, placement: top.layers, deadline: deadline)
+            if checked != nil {
+                let elapsed = clock.now - start
+                let perOperator = Self.seconds(elapsed) / Double(blockOperators(nb: top.nb))
+                rate = max(rate ?? 0, perOperator)
+            }
+            if let simulated = checked, simulated.fits {
                 var accepted = top
+                accepted.validationEstimate = planned
                 accepted.simulated = simulated
                 best = accepted
                 placed.append(accepted)
@@ -394,6 +496,7 @@ public struct PlacementSearch: Sendable {
             }
         }
         proven = best != nil && (index >= candidates.count || candidates[index].throughput <= best!.throughput * (1 + shapeTolerance))
+            && passedOver <= best!.throughput * (1 + shapeTolerance)
         // Shapes not solved are bounded by their LP.
         for candidate in candidates[index...] { bound = max(bound, candidate.throughput) }
         outcome.best = best

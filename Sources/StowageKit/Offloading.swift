@@ -27,7 +27,8 @@ extension Planner {
     /// Time: FlexGen mode at most 16 · (2·14 + 2^14) small LPs (in practice
     /// tens); exact mode at most 48 MILPs of 0.5 s each and their
     /// simulations (O(L·nb) operators per block plan, at most 2^18);
-    /// both stop at the deadline. Memory: O(L·nb) for the block plans.
+    /// both stop at the deadline, and exact mode chooses only a shape whose
+    /// simulation and verification are estimated to fit in the time left. Memory: O(L·nb) for the block plans.
     public func offload(configAt path: String, options: OffloadOptions) throws(StowageError) -> OffloadResult {
         let deadline = Deadline(seconds: options.timeLimit)
         try options.check()
@@ -171,6 +172,12 @@ struct OffloadRun {
             best = outcome.best
         }
         guard let best else {
+            if outcome.unvalidated > 0 {
+                throw .solverFailure(reason: "no whole-tensor placement could be simulated and verified within the time limit of "
+                    + "\(options.timeLimit ?? 0) s" + (outcome.smallestUnvalidatedEstimate.map {
+                        " (\(outcome.unvalidated) left out: the check of the smallest would take about \(Self.seconds($0)) s)"
+                    } ?? ""))
+            }
             if outcome.timedOut {
                 throw .solverFailure(reason: "no whole-tensor placement found within the time limit of \(options.timeLimit ?? 0) s")
             }
@@ -183,6 +190,11 @@ struct OffloadRun {
             throw doesNotFit(exactLP, pinned: nil)
         }
         guard let sim = best.simulated else {
+            if deadline.isLimited, best.validationEstimate != nil || deadline.expired {
+                throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be "
+                    + "simulated and verified within the time limit of \(options.timeLimit ?? 0) s"
+                    + (best.validationEstimate.map { " (its check would take about \(Self.seconds($0)) s)" } ?? ""))
+            }
             throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be simulated")
         }
         try reject(sim, what: "the whole-tensor placement", gbs: best.gbs, nb: best.nb)
@@ -191,6 +203,9 @@ struct OffloadRun {
         result.attach(sim)
         return result
     }
+
+    /// Seconds for a message: three significant digits.
+    static func seconds(_ value: Double) -> String { String(format: "%.3g", value) }
 
     /// No answer when the simulated peaks or the plans' verification break a capacity.
     func reject(_ sim: SimulatedPolicy, what: String, gbs: Int, nb: Int) throws(StowageError) {
