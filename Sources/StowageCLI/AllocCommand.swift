@@ -59,7 +59,7 @@ struct AllocCommand: ParsableCommand {
     }
 
     func run() throws {
-        let deadline = Deadline(seconds: timeLimit)
+        let deadline = Deadline(seconds: ProcessAge.remaining(of: timeLimit))
         let limit = capacity.flatMap(ByteCount.value)
         if let output {
             do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MILP
 import Offload
 import StowageKit
 
@@ -91,7 +92,7 @@ struct OffloadCommand: ParsableCommand {
         return OffloadOptions(
             hardware: hardware, prompt: prompt, gen: gen, gpuMem: try size(gpuMemory, "gpuMem"), cpuMem: try size(cpuMemory, "cpuMem"),
             disk: try size(disk, "disk"), gbs: gbs, nb: nb, percent: percent, alpha: alpha, compressWeights: compressWeights,
-            compressCache: compressCache, mode: mode, simulate: simulate, timeLimit: timeLimit)
+            compressCache: compressCache, mode: mode, simulate: simulate, timeLimit: ProcessAge.remaining(of: timeLimit))
     }
 
     /// A thin shell over ``Planner/offload(configAt:options:)``: the options

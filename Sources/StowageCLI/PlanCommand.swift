@@ -70,7 +70,7 @@ struct PlanCommand: ParsableCommand {
     var options: PlanningOptions {
         get throws {
             var options = PlanningOptions(method: method, policy: policy, schedule: schedule, solver: solver,
-                                          timeLimit: timeLimit, gap: gap, dtypeBytes: graphOptions.dtypeBytes,
+                                          timeLimit: ProcessAge.remaining(of: timeLimit), gap: gap, dtypeBytes: graphOptions.dtypeBytes,
                                           alignment: alignment, dims: try graphOptions.symbols(), unknownSizes: unknownSizes)
             if !quiet {
                 options.progress = ProgressPrinter().callback

@@ -88,7 +88,7 @@ struct RematCommand: ParsableCommand {
             let known = RematOptions.Method.allCases.map(\.rawValue).joined(separator: ", ")
             throw CommandFailure.badInput("--method: unknown method '\(method)' (known: \(known))")
         }
-        var options = RematOptions(method: methodKind, solver: solver, timeLimit: timeLimit, gap: gap, unknownSizes: unknownSizes)
+        var options = RematOptions(method: methodKind, solver: solver, timeLimit: ProcessAge.remaining(of: timeLimit), gap: gap, unknownSizes: unknownSizes)
         options.costAttribute = costAttribute
         options.bytesAttribute = bytesAttribute
         options.spill = spill

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MILP
 import OutputFiles
 import Plan
 import StowageKit
@@ -50,7 +51,7 @@ struct ScheduleCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        var options = ScheduleOptions(method: method, solver: solver, timeLimit: timeLimit, dtypeBytes: graphOptions.dtypeBytes,
+        var options = ScheduleOptions(method: method, solver: solver, timeLimit: ProcessAge.remaining(of: timeLimit), dtypeBytes: graphOptions.dtypeBytes,
                                       maxStates: maxStates)
         if !quiet { options.progress = { line in FileHandle.standardError.write(Data("stowage: \(line)\n".utf8)) } }
         let symbols = try graphOptions.symbols()

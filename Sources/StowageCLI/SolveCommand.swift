@@ -53,7 +53,7 @@ struct SolveCommand: ParsableCommand {
     }
 
     func run() throws {
-        let deadline = Deadline(seconds: timeLimit)
+        let deadline = Deadline(seconds: ProcessAge.remaining(of: timeLimit))
         let model: Model
         do {
             model = try Model(contentsOf: file)

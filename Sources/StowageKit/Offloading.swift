@@ -121,7 +121,7 @@ struct OffloadRun {
             timedOut = outcome.timedOut
         }
         guard let estimate else {
-            if timedOut { throw .solverFailure(reason: "no policy found within the time limit of \(options.timeLimit ?? 0) s") }
+            if timedOut { throw .solverFailure(reason: "no policy found within the time limit of \(Self.seconds(options.timeLimit ?? 0)) s") }
             throw doesNotFit(search, pinned: pinned)
         }
         if let problem = OffloadCheck.problem(estimate, workload: search.workload) {
@@ -174,12 +174,12 @@ struct OffloadRun {
         guard let best else {
             if outcome.unvalidated > 0 {
                 throw .solverFailure(reason: "no whole-tensor placement could be simulated and verified within the time limit of "
-                    + "\(options.timeLimit ?? 0) s" + (outcome.smallestUnvalidatedEstimate.map {
+                    + "\(Self.seconds(options.timeLimit ?? 0)) s" + (outcome.smallestUnvalidatedEstimate.map {
                         " (\(outcome.unvalidated) left out: the check of the smallest would take about \(Self.seconds($0)) s)"
                     } ?? ""))
             }
             if outcome.timedOut {
-                throw .solverFailure(reason: "no whole-tensor placement found within the time limit of \(options.timeLimit ?? 0) s")
+                throw .solverFailure(reason: "no whole-tensor placement found within the time limit of \(Self.seconds(options.timeLimit ?? 0)) s")
             }
             if let relaxed = outcome.relaxed {
                 throw .solverFailure(reason: "\(config.name) on \(profile.name): no whole-tensor placement fits and passes the block "
@@ -192,7 +192,7 @@ struct OffloadRun {
         guard let sim = best.simulated else {
             if deadline.isLimited, best.validationEstimate != nil || deadline.expired {
                 throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be "
-                    + "simulated and verified within the time limit of \(options.timeLimit ?? 0) s"
+                    + "simulated and verified within the time limit of \(Self.seconds(options.timeLimit ?? 0)) s"
                     + (best.validationEstimate.map { " (its check would take about \(Self.seconds($0)) s)" } ?? ""))
             }
             throw .solverFailure(reason: "\(config.name) on \(profile.name): the placement at gbs \(best.gbs), nb \(best.nb) could not be simulated")
