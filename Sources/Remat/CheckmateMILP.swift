@@ -73,6 +73,7 @@ public struct CheckmateMILP: Sendable {
         var start = Self.warmStart(formulation, candidates: warmStarts)
         let clock = Stopwatch()
         var covered: StageCoverBound.Outcome?
+        var coverStart = false
         if coverShare > 0 {
             var coverOptions = options
             coverOptions.warmStart = nil
@@ -83,6 +84,12 @@ public struct CheckmateMILP: Sendable {
             }
             covered = StageCoverBound(solver: solver, options: coverOptions)
                 .solve(problem, incumbent: start.map { StageCoverBound.recomputed($0.stages) })
+        }
+        // The covering solution, repaired into a schedule, is one more start when it is cheaper.
+        if let cover = covered?.cover, let planned = StageCoverBound.plan(formulation, cover: cover),
+           planned.cost < start?.evaluation.cost ?? .infinity, let better = Self.warmStart(formulation, candidates: [planned]) {
+            start = better
+            coverStart = true
         }
         // The covering bound may already prove the warm start optimal: then there is nothing to search.
         let startProved = start.map { start in covered.map { $0.bound >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
@@ -144,6 +151,7 @@ public struct CheckmateMILP: Sendable {
         solution.neighbourhoods = searched?.neighbourhoods
         solution.optimalNeighbourhoods = searched?.optimalNeighbourhoods
         solution.improvements = searched?.improvements
+        solution.startFromCover = coverStart
         return solution
     }
 }

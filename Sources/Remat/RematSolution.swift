@@ -30,6 +30,8 @@ public struct RematSolution: Sendable {
     /// Of those, solved to optimality, and improvements the search accepted.
     public var optimalNeighbourhoods: Int?
     public var improvements: Int?
+    /// The search started from the covering solution's schedule (``StageCoverBound/plan(_:cover:)``), cheaper than every other start.
+    public var startFromCover = false
     /// Which bound ``bound`` is.
     public var boundSource: BoundSource?
 

@@ -82,7 +82,8 @@ extension Planner {
         result.transferCost = solution.evaluation.transferCost
         result.boundSource = solution.boundSource?.rawValue
         if let windows = solution.neighbourhoods {
-            result.search = RematSearchCounts(windows: windows, proved: solution.optimalNeighbourhoods ?? 0, improved: solution.improvements ?? 0)
+            result.search = RematSearchCounts(windows: windows, proved: solution.optimalNeighbourhoods ?? 0, improved: solution.improvements ?? 0,
+                                              fromCover: solution.startFromCover)
         }
         return result
     }

@@ -177,10 +177,13 @@ public struct RematSearchCounts: Sendable, Codable, Equatable {
     public var windows: Int
     public var proved: Int
     public var improved: Int
+    /// It started from the covering solution's schedule (cheaper than the heuristics' and the LP rounding's).
+    public var fromCover: Bool
 
-    public init(windows: Int, proved: Int, improved: Int) {
+    public init(windows: Int, proved: Int, improved: Int, fromCover: Bool) {
         self.windows = windows
         self.proved = proved
         self.improved = improved
+        self.fromCover = fromCover
     }
 }

@@ -131,6 +131,7 @@ struct RematRun {
                         best?.neighbourhoods = exact.neighbourhoods
                         best?.optimalNeighbourhoods = exact.optimalNeighbourhoods
                         best?.improvements = exact.improvements
+                        best?.startFromCover = exact.startFromCover
                         best?.solverStatus = exact.solverStatus
                         best?.variables = exact.variables
                         best?.rows = exact.rows

@@ -44,7 +44,7 @@ import Testing
 
     @Test("covering bound: CBC equals enumeration; stage knapsacks ≤ it ≤ the stage optimum; fitting stage schedules satisfy its rows; a mutant fails")
     func coverBetweenKnapsackAndStageOptimum() throws {
-        var compared = 0, aboveKnapsack = 0, infeasible = 0, schedulesChecked = 0, mutantAbove = 0
+        var compared = 0, coverPlans = 0, coverPlansOptimal = 0, aboveKnapsack = 0, infeasible = 0, schedulesChecked = 0, mutantAbove = 0
         for seed in Self.seeds {
             let graph = TinyTrainingGraphs.graph(seed: seed)
             let base = try RematProblem(graph: graph, budget: 0)
@@ -83,6 +83,15 @@ import Testing
                         mutantAbove += 1
                     }
                 }
+                // The cover made into a schedule: it fits, verifies, and is no cheaper than the stage optimum.
+                if let cover = outcome.cover, let planned = StageCoverBound.plan(CheckmateFormulation(problem), cover: cover) {
+                    #expect(planned.fits(budget), "\(label)")
+                    #expect(stageTruth.map { planned.cost >= Double($0) - 1e-6 } == true, "\(label): cover plan \(planned.cost), stage optimum \(stageTruth ?? -1)")
+                    let report = CheckmateTests.verified(problem, RematSolution(method: "cover", evaluation: planned))
+                    #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                    if stageTruth.map({ planned.cost <= Double($0) + 1e-6 }) == true { coverPlansOptimal += 1 }
+                    coverPlans += 1
+                }
                 // The derivation on real schedules: what a fitting stage schedule runs again covers every row.
                 let schedules = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
                                  try? TorchKnapsackPlanner.plan(problem), try? KeepAllPlanner.plan(problem)].compactMap { $0?.evaluation }
@@ -99,10 +108,11 @@ import Testing
                 compared += 1
             }
         }
-        print("stage cover vs exhaustive: \(compared) compared, \(aboveKnapsack) above the stage knapsacks, \(infeasible) without a stage schedule, \(schedulesChecked) fitting stage schedules cover their rows, mutant above the optimum in \(mutantAbove)")
+        print("stage cover vs exhaustive: \(compared) compared, \(aboveKnapsack) above the stage knapsacks, \(infeasible) without a stage schedule, \(schedulesChecked) fitting stage schedules cover their rows, mutant above the optimum in \(mutantAbove); \(coverPlans) cover plans, \(coverPlansOptimal) at the stage optimum")
         #expect(compared >= 400, "\(compared) cases compared")
         #expect(aboveKnapsack >= 20, "the covering bound proves more than the knapsacks in \(aboveKnapsack) cases")
         #expect(schedulesChecked >= 800)
+        #expect(coverPlans >= 300, "only \(coverPlans) covers became schedules")
         #expect(mutantAbove >= 100, "the cap-less mutant goes above the stage optimum in only \(mutantAbove) cases")
     }
 }
