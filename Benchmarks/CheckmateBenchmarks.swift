@@ -14,7 +14,8 @@ import Remat
 /// `REMAT_BUDGETS` (default `0.9,0.8,0.7,0.6`), `REMAT_VARIANTS` (`all`,
 /// `none`, `no-keep`, `no-useful-r`, `no-useful-s`, `no-knapsack`,
 /// `knapsack-only`; default `all,none`),
-/// `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
+/// `REMAT_COVER` (seconds for the ``StageCoverBound`` row, default 10;
+/// `0` skips it), `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
 /// the LP rows), `REMAT_LOG` (`1`: CBC's log on standard error),
 /// `REMAT_CBC` (comma-separated: `nopre` turns CBC's Cgl preprocessing
 /// off, `nocuts` / `rootcuts` its cuts off / to the root, `noheur` its
@@ -38,6 +39,7 @@ enum CheckmateBenchmarks {
         solve.cbc.heuristics = !cbc.contains("noheur")
         let lnsSeconds = Double(environment["REMAT_LNS"] ?? "") ?? 0
         let runMILP = environment["REMAT_MILP"] != "0"
+        let coverSeconds = Double(environment["REMAT_COVER"] ?? "") ?? 10
         func percent(_ cost: Double?, _ base: Double) -> String { cost.map { String(format: "%7.3f%%", ($0 / base - 1) * 100) } ?? "      - " }
         print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve, \(cbc.isEmpty ? "CBC defaults" : cbc.sorted().joined(separator: ","))); overheads over one forward + backward pass")
         print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
@@ -57,6 +59,19 @@ enum CheckmateBenchmarks {
                 let knapsackTime = ContinuousClock.now - knapsackClock
                 print(String(format: "%-12@ %4ld %6.2f %-22@ ", name as NSString, graph.operators.count, fraction, "stage-knapsack bound" as NSString)
                       + percent(knapsack, problem.baseCost) + String(format: " (%.3f s)", Double(knapsackTime.components.attoseconds) * 1e-18 + Double(knapsackTime.components.seconds)))
+                if coverSeconds > 0 {
+                    // The covering MILP over every stage's knapsack row, warm-started from the best heuristic's recomputations.
+                    let start = heuristics.filter { $0.fits(problem.budget) }.min { $0.cost < $1.cost }
+                        .flatMap { StageSchedule.stages(of: $0.schedule, problem) }.map { StageCoverBound.recomputed(StageSchedule.canonical($0, problem)) }
+                    let coverClock = ContinuousClock.now
+                    let covered = StageCoverBound(options: SolveOptions(timeLimit: coverSeconds)).solve(problem, incumbent: start)
+                    let coverTime = ContinuousClock.now - coverClock
+                    print(String(format: "%-12@ %4ld %6.2f %-22@ %7ld %7ld ", name as NSString, graph.operators.count, fraction, "stage-cover bound" as NSString,
+                                 covered?.variables ?? 0, covered?.rows ?? 0)
+                          + percent(covered?.coverBound, problem.baseCost)
+                          + String(format: " (%.3f s, %@)", Double(coverTime.components.attoseconds) * 1e-18 + Double(coverTime.components.seconds),
+                                   (covered?.status.rawValue ?? "no stage schedule") as NSString))
+                }
                 for variant in variants {
                     var strengthenings = CheckmateFormulation.Strengthenings.all
                     switch variant {

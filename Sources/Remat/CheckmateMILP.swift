@@ -26,17 +26,23 @@ public struct CheckmateMILP: Sendable {
     /// The share of the time (0 ... 1) for the large-neighbourhood search
     /// before the whole MILP; only with a time limit or a deadline.
     public var lnsShare: Double
+    /// The share of the time (0 ... 1) for the covering bound
+    /// (``StageCoverBound``) before the search; without a time limit it
+    /// runs to optimality. 0 leaves it out (then the bound is the
+    /// solver's and the stage knapsacks').
+    public var coverShare: Double
 
     public static let method = "checkmate"
     /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
     public static let wholeModelSeconds = 5.0
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
-                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0) {
+                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0, coverShare: Double = 0) {
         self.solver = solver
         self.options = options
         self.strengthenings = strengthenings
         self.lnsShare = lnsShare
+        self.coverShare = coverShare
     }
 
     /// The cheapest of `candidates` that, turned into stage form
@@ -66,8 +72,29 @@ public struct CheckmateMILP: Sendable {
         let problem = formulation.problem
         var start = Self.warmStart(formulation, candidates: warmStarts)
         let clock = Stopwatch()
+        var covered: StageCoverBound.Outcome?
+        var coverStart = false
+        if coverShare > 0 {
+            var coverOptions = options
+            coverOptions.warmStart = nil
+            coverOptions.relativeGap = nil
+            if let left = options.secondsLeft(clock) {
+                coverOptions.timeLimit = left * min(1, coverShare)
+                coverOptions.deadline = options.deadline?.fraction(min(1, coverShare))
+            }
+            covered = StageCoverBound(solver: solver, options: coverOptions)
+                .solve(problem, incumbent: start.map { StageCoverBound.recomputed($0.stages) })
+        }
+        // The covering solution, repaired into a schedule, is one more start when it is cheaper.
+        if let cover = covered?.cover, let planned = StageCoverBound.plan(formulation, cover: cover),
+           planned.cost < start?.evaluation.cost ?? .infinity, let better = Self.warmStart(formulation, candidates: [planned]) {
+            start = better
+            coverStart = true
+        }
+        // The covering bound may already prove the warm start optimal: then there is nothing to search.
+        let startProved = start.map { start in covered.map { $0.bound >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
         var searched: CheckmateLNS.Outcome?
-        if lnsShare > 0, let seed = start, let left = options.secondsLeft(clock) {
+        if lnsShare > 0, !startProved, let seed = start, let left = options.secondsLeft(clock) {
             var lnsOptions = options
             lnsOptions.timeLimit = left * min(1, lnsShare)
             lnsOptions.deadline = options.deadline?.fraction(min(1, lnsShare))
@@ -77,7 +104,10 @@ public struct CheckmateMILP: Sendable {
             searched = outcome
         }
         let result: SolveResult
-        if let searched, searched.converged {
+        if startProved, let start {
+            result = SolveResult(status: .optimal, objective: start.evaluation.cost, bound: covered?.bound,
+                                 seconds: 0, values: start.values, solver: solver.name, message: "the covering bound proves the warm start optimal")
+        } else if let searched, searched.converged {
             // Its last window held every position: the whole MILP, solved to optimality from the incumbent.
             result = SolveResult(status: .optimal, objective: searched.evaluation.cost, bound: searched.evaluation.cost,
                                  seconds: 0, values: searched.values, solver: solver.name)
@@ -105,16 +135,23 @@ public struct CheckmateMILP: Sendable {
             throw .notFound(method: Self.method, budget: problem.budget,
                             reason: "the MILP found no schedule that fits (\(result.status.rawValue)\(result.message.map { ": \($0)" } ?? ""))")
         }
-        let solverBound = result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
-        // Both hold for every stage schedule that fits: the larger one.
-        let bound = [solverBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
+        // When the covering bound proved the start optimal no MILP ran: the bound is the cover's, named as such.
+        let solverBound = startProved ? nil : result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
+        // All hold for every stage schedule that fits: the largest one.
+        let knapsack = covered?.knapsack ?? StageKnapsackBound.cost(problem)
+        let strongest = RematSolution.strongest([(solverBound, .milp), (knapsack, .stageKnapsack), (covered?.coverBound, .cover)])
+        let bound = strongest?.bound
         var solution = RematSolution(method: Self.method, evaluation: evaluation, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
+        solution.boundSource = strongest?.source
         solution.solverStatus = result.status.rawValue
         solution.objective = result.objective
         solution.variables = formulation.model.variableCount
         solution.rows = formulation.model.constraintCount
         solution.neighbourhoods = searched?.neighbourhoods
+        solution.optimalNeighbourhoods = searched?.optimalNeighbourhoods
+        solution.improvements = searched?.improvements
+        solution.startFromCover = coverStart
         return solution
     }
 }

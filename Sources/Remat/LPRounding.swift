@@ -66,9 +66,11 @@ public struct LPRounding: Sendable {
         // The LP optimum bounds the MILP's only when the LP was solved to optimality.
         let lpBound = result.status == .optimal ? result.objective : nil
         // The stage knapsacks' bound holds for the same schedules and knows integrality: the larger one.
-        let bound = [lpBound, StageKnapsackBound.cost(problem)].compactMap { $0 }.max()
+        let strongest = RematSolution.strongest([(lpBound, .lp), (StageKnapsackBound.cost(problem), .stageKnapsack)])
+        let bound = strongest?.bound
         var solution = RematSolution(method: Self.method, evaluation: best, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
+        solution.boundSource = strongest?.source
         solution.solverStatus = result.status.rawValue
         solution.objective = result.objective
         solution.variables = relaxation.variableCount

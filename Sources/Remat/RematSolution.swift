@@ -27,6 +27,39 @@ public struct RematSolution: Sendable {
     public var rows: Int?
     /// Neighbourhood MILPs the large-neighbourhood search solved, when it ran.
     public var neighbourhoods: Int?
+    /// Of those, solved to optimality, and improvements the search accepted.
+    public var optimalNeighbourhoods: Int?
+    public var improvements: Int?
+    /// The search started from the covering solution's schedule (``StageCoverBound/plan(_:cover:)``), cheaper than every other start.
+    public var startFromCover = false
+    /// Which bound ``bound`` is.
+    public var boundSource: BoundSource?
+
+    /// Where a bound comes from.
+    public enum BoundSource: String, Sendable, Codable {
+        /// A MILP's dual bound (or its optimum).
+        case milp
+        /// The LP relaxation of Checkmate's MILP.
+        case lp
+        /// ``StageKnapsackBound``: the largest of the per-stage knapsacks.
+        case stageKnapsack = "stage-knapsack"
+        /// ``StageCoverBound``: the stages' knapsacks in one covering MILP.
+        case cover
+        /// Every operator runs once (the base cost).
+        case base
+    }
+
+    /// The largest of `candidates` (base cost included) and where it comes
+    /// from; on a tie the earlier candidate is kept, so a later source is
+    /// named only when it proves strictly more.
+    public static func strongest(_ candidates: [(Double?, BoundSource)]) -> (bound: Double, source: BoundSource)? {
+        var best: (bound: Double, source: BoundSource)?
+        for case let (bound?, source) in candidates where bound.isFinite {
+            if let current = best, bound <= current.bound + 1e-9 * max(1, abs(current.bound)) { continue }
+            best = (bound, source)
+        }
+        return best
+    }
 
     public init(method: String, evaluation: RematEvaluation, bound: Double? = nil, boundScope: BoundScope? = nil) {
         self.method = method

@@ -226,6 +226,7 @@ public struct SlotILP: Sendable {
         let evaluation = problem.evaluate(events: events)
         var solution = RematSolution(method: Self.method, evaluation: evaluation,
                                      bound: max(problem.baseCost, result.bound ?? problem.baseCost), boundScope: .cappedExecutions)
+        solution.boundSource = result.bound == nil ? .base : .milp
         solution.solverStatus = result.status.rawValue
         solution.objective = result.objective
         solution.variables = model.variableCount

@@ -57,8 +57,18 @@ public enum StageKnapsackBound {
         }
     }
 
-    /// The least extra cost stage t forces, nil when it cannot fit.
-    static func stageCost(_ positions: Positions, _ t: Int) -> Double? {
+    /// One stage's knapsack row: the bytes of each producer's values that
+    /// must wait past stage t without being touched by it, and how many
+    /// of those bytes cannot stay resident (`demand` = W_t − cap_t).
+    struct Row {
+        /// Producer position -> bytes of its values that wait past t.
+        var weights: [Int: Int]
+        var demand: Int
+    }
+
+    /// Stage t's row; nil when the stage cannot fit even with every
+    /// droppable value gone. O(values).
+    static func row(_ positions: Positions, _ t: Int) -> Row? {
         let problem = positions.problem
         let o = problem.order[t]
         var touched = Set(problem.reads[o].filter { positions.producerPosition[$0] != nil })
@@ -78,8 +88,16 @@ public enum StageKnapsackBound {
             total += problem.bytes[v]
         }
         if cap < 0 { return nil }
-        if total <= cap { return 0 }
-        let items = weights.map { (weight: $0.value, cost: problem.costs[problem.order[$0.key]]) }
+        return Row(weights: weights, demand: total - cap)
+    }
+
+    /// The least extra cost stage t forces, nil when it cannot fit.
+    static func stageCost(_ positions: Positions, _ t: Int) -> Double? {
+        let problem = positions.problem
+        guard let row = row(positions, t) else { return nil }
+        if row.demand <= 0 { return 0 }
+        let cap = row.weights.values.reduce(0, +) - row.demand
+        let items = row.weights.map { (weight: $0.value, cost: problem.costs[problem.order[$0.key]]) }
         // Keep the most cost within cap; the drop cost is what is not kept.
         let allCost = items.reduce(0.0) { $0 + $1.cost }
         return max(0, allCost - maxKept(items, capacity: cap))

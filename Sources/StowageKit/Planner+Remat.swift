@@ -80,6 +80,11 @@ extension Planner {
                                  stepsVerified: report.stepsReplayed, seconds: deadline.elapsed)
         result.smallestPlannedBytes = smallestPlanned
         result.transferCost = solution.evaluation.transferCost
+        result.boundSource = solution.boundSource?.rawValue
+        if let windows = solution.neighbourhoods {
+            result.search = RematSearchCounts(windows: windows, proved: solution.optimalNeighbourhoods ?? 0, improved: solution.improvements ?? 0,
+                                              fromCover: solution.startFromCover)
+        }
         return result
     }
 }

@@ -40,6 +40,10 @@ public struct RematResult: Sendable {
     public var rows: Int?
     public var stepsVerified: Int
     public var seconds: Double
+    /// Which bound ``bound`` is: `milp`, `lp`, `stage-knapsack`, `cover` or `base`.
+    public var boundSource: String?
+    /// What the large-neighbourhood search did, when it ran.
+    public var search: RematSearchCounts?
 
     /// (computeCost + transferCost) / baseCost − 1.
     public var overhead: Double { baseCost > 0 ? (computeCost + transferCost) / baseCost - 1 : 0 }
@@ -87,6 +91,8 @@ public struct RematReport: Sendable, Encodable {
     public var stepsVerified: Int?
     public var seconds: Double
     public var message: String?
+    public var boundSource: String?
+    public var search: RematSearchCounts?
 
     init(_ result: RematResult) {
         feasible = true
@@ -111,6 +117,8 @@ public struct RematReport: Sendable, Encodable {
         rows = result.rows
         stepsVerified = result.stepsVerified
         seconds = result.seconds
+        boundSource = result.bound == nil ? nil : result.boundSource
+        search = result.search
     }
 
     /// The report of a request that ended with `error`.
@@ -124,7 +132,8 @@ public struct RematReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case version, feasible, graph, method, budgetBytes, keepAllPeakBytes, minimumBytes, smallestPlannedBytes, peakBytes, baseCost, computeCost, transferCost, overhead,
-             overheadBound, optimal, boundScope, gap, spilledBytes, recomputations, variables, rows, stepsVerified, seconds, message
+             overheadBound, optimal, boundScope, gap, spilledBytes, recomputations, variables, rows, stepsVerified, seconds, message,
+             boundSource, search
     }
 
     /// Every key is written, `null` where there is no value.
@@ -155,7 +164,26 @@ public struct RematReport: Sendable, Encodable {
         try c.encode(stepsVerified, forKey: .stepsVerified)
         try c.encode(seconds.isFinite ? seconds : 0, forKey: .seconds)
         try c.encode(message, forKey: .message)
+        try c.encode(boundSource, forKey: .boundSource)
+        try c.encode(search, forKey: .search)
     }
 
     public var json: String { reportJSON(self) }
+}
+
+/// The large-neighbourhood search's counters in `stowage remat --json`:
+/// neighbourhood MILPs tried, solved to optimality, and improvements accepted.
+public struct RematSearchCounts: Sendable, Codable, Equatable {
+    public var windows: Int
+    public var proved: Int
+    public var improved: Int
+    /// It started from the covering solution's schedule (cheaper than the heuristics' and the LP rounding's).
+    public var fromCover: Bool
+
+    public init(windows: Int, proved: Int, improved: Int, fromCover: Bool) {
+        self.windows = windows
+        self.proved = proved
+        self.improved = improved
+        self.fromCover = fromCover
+    }
 }

@@ -34,6 +34,9 @@ struct RematRun {
     /// the bundled graphs the whole MILP's LP alone takes longer than what a share would leave it, and
     /// stopping it ran past the deadline (60.3 s for a 60 s limit on VGG-16 at 0.7).
     static let lnsShare = 1.0
+    /// The share of the MILP's time for the covering bound (``StageCoverBound``) before the search;
+    /// on graphs too large for Checkmate's MILP, the share of the whole planning time.
+    static let coverShare = 0.15
 
     func plan(_ problem: RematProblem) throws(StowageError) -> RematSolution {
         let minimum = problem.provenMinimum
@@ -74,6 +77,7 @@ struct RematRun {
                 let found = heuristics(problem)
                 var best = found.min { $0.evaluation.cost < $1.evaluation.cost }
                 var exact: RematSolution?
+                var coverOnly: (bound: Double, source: RematSolution.BoundSource, variables: Int, rows: Int)?
                 if !planning.expired {
                     do {
                         if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
@@ -95,7 +99,22 @@ struct RematRun {
                             }
                             // Both bounds hold for every stage schedule: keep the larger.
                             if let lpBound = rounded?.bound, exact == nil || (exact?.bound ?? 0) < lpBound {
-                                if exact == nil, let rounded { exact = rounded } else { exact?.bound = lpBound; exact?.boundScope = .stages }
+                                if exact == nil, let rounded { exact = rounded } else {
+                                    exact?.bound = lpBound
+                                    exact?.boundScope = .stages
+                                    exact?.boundSource = rounded?.boundSource
+                                }
+                            }
+                        } else {
+                            // Too large for Checkmate's MILP: the covering bound has one column per producer.
+                            var coverOptions = solve
+                            let coverDeadline = planning.fraction(Self.coverShare)
+                            coverOptions.deadline = coverDeadline
+                            coverOptions.timeLimit = coverDeadline.remaining ?? Self.defaultSolveSeconds
+                            coverOptions.relativeGap = nil
+                            if let covered = StageCoverBound(solver: solver, options: coverOptions).solve(problem),
+                               let strongest = RematSolution.strongest([(covered.knapsack, .stageKnapsack), (covered.coverBound, .cover)]) {
+                                coverOnly = (strongest.bound, strongest.source, covered.variables, covered.rows)
                             }
                         }
                     } catch {
@@ -108,6 +127,11 @@ struct RematRun {
                         // its own scope, and no schedule there is cheaper than the heuristic's.
                         best?.bound = exact.bound.map { min($0, heuristic.evaluation.cost) }
                         best?.boundScope = exact.boundScope
+                        best?.boundSource = exact.boundSource
+                        best?.neighbourhoods = exact.neighbourhoods
+                        best?.optimalNeighbourhoods = exact.optimalNeighbourhoods
+                        best?.improvements = exact.improvements
+                        best?.startFromCover = exact.startFromCover
                         best?.solverStatus = exact.solverStatus
                         best?.variables = exact.variables
                         best?.rows = exact.rows
@@ -117,14 +141,23 @@ struct RematRun {
                         if chosen.bound == nil {
                             chosen.bound = problem.baseCost
                             chosen.boundScope = .allSchedules
+                            chosen.boundSource = .base
                         }
                         best = chosen
                     }
+                } else if let coverOnly, let heuristic = best {
+                    // No stage schedule is cheaper than the bound, and none in scope cheaper than the heuristic's if it is one.
+                    best?.bound = max(problem.baseCost, min(coverOnly.bound, heuristic.evaluation.cost))
+                    best?.boundScope = .stages
+                    best?.boundSource = coverOnly.source
+                    best?.variables = coverOnly.variables
+                    best?.rows = coverOnly.rows
                 }
                 if problem.spill != nil, best?.boundScope == .stages {
                     // Checkmate's stages have no host memory: a spill may beat its bound. Only the trivial one holds.
                     best?.bound = problem.baseCost
                     best?.boundScope = .allSchedules
+                    best?.boundSource = .base
                 }
                 solution = best
             }
@@ -148,7 +181,7 @@ struct RematRun {
         // at 0.8 before the root), and its postprocessing crashed once on a stopped neighbourhood.
         var options = options
         options.cbc.preprocessing = false
-        return try CheckmateMILP(solver: solver, options: options, lnsShare: Self.lnsShare)
+        return try CheckmateMILP(solver: solver, options: options, lnsShare: Self.lnsShare, coverShare: Self.coverShare)
             .plan(problem, warmStarts: (found ?? heuristics(problem)).map(\.evaluation))
     }
 
