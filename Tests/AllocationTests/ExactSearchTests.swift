@@ -140,6 +140,51 @@ import MILP
 
     /// Restarts depend on the attempt number alone (view, order, noise
     /// seed, budget): one thread under a node limit repeats itself exactly.
+    /// On tilings (no slack anywhere) the engine skips the area check
+    /// (``SectionSearch/checksStacks``) and relies on the valley check.
+    /// Small tilings, some with up to four pieces aligned to 2 or 4 (sums
+    /// unchanged, so still tilings, but often no longer packable at their
+    /// sum), searched at the tiling's capacity with the area check off (the
+    /// default there) and forced on: both must answer what brute force
+    /// answers (a validated fit, or a proof that nothing fits), and turning
+    /// the check on must never need more nodes.
+    @Test func tilingsAgreeWithBruteForceWithoutTheAreaCheck() throws {
+        var rng = SplitMix64(seed: 2_718)
+        var fits = 0, proofs = 0
+        for k in 0 ..< 200 {
+            let g = GuillotineProblems.make(pieces: Int.random(in: 6 ... 9, using: &rng), width: 6, height: 6, seed: rng.next())
+            var buffers = g.problem.buffers
+            for _ in 0 ..< Int.random(in: 0 ... 4, using: &rng) {
+                buffers[Int.random(in: 0 ..< buffers.count, using: &rng)].alignment = [2, 4].randomElement(using: &rng)!
+            }
+            let p = AllocationProblem(buffers: buffers)
+            let optimum = BruteForce.minimumHeight(p)
+            var nodes: [Int] = []
+            for area in [false, true] {
+                var engine = SectionSearch(buffers: buffers, original: Array(buffers.indices), capacity: 6)
+                #expect(engine.isTiling && !engine.checksStacks, "problem \(k) is a tiling")
+                engine.checksStacks = area
+                let result = engine.run(order: .noisy(.size, seed: UInt64(k)), nodeLimit: 1_000_000, deadline: Deadline(seconds: nil)) { _ in true }
+                nodes.append(engine.nodes)
+                if optimum == 6 {
+                    guard result == .fit else {
+                        Issue.record("problem \(k): brute force fits at 6, the search says \(result) (area check \(area))")
+                        continue
+                    }
+                    fits += 1
+                    var offsets = [Int](repeating: 0, count: buffers.count)
+                    for (i, offset) in engine.solution { offsets[i] = offset }
+                    #expect(try Validator.height(of: offsets, for: p) <= 6, "problem \(k)")
+                } else {
+                    proofs += 1
+                    #expect(result == .noFit, "problem \(k): brute force needs \(optimum.map(String.init) ?? "-"), the search says \(result)")
+                }
+            }
+            #expect(nodes[1] <= nodes[0], "problem \(k): the area check added nodes")
+        }
+        #expect(fits >= 300 && proofs >= 40, "\(fits) fits, \(proofs) proofs")
+    }
+
     @Test func restartsAreReproducible() throws {
         let g = GuillotineProblems.make(pieces: 300, seed: 11)
         var options = SearchOptions(nodeLimit: 20_000)
