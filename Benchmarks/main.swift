@@ -8,6 +8,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("milp-limits", MILPLimitBenchmarks.run),
     ("import", ImportBenchmarks.run),
     ("alloc", AllocationBenchmarks.run),
+    ("alloc-phases", AllocationPhases.run),
     ("verify", VerifierBenchmarks.run),
     ("offload", OffloadBenchmarks.run),
     ("offload-lp", OffloadBenchmarks.lpAndSearch),

@@ -1,4 +1,5 @@
 import Foundation
+import MILP
 
 /// The buffer CSV format: a header naming the columns, then one buffer per
 /// line.
@@ -15,8 +16,9 @@ import Foundation
 /// and lines starting with `#` are ignored. An id may be quoted ("a,b",
 /// with `""` for a quote). Every error names the file and line.
 public enum BufferCSV {
-    /// Reads a problem from a file.
-    public static func read(contentsOf path: String, capacity: Int? = nil) throws(BufferCSVError) -> AllocationProblem {
+    /// Reads a problem from a file; with a `deadline`, stops with an error
+    /// whose ``BufferCSVError/timeLimitPassed`` is set once it has passed.
+    public static func read(contentsOf path: String, capacity: Int? = nil, deadline: Deadline? = nil) throws(BufferCSVError) -> AllocationProblem {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -26,14 +28,16 @@ public enum BufferCSV {
         guard let text = String(data: data, encoding: .utf8) else {
             throw BufferCSVError(file: path, line: firstLineNotUTF8(data), message: "the file is not UTF-8 text")
         }
-        return try parse(text, file: path, capacity: capacity)
+        return try parse(text, file: path, capacity: capacity, deadline: deadline)
     }
 
     /// Parses a problem; `file` names the source in errors. O(n) in the
     /// length of the text: lines and fields are scanned as UTF-8 bytes and
     /// numbers read from them directly, so 200,000 buffers take a fraction
-    /// of a second.
-    public static func parse(_ text: String, file: String = "<input>", capacity: Int? = nil) throws(BufferCSVError) -> AllocationProblem {
+    /// of a second. The deadline, if any, is looked at every
+    /// ``deadlineStride`` lines.
+    public static func parse(_ text: String, file: String = "<input>", capacity: Int? = nil,
+                             deadline: Deadline? = nil) throws(BufferCSVError) -> AllocationProblem {
         var columns: [Column: Int]?
         var width = 0
         let bytes = Array(text.utf8)
@@ -51,6 +55,10 @@ public enum BufferCSV {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             lineNumber += 1
+            if lineNumber % deadlineStride == 0, let deadline, deadline.expired {
+                throw BufferCSVError(file: file, line: lineNumber, message: "the time limit passed while reading this file (at line \(lineNumber))",
+                                     timeLimitPassed: true)
+            }
             var line = bytes[start ..< end]
             start = end + 1
             if line.last == 0x0D { line = line.dropLast() }
@@ -216,6 +224,9 @@ public enum BufferCSV {
     }
 
     // MARK: Implementation
+
+    /// Lines read between two looks at the deadline (about 10 ms of reading).
+    static let deadlineStride = 4_096
 
     enum Column: String, CaseIterable {
         case id, lower, upper, size, alignment, offset
@@ -388,11 +399,15 @@ public struct BufferCSVError: Error, Sendable, Equatable, CustomStringConvertibl
     public var file: String
     public var line: Int?
     public var message: String
+    /// The file was fine as far as it was read, but the caller's deadline
+    /// passed first: no answer rather than bad input.
+    public var timeLimitPassed: Bool
 
-    public init(file: String, line: Int?, message: String) {
+    public init(file: String, line: Int?, message: String, timeLimitPassed: Bool = false) {
         self.file = file
         self.line = line
         self.message = message
+        self.timeLimitPassed = timeLimitPassed
     }
 
     public var description: String {

@@ -23,6 +23,11 @@ public struct PortfolioOptions: Sendable {
     /// A deadline shared with the caller (a command's whole budget): the
     /// portfolio stops at the earlier of it and ``timeLimit``.
     public var deadline: Deadline?
+    /// Seconds the cheap pass (the sweep by start time) may run past the
+    /// deadline so that a tight limit still gives an answer. A caller whose
+    /// deadline is already a hard end (a command that reserved the time to
+    /// check and write the answer) sets 0.
+    public var cheapGrace: Double = Portfolio.defaultCheapGrace
     /// With a capacity: keep lowering the height after a fit is found.
     /// Without one the height is always minimised.
     public var minimizeBelowCapacity = false
@@ -97,7 +102,7 @@ public struct AllocationReport: Sendable {
 ///
 /// Time: the greedy passes each cost O(n log n) on typical traces (see
 /// ``GreedyAllocator``); the rest stops at the deadline, except the cheap
-/// sweep by start time, which may overrun it by ``cheapGrace`` so that a
+/// sweep by start time, which may overrun it by ``PortfolioOptions/cheapGrace`` so that a
 /// tight limit still gets an answer. A pass reaching the lower bound stops
 /// the others. Memory: O(n log T) for a greedy pass's index (T ≤ 2n
 /// distinct lifetime endpoints; each placed range enters at most
@@ -160,14 +165,14 @@ public struct Portfolio: Sendable {
     ]
 
     /// The pass that always runs first and may overrun the deadline by
-    /// ``cheapGrace``: the sweep by start time (see ``runGreedy``).
+    /// ``PortfolioOptions/cheapGrace``: the sweep by start time (see ``runGreedy``).
     static let cheapMember = Member(allocator: GreedyAllocator(order: .start), longFirst: false)
     /// Seconds the cheap pass may run past the deadline: within the
     /// whole-command envelope (limit + max(2 s, 10 %)), leaving half a
     /// second to validate and write the answer. (1 s was measured too
     /// short once: 196,673 buffers, limit 3 s, two spinning threads on two
     /// busy cores.)
-    static let cheapGrace = 1.5
+    public static let defaultCheapGrace = 1.5
 
     /// The passes tried on a window of the peak repair, before random ties.
     static let windowMembers: [GreedyAllocator] = [
@@ -313,7 +318,7 @@ public struct Portfolio: Sendable {
     /// The sweep by start time (``cheapMember``, O(n log n + n·g) for g
     /// free gaps at once, a tenth of a size-ordered pass's time on the
     /// suite) runs first on one thread and is the only pass allowed past
-    /// the deadline, by ``cheapGrace``: under a tight limit on busy cores
+    /// the deadline, by ``PortfolioOptions/cheapGrace``: under a tight limit on busy cores
     /// it is the answer when nothing else finishes.
     private func runGreedy(_ context: GreedyContext, goal: Int, bound: Int, capacity: Int?, deadline: Deadline, clock: Deadline,
                            steps: inout [AllocationReport.Step]) -> (solution: AllocationSolution, method: String)? {
@@ -339,7 +344,7 @@ public struct Portfolio: Sendable {
             ordered.insert(cheap, at: width == 1 ? 0 : 1)
         }
         let members = ordered
-        let graceDeadline = deadline.remaining.map { Deadline(seconds: $0 + Self.cheapGrace) } ?? deadline
+        let graceDeadline = deadline.remaining.map { Deadline(seconds: $0 + max(0, options.cheapGrace)) } ?? deadline
         let budget = deadline.remaining.map { clock.elapsed + $0 / 4 }
         let moreWhileAbove = max(10 * options.relativeGap, 1e-3)
         struct Shared {

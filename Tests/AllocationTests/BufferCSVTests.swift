@@ -1,4 +1,5 @@
 import Foundation
+import MILP
 import Testing
 @testable import Allocation
 
@@ -54,6 +55,19 @@ import Testing
             #expect(error.description.hasPrefix("bad.csv:\(line): "), "\(error)")
             #expect(error.description.contains(words), "\(error)")
         }
+    }
+
+    @Test func anExpiredDeadlineStopsReadingWithTheLine() {
+        let text = "id,lower,upper,size\n" + (0 ..< 10_000).map { "b\($0),0,1,1\n" }.joined()
+        do {
+            _ = try BufferCSV.parse(text, file: "t.csv", deadline: Deadline(seconds: 0))
+            Issue.record("expected the time limit to stop reading")
+        } catch {
+            #expect(error.timeLimitPassed)
+            #expect(error.line == BufferCSV.deadlineStride)
+            #expect(error.description.hasPrefix("t.csv:\(BufferCSV.deadlineStride): the time limit passed"), "\(error)")
+        }
+        #expect((try? BufferCSV.parse(text, file: "t.csv", deadline: Deadline(seconds: 60)))?.count == 10_000)
     }
 
     @Test func readsMinimallocFiles() throws {

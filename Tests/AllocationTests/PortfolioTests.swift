@@ -92,6 +92,19 @@ import Testing
         #expect(report.height == (try LowerBounds(p)).best)
     }
 
+    @Test func withoutGraceAnExpiredDeadlineLeavesNoAnswer() throws {
+        // A command that reserved its output time passes a hard deadline.
+        var config = TraceTests.small
+        config.microBatches = 8
+        let p = TrainingTrace.make(config)
+        var options = PortfolioOptions(timeLimit: nil)
+        options.deadline = Deadline(seconds: 0)
+        options.cheapGrace = 0
+        let report = try Portfolio(options: options).allocate(p)
+        #expect(report.solution == nil)
+        #expect(report.status == .limitReached)
+    }
+
     @Test func anExpiredDeadlineStopsAllButTheCheapPass() throws {
         // Thousands of free buffers: every pass checks the deadline before
         // finishing; only the sweep by start time may overrun it (by
