@@ -254,7 +254,7 @@ public struct Portfolio: Sendable {
                 let progress = options.progress
                 let started = best.height
                 if repair.run(floor: floor, resolution: resolution, deadline: deadline, progress: progress.map { p in
-                    { height in p(String(format: "%7.1fs  repair  height %d  bound %d", clock.elapsed, height, bound)) }
+                    { height in p(String(format: "%7.1fs  repair  height %ld  bound %ld", clock.elapsed, height, bound)) }
                 }), repair.height < started {
                     best = AllocationSolution(offsets: repair.offsets, height: repair.height)
                     method = "\(method)+repair"
@@ -265,7 +265,7 @@ public struct Portfolio: Sendable {
             var searchOptions = SearchOptions(timeLimit: deadline.remaining)
             if let progress = options.progress {
                 searchOptions.progress = { p in
-                    progress(String(format: "%7.1fs  search  capacity %d  incumbent %@  bound %d  nodes %d  restarts %d",
+                    progress(String(format: "%7.1fs  search  capacity %ld  incumbent %@  bound %ld  nodes %ld  restarts %ld",
                                     p.elapsed, p.capacity, p.incumbent.map(String.init) ?? "-", p.bound, p.nodes, p.restarts))
                 }
             }
@@ -388,7 +388,7 @@ public struct Portfolio: Sendable {
                     }
                 }
                 guard let solution else { return 0 }  // the deadline, or another pass reached the goal
-                progress?(String(format: "%7.1fs  %@  height %d  bound %d", seconds, member.name, solution.height, bound))
+                progress?(String(format: "%7.1fs  %@  height %ld  bound %ld", seconds, member.name, solution.height, bound))
                 if deadline.expired { return 0 }
             }
         }
