@@ -185,15 +185,25 @@ public struct Portfolio: Sendable {
         // The limit counts from the call, validation included.
         let clock = Deadline(seconds: nil)
         let deadline = Self.deadline(options)
+        // The set-up (checks, bounds, the greedy context: O(n log n) each,
+        // tenths of a second at 200k buffers) stops at the same point as
+        // the cheap pass would: past it no pass could start.
+        let lastStart = deadline.remaining.map { Deadline(seconds: $0 + max(0, options.cheapGrace)) } ?? deadline
+        func outOfTime(_ bound: Int) -> AllocationReport {
+            AllocationReport(status: .limitReached, solution: nil, lowerBound: bound, method: "none", seconds: clock.elapsed)
+        }
         try problem.validate()
+        if lastStart.expired { return outOfTime(0) }
         let buffers = problem.buffers
         let capacity = problem.capacity
         var bound = LowerBounds(validated: buffers).best
         if let capacity, bound > capacity {
             return AllocationReport(status: .noFit, solution: nil, lowerBound: bound, method: "lower bound", seconds: clock.elapsed)
         }
+        if lastStart.expired { return outOfTime(bound) }
         let wantsMinimum = capacity == nil || options.minimizeBelowCapacity
         let context = GreedyContext(buffers)
+        if lastStart.expired { return outOfTime(bound) }
 
         // Greedy passes, on all cores, until one reaches the goal.
         let goal = wantsMinimum ? bound : capacity ?? bound

@@ -203,7 +203,7 @@ struct AllocSummary: Encodable {
             if let height {
                 return "\(problem): no allocation within capacity \(capacity ?? 0) found before the time limit (best height \(height), lower bound \(lowerBound))"
             }
-            return "\(problem): no allocation found before the time limit (lower bound \(lowerBound))"
+            return "\(problem): no allocation found before the time limit" + (lowerBound > 0 ? " (lower bound \(lowerBound))" : "")
         }
     }
 }
