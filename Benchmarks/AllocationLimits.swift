@@ -9,12 +9,8 @@ import Synchronization
 /// when the whole takes at most limit + max(2 s, 10 %).
 enum AllocationLimits {
     static func run() {
-        var c62 = TrainingTraceConfig.llm2B
-        c62.layers = 48; c62.hidden = 8_192; c62.heads = 64; c62.ffn = 32_768; c62.tensorParallel = 8
-        c62.pipelineStages = 4; c62.stage = 1; c62.microBatches = 72; c62.seed = 11
-        var c200 = TrainingTraceConfig.llm2B
-        c200.layers = 96; c200.hidden = 12_288; c200.heads = 96; c200.ffn = 49_152; c200.tensorParallel = 8
-        c200.pipelineStages = 2; c200.microBatches = 63; c200.dataParallel = 4; c200.seed = 12
+        let c62 = TrainingTraceConfig.modelParallel62k
+        let c200 = TrainingTraceConfig.modelParallel200k
         let cases: [(String, TrainingTraceConfig, Double)] = [("62k, --time-limit 10", c62, 10), ("200k, --time-limit 3", c200, 3)]
         let busy = ProcessInfo.processInfo.activeProcessorCount
         print("limits: wall time of parse + allocate + validate + write, \(busy) spinning threads keep the cores busy")

@@ -10,12 +10,8 @@ import MILP
 /// Compare two builds by running both binaries alternately.
 enum AllocationPhases {
     static func run() {
-        var c60 = TrainingTraceConfig.llm2B
-        c60.layers = 48; c60.hidden = 8_192; c60.heads = 64; c60.ffn = 32_768; c60.tensorParallel = 8
-        c60.pipelineStages = 4; c60.stage = 1; c60.microBatches = 72; c60.seed = 11
-        var c200 = TrainingTraceConfig.llm2B
-        c200.layers = 96; c200.hidden = 12_288; c200.heads = 96; c200.ffn = 49_152; c200.tensorParallel = 8
-        c200.pipelineStages = 2; c200.microBatches = 63; c200.dataParallel = 4; c200.seed = 12
+        let c60 = TrainingTraceConfig.modelParallel62k
+        let c200 = TrainingTraceConfig.modelParallel200k
         print("phases (best of 3, seconds):   buffers   parse   check   ids:Set  cheap pass  validate   write")
         for (name, problem) in [("transformer 48x57", TransformerTrace.make()), ("62k trace", TrainingTrace.make(c60)), ("200k trace", TrainingTrace.make(c200))] {
             let text = BufferCSV.write(problem)

@@ -408,4 +408,24 @@ extension TrainingTraceConfig {
         c.vocabulary = 50_304
         return c
     }
+
+    /// Issue 14's large model-parallel trace (≈ 62k buffers): a 48-layer,
+    /// 8,192-wide decoder, tensor-parallel 8, pipeline stage 1 of 4, 72
+    /// micro-batches.
+    public static var modelParallel62k: TrainingTraceConfig {
+        var c = llm2B
+        c.layers = 48; c.hidden = 8_192; c.heads = 64; c.ffn = 32_768; c.tensorParallel = 8
+        c.pipelineStages = 4; c.stage = 1; c.microBatches = 72; c.seed = 11
+        return c
+    }
+
+    /// Issue 14's 200k-buffer trace (196,673 buffers): a 96-layer,
+    /// 12,288-wide decoder, tensor-parallel 8, pipeline 2, data-parallel 4,
+    /// 63 micro-batches.
+    public static var modelParallel200k: TrainingTraceConfig {
+        var c = llm2B
+        c.layers = 96; c.hidden = 12_288; c.heads = 96; c.ffn = 49_152; c.tensorParallel = 8
+        c.pipelineStages = 2; c.microBatches = 63; c.dataParallel = 4; c.seed = 12
+        return c
+    }
 }

@@ -474,11 +474,10 @@ public struct PlacementSearch: Sendable {
             outcome.simulations += 1
             let cost = costModel(gbs: top.gbs, nb: top.nb, chain: chain)
             let planned = estimate(top.nb)
-            let clock = ContinuousClock(), start = clock.now
+            let watch = Stopwatch()
             let checked = try? SimulatedPolicy.simulate(cost: cost, segments: segments, placement: top.layers, deadline: deadline)
             if checked != nil {
-                let elapsed = clock.now - start
-                let perOperator = Self.seconds(elapsed) / Double(blockOperators(nb: top.nb))
+                let perOperator = watch.seconds / Double(blockOperators(nb: top.nb))
                 rate = max(rate ?? 0, perOperator)
             }
             if let simulated = checked, simulated.fits {

@@ -62,14 +62,9 @@ extension PlacementSearch {
     /// Seconds per block operator of checking the counts of `placement` at `nb` GPU batches.
     func measuredRate(_ placement: Placement, nb: Int) -> Double? {
         guard let layers = calibrationPlacement(placement, nb: nb) else { return nil }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let watch = Stopwatch()
         guard (try? SimulatedPolicy.simulate(cost: costModel(gbs: placement.gbs, nb: nb, chain: chain), segments: segments,
                                              placement: layers, deadline: deadline)) != nil else { return nil }
-        return Self.seconds(clock.now - start) / Double(blockOperators(nb: nb))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        return watch.seconds / Double(blockOperators(nb: nb))
     }
 }
