@@ -83,7 +83,8 @@ public enum GriewankPlanner {
                 high = mid - 1
             }
         }
-        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules)
+        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules,
+                             boundSource: .base)
     }
 
     /// The schedule of the reversal with `s` slots: forward steps f_i,

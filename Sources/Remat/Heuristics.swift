@@ -12,7 +12,8 @@ public enum KeepAllPlanner {
             throw .notFound(method: method, budget: problem.budget, reason: "keeping everything peaks at \(evaluation.peak) bytes")
         }
         // No schedule costs less than one execution of every operator.
-        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules)
+        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules,
+                             boundSource: .base)
     }
 }
 
@@ -63,7 +64,8 @@ public enum ChenPlanner {
 
     static func cheapest(_ problem: RematProblem, candidates: [RematEvaluation]) throws(RematFailure) -> RematSolution {
         let best = try cheapestFitting(candidates, budget: problem.budget, method: method)
-        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules)
+        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules,
+                             boundSource: .base)
     }
 
     static func candidates(_ problem: RematProblem) -> [RematEvaluation] {
@@ -114,7 +116,8 @@ public enum TorchKnapsackPlanner {
     public static func plan(_ problem: RematProblem) throws(RematFailure) -> RematSolution {
         let sweep = (0 ... 20).map { evaluation(problem, fraction: 1 - Double($0) / 20) }
         let best = try cheapestFitting(sweep, budget: problem.budget, method: method)
-        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules)
+        return RematSolution(method: method, evaluation: best, bound: problem.baseCost, boundScope: .allSchedules,
+                             boundSource: .base)
     }
 
     /// The schedule PyTorch's heuristic makes at budget fraction `fraction`
@@ -295,6 +298,7 @@ public enum GreedyEvictionPlanner {
             throw .notFound(method: method, budget: budget,
                             reason: "its schedule peaks at \(evaluation.peak) bytes" + (evaluation.violation.map { " (\($0))" } ?? ""))
         }
-        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules)
+        return RematSolution(method: method, evaluation: evaluation, bound: problem.baseCost, boundScope: .allSchedules,
+                             boundSource: .base)
     }
 }

@@ -61,11 +61,13 @@ public struct RematSolution: Sendable {
         return best
     }
 
-    public init(method: String, evaluation: RematEvaluation, bound: Double? = nil, boundScope: BoundScope? = nil) {
+    public init(method: String, evaluation: RematEvaluation, bound: Double? = nil, boundScope: BoundScope? = nil,
+                boundSource: BoundSource? = nil) {
         self.method = method
         self.evaluation = evaluation
         self.bound = bound
         self.boundScope = boundScope
+        self.boundSource = boundSource
     }
 }
 

@@ -92,6 +92,8 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
         #expect((report["spilledBytes"] as? Int ?? 0) > 0)
         #expect((report["transferCost"] as? Double ?? 0) > 0)
+        // The heuristic's only bound is the trivial one (every operator once), and it says so.
+        #expect(report["boundSource"] as? String == "base" && report["overheadBound"] as? Double == 0)
         let verified = try CommandRunner.run(["verify", Self.vgg, plan, "--real-memory"])
         #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
     }
@@ -103,6 +105,7 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(report["optimal"] as? Bool == true)
         #expect(report["boundScope"] as? String == "capped-executions")
+        #expect(report["boundSource"] as? String == "milp")
     }
 
     /// Checkmate's MILP and its LP rounding name their scope: stage schedules in the given order.
@@ -114,6 +117,7 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(report["method"] as? String == method)
         #expect(report["boundScope"] as? String == "stages")
+        #expect(["milp", "lp", "stage-knapsack", "cover"].contains(report["boundSource"] as? String ?? "none"), "\(report["boundSource"] ?? "none")")
         if method == "checkmate" { #expect(report["optimal"] as? Bool == true) }
     }
 

@@ -58,6 +58,12 @@ def test_remat_of_a_chain_keeps_less_and_recomputes():
         runs[step.operator] = runs.get(step.operator, 0) + 1
     again = {graph["operators"][o]["name"] for o, n in runs.items() if n > 1}
     assert set(tight.recomputed_operators) == again
+    # Chen's bound is the trivial one (every operator once) and says so; no search ran.
+    assert tight.bound_source == "base" and tight.overhead_bound == 0 and tight.search is None
+    # Checkmate proves its schedule optimal among stage schedules; the bound names its source.
+    staged = stowage.remat(graph, budget=0.6, method="checkmate", time_limit=20)
+    assert staged.bound_scope == "stages" and staged.overhead_bound == pytest.approx(staged.overhead)
+    assert staged.bound_source == staged.report["boundSource"] and staged.bound_source in {"milp", "lp", "stage-knapsack", "cover"}
 
 
 def test_remat_errors_carry_the_library_reason(tmp_path):

@@ -16,7 +16,7 @@ one-line reason and the `stowage` command's exit code.
 from .api import Config, Model, Size, allocate, library_version, offload, plan, remat, schedule
 from .errors import BadInput, InternalError, LibraryNotFound, NoAnswer, StowageError, Unavailable
 from .graph import Graph, OperatorSpec, TensorSpec
-from .results import (Action, Allocation, Buffer, Metrics, Offload, OffloadPolicy, OffloadTier, Plan, Remat, Residency,
+from .results import (Action, Allocation, Buffer, Metrics, Offload, OffloadPolicy, OffloadTier, Plan, Remat, RematSearch, Residency,
                       Schedule, Step, TensorInfo, Tier)
 
 try:
@@ -28,6 +28,6 @@ except Exception:  # running from a source tree without installing
 
 __all__ = [
     "Action", "Allocation", "BadInput", "Buffer", "Config", "Graph", "InternalError", "LibraryNotFound", "Metrics",
-    "Model", "NoAnswer", "Offload", "OffloadPolicy", "OffloadTier", "OperatorSpec", "Plan", "Remat", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
+    "Model", "NoAnswer", "Offload", "OffloadPolicy", "OffloadTier", "OperatorSpec", "Plan", "Remat", "RematSearch", "Residency", "Schedule", "Size", "Step", "StowageError", "TensorInfo",
     "TensorSpec", "Tier", "Unavailable", "allocate", "library_version", "offload", "plan", "remat", "schedule",
 ]

@@ -290,6 +290,24 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class RematSearch:
+    """What the large-neighbourhood search over Checkmate's MILP did
+    (``Remat.search``): neighbourhood MILPs tried, how many of them were
+    solved to optimality, improvements accepted, and whether it started
+    from the covering bound's schedule."""
+
+    windows: int
+    proved: int
+    improved: int
+    from_cover: bool
+
+    @classmethod
+    def from_report(cls, data: Mapping[str, Any]) -> "RematSearch":
+        return cls(windows=data["windows"], proved=data["proved"], improved=data["improved"],
+                   from_cover=data["fromCover"])
+
+
+@dataclass(frozen=True)
 class Remat:
     """A rematerialisation plan (``stowage_remat``): what to keep and what
     to recompute so that a training graph's activations fit
@@ -328,6 +346,10 @@ class Remat:
     transfer_cost: float
     #: With ``budget="min"``: the smallest budget the method planned in.
     smallest_planned_bytes: Optional[int]
+    #: Which bound ``overhead_bound`` is ("milp", "lp", "stage-knapsack", "cover", "base"), None without one.
+    bound_source: Optional[str]
+    #: The neighbourhood search's counts, None when it did not run.
+    search: Optional[RematSearch]
     saved: Tuple[str, ...] = field(repr=False)
     kept: Tuple[str, ...] = field(repr=False)
     recomputed: Tuple[str, ...] = field(repr=False)
@@ -364,6 +386,8 @@ class Remat:
             recomputations=report["recomputations"], method=report["method"], seconds=report["seconds"],
             spilled_bytes=report.get("spilledBytes") or 0, transfer_cost=report.get("transferCost") or 0.0,
             smallest_planned_bytes=report.get("smallestPlannedBytes"),
+            bound_source=report.get("boundSource"),
+            search=None if report.get("search") is None else RematSearch.from_report(report["search"]),
             saved=tuple(saved), kept=tuple(t for t in saved if t not in dropped), recomputed=recomputed,
             recomputed_operators=tuple(o["name"] for o in again), plan=plan, report=report)
 
