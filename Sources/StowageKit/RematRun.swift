@@ -37,6 +37,8 @@ struct RematRun {
     /// The share of the MILP's time for the covering bound (``StageCoverBound``) before the search;
     /// on graphs too large for Checkmate's MILP, the share of the whole planning time.
     static let coverShare = 0.15
+    /// The share of the time for Checkmate's stage MILP before the slot MILP on small graphs (`auto`).
+    static let smallStageShare = 0.6
 
     func plan(_ problem: RematProblem) throws(StowageError) -> RematSolution {
         let minimum = problem.provenMinimum
@@ -81,7 +83,7 @@ struct RematRun {
                 if !planning.expired {
                     do {
                         if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
-                            exact = try SlotILP(solver: solver, options: solve).plan(problem, warmStart: best?.evaluation)
+                            exact = try smallGraph(problem, solver: solver, options: solve, heuristics: found, best: &best)
                         } else if CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
                             // With spills too: its schedules (no copies) are plans there, though its bound is not (below).
                             // The LP relaxation first (a share of the time left): its bound, and its rounded
@@ -172,6 +174,35 @@ struct RematRun {
                               reason: "\(reasons.isEmpty ? "no method found a schedule" : reasons) (the smallest budget that can be proven necessary is \(minimum.bytes) bytes)")
         }
         return solution
+    }
+
+    /// `auto` on graphs small enough for the slot MILP: Checkmate's stage MILP first, with
+    /// ``smallStageShare`` of the time (on small graphs it proves its stage optimum in milliseconds,
+    /// while the slot MILP may spend the whole limit without a schedule, e.g. when the budget needs
+    /// three runs of an operator: a chain of 12 at half its peak took 5 s of 5 s and gave no bound),
+    /// then the slot MILP warm-started from the cheapest schedule so far. The answer is the one whose
+    /// bound lies closer to its cost (each bound holds in its own scope); when the other's schedule is
+    /// cheaper it replaces `best`, and the caller then keeps it with the answer's bound capped at its cost.
+    private func smallGraph(_ problem: RematProblem, solver: any Solver, options: SolveOptions,
+                            heuristics found: [RematSolution], best: inout RematSolution?) throws(RematFailure) -> RematSolution {
+        var stageOptions = options
+        let stageDeadline = (options.deadline ?? deadline).fraction(Self.smallStageShare)
+        stageOptions.deadline = stageDeadline
+        stageOptions.timeLimit = min((options.timeLimit ?? Self.defaultSolveSeconds) * Self.smallStageShare, stageDeadline.remaining ?? .infinity)
+        let staged = try? checkmate(problem, solver: solver, options: stageOptions, heuristics: found)
+        let start = [best, staged].compactMap { $0 }.min { $0.evaluation.cost < $1.evaluation.cost }
+        let slot: RematSolution
+        do {
+            slot = try SlotILP(solver: solver, options: options).plan(problem, warmStart: start?.evaluation)
+        } catch {
+            guard let staged else { throw error }
+            return staged
+        }
+        guard let staged else { return slot }
+        func gap(_ solution: RematSolution) -> Double { solution.evaluation.cost - (solution.bound ?? -.infinity) }
+        let (answer, other) = gap(staged) < gap(slot) ? (staged, slot) : (slot, staged)
+        if other.evaluation.cost < min(answer.evaluation.cost, best?.evaluation.cost ?? .infinity) { best = other }
+        return answer
     }
 
     /// Checkmate's MILP, warm-started from every heuristic's schedule.

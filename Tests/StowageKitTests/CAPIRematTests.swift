@@ -7,24 +7,43 @@ import Verifier
 extension CAPITests {
     /// x -> a1 -> ... -> a6, then the backward chain: each backward
     /// operator reads its forward activation and the gradient after it.
-    static let trainingChainJSON: String = {
+    static let trainingChainJSON = trainingChainJSON(length: 6)
+
+    static func trainingChainJSON(length: Int) -> String {
         var tensors = [#"{"name": "x", "kind": "input", "bytes": 1000}"#]
         var operators: [String] = []
         var previous = "x"
-        for i in 1...6 {
+        for i in 1...length {
             tensors.append(#"{"name": "a\#(i)", "bytes": 1000}"#)
             operators.append(#"{"name": "f\#(i)", "type": "F", "inputs": ["\#(previous)"], "outputs": ["a\#(i)"], "phase": "forward"}"#)
             previous = "a\(i)"
         }
         var gradient = previous
-        for i in stride(from: 6, through: 1, by: -1) {
+        for i in stride(from: length, through: 1, by: -1) {
             tensors.append(#"{"name": "g\#(i)", "bytes": 1000}"#)
             let saved = i > 1 ? "a\(i - 1)" : "x"
             operators.append(#"{"name": "b\#(i)", "type": "B", "inputs": ["\#(gradient)", "\#(saved)"], "outputs": ["g\#(i)"], "phase": "backward"}"#)
             gradient = "g\(i)"
         }
         return #"{"name": "chain", "tensors": [\#(tensors.joined(separator: ", "))], "operators": [\#(operators.joined(separator: ", "))], "outputs": ["\#(gradient)"]}"#
-    }()
+    }
+
+    /// A chain of 12 at half its peak: the slot MILP (at most two runs per operator) finds no
+    /// schedule in the time, Checkmate's stage MILP proves its optimum at once; auto, which tried
+    /// only the slot MILP on graphs this small, answered with the trivial bound. Now it proves
+    /// optimality over stage schedules, at the cost the checkmate method finds alone.
+    @Test("remat auto on a small graph: the stage MILP's proof where the slot MILP has no schedule")
+    func rematAutoProvesSmallGraphs() throws {
+        let graph = try Planner.graph(fromJSON: Data(Self.trainingChainJSON(length: 12).utf8))
+        var options = RematOptions()
+        options.timeLimit = 4
+        let auto = try Planner().remat(graph, budget: .fraction(0.5), options: options)
+        options.method = .checkmate
+        let staged = try Planner().remat(graph, budget: .fraction(0.5), options: options)
+        #expect(auto.isOptimal == true, "\(auto.method): bound \(auto.overheadBound ?? -1) (\(auto.boundScope ?? "none"))")
+        #expect(auto.boundScope == "stages")
+        #expect(abs(auto.computeCost - staged.computeCost) < 1e-9)
+    }
 
     @Test("remat: the plan alone, or with \"report\" the report beside it, and they agree")
     func rematReport() throws {
