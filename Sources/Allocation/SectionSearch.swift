@@ -69,6 +69,10 @@ struct SectionSearch {
     private var floor: [Int]
     private var remaining: [Int]
     private var crossing: [Int]  // per boundary k (between sections k - 1 and k): unplaced buffers across it
+    /// Boundaries k with `crossing[k] == 0` (where the search decomposes).
+    private var uncrossed: SectionBits
+    /// Sections with `remaining > 0`.
+    private var unfilled: SectionBits
     private var base: [Int]
     /// Per buffer: the lowest offset it can start at now, `roundUp(base)`
     /// (its fixed offset when pinned); kept up to date by place and undo.
@@ -205,6 +209,10 @@ struct SectionSearch {
         isTiling = s > 0 && remaining.prefix(s).allSatisfy { $0 == capacity }
         checksStacks = !isTiling
         self.crossing = Array(crossing.prefix(s + 1))
+        uncrossed = SectionBits(count: s + 1)
+        unfilled = SectionBits(count: s)
+        for k in 0 ... s where crossing[k] == 0 { uncrossed.insert(k) }
+        for k in 0 ..< s where remaining[k] > 0 { unfilled.insert(k) }
         floor = [Int](repeating: 0, count: s)
         base = [Int](repeating: 0, count: n)
         lowestStart = fixed.map { Swift.max($0, 0) }
@@ -343,18 +351,12 @@ struct SectionSearch {
         // keeping those with something left to place.
         let partStart = parts.count
         var runStart = r0
-        var k = r0
-        var busy = false
-        while k < r1 {
-            if k > runStart && crossing[k] == 0 {
-                if busy { parts.append((runStart, k)) }
-                runStart = k
-                busy = false
-            }
-            if remaining[k] > 0 { busy = true }
-            k += 1
+        while true {
+            let k = uncrossed.next(from: runStart + 1, below: r1)
+            if unfilled.intersects(runStart ..< k) { parts.append((runStart, k)) }
+            if k == r1 { break }
+            runStart = k
         }
-        if busy { parts.append((runStart, r1)) }
         let partCount = parts.count - partStart
         if partCount == 0 { return true }
         if partCount > 1 {
@@ -365,14 +367,15 @@ struct SectionSearch {
         }
         let (a, b) = parts.removeLast()
 
-        // Sections closed at this level, as prefix counts.
-        closedPrefix[a] = 0
         var maxRemaining = 0
         var fullest = a
-        for s in a ..< b {
-            closedPrefix[s + 1] = closedPrefix[s] + (closedLevel[s] == level ? 1 : 0)
-            if remaining[s] > maxRemaining { maxRemaining = remaining[s]; fullest = s }
+        for s in a ..< b where remaining[s] > maxRemaining {
+            maxRemaining = remaining[s]
+            fullest = s
         }
+        // Sections closed at this level, as prefix counts (only needed
+        // for buffers that could start at `level` itself).
+        var knowsClosed = false
 
         // The lowest level m where some unplaced buffer can go now, and the
         // buffers that can go there. A dead buffer fails the node at once.
@@ -398,7 +401,14 @@ struct SectionSearch {
             }
             if keepsAll { lowest.append((at, i)) }
             if at < level || at > m { continue }
-            if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            if at == level {
+                if !knowsClosed {
+                    knowsClosed = true
+                    closedPrefix[a] = 0
+                    for s in a ..< b { closedPrefix[s + 1] = closedPrefix[s] + (closedLevel[s] == level ? 1 : 0) }
+                }
+                if closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+            }
             if at < m {
                 m = at
                 atLowest.removeAll(keepingCapacity: true)
@@ -609,7 +619,7 @@ struct SectionSearch {
                 var i = nextNode[n + s]
                 while i < n {
                     if last[i] <= hi && f + size[i] <= capacity
-                        && (fixed[i] >= 0 ? fixed[i] == f : f % alignment[i] == 0)
+                        && (fixed[i] >= 0 ? fixed[i] == f : alignment[i] == 1 || f % alignment[i] == 0)
                         && closedAt[last[i]] == closedAt[s] {
                         reach[last[i]] = true
                     }
@@ -666,9 +676,14 @@ struct SectionSearch {
             floorLog.append(floor[s])
             floor[s] = end
             remaining[s] -= size[i]
+            if remaining[s] == 0 { unfilled.remove(s) }
         }
         var k = first[i] + 1
-        while k < last[i] { crossing[k] -= 1; k += 1 }
+        while k < last[i] {
+            crossing[k] -= 1
+            if crossing[k] == 0 { uncrossed.insert(k) }
+            k += 1
+        }
         for e in neighbourStart[i] ..< neighbourStart[i + 1] {
             let j = neighbours[e]
             let old = base[j]
@@ -712,11 +727,16 @@ struct SectionSearch {
             var s = last[i] - 1
             while s >= first[i] {
                 floor[s] = floorLog.removeLast()
+                if remaining[s] == 0 { unfilled.insert(s) }
                 remaining[s] += size[i]
                 s -= 1
             }
             var k = first[i] + 1
-            while k < last[i] { crossing[k] += 1; k += 1 }
+            while k < last[i] {
+                if crossing[k] == 0 { uncrossed.remove(k) }
+                crossing[k] += 1
+                k += 1
+            }
             placed[i] = false
             nextNode[previousNode[i]] = i
             previousNode[nextNode[i]] = i
