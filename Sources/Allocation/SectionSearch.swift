@@ -42,10 +42,15 @@ import MILP
 /// fails the node, since bases only grow.
 ///
 /// The depth-first search is iterative (explicit frames), so deep searches
-/// never exhaust a thread's stack. A node costs O(m log m + s + area) for
-/// the m unplaced buffers and s sections of its part (area: the sections
-/// the unplaced buffers cross, counted with repetition), plus
-/// O(length + degree) to place a buffer and the same to undo it.
+/// never exhaust a thread's stack. Place and undo keep what nodes would
+/// otherwise rescan: each buffer's lowest start, the count of dead
+/// buffers, the list of unplaced buffers, and bit sets of uncrossed
+/// boundaries and unfilled sections. A node costs O(m + s) for the m
+/// unplaced buffers and s sections of its part (O(s / 64) of it to find
+/// the decomposition), plus O(m log m + area) for the area check where it
+/// runs (area: the sections the unplaced buffers cross, counted with
+/// repetition); placing a buffer costs O(length + degree), and so does
+/// undoing it. Memory O(n + s + conflicts).
 struct SectionSearch {
     enum RunResult: Equatable { case fit, noFit, nodeLimit, timeLimit }
 
