@@ -103,7 +103,8 @@ public struct MinimizeReport: Sendable {
 /// grow without bound, so a proof of no fit comes out when time allows.
 ///
 /// Complexity: exponential in the worst case (the problem is NP-hard);
-/// each node costs O(m log m + s + area) (see ``SectionSearch``).
+/// each node costs O(m + s), more where the area check runs (see
+/// ``SectionSearch``).
 public struct ExactSearch: Sendable {
     public var options: SearchOptions
 

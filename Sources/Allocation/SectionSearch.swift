@@ -42,10 +42,15 @@ import MILP
 /// fails the node, since bases only grow.
 ///
 /// The depth-first search is iterative (explicit frames), so deep searches
-/// never exhaust a thread's stack. A node costs O(m log m + s + area) for
-/// the m unplaced buffers and s sections of its part (area: the sections
-/// the unplaced buffers cross, counted with repetition), plus
-/// O(length + degree) to place a buffer and the same to undo it.
+/// never exhaust a thread's stack. Place and undo keep what nodes would
+/// otherwise rescan: each buffer's lowest start, the count of dead
+/// buffers, the list of unplaced buffers, and bit sets of uncrossed
+/// boundaries and unfilled sections. A node costs O(m + s) for the m
+/// unplaced buffers and s sections of its part (O(s / 64) of it to find
+/// the decomposition), plus O(m log m + area) for the area check where it
+/// runs (area: the sections the unplaced buffers cross, counted with
+/// repetition); placing a buffer costs O(length + degree), and so does
+/// undoing it. Memory O(n + s + conflicts).
 struct SectionSearch {
     enum RunResult: Equatable { case fit, noFit, nodeLimit, timeLimit }
 
@@ -69,7 +74,24 @@ struct SectionSearch {
     private var floor: [Int]
     private var remaining: [Int]
     private var crossing: [Int]  // per boundary k (between sections k - 1 and k): unplaced buffers across it
+    /// Boundaries k with `crossing[k] == 0` (where the search decomposes).
+    private var uncrossed: SectionBits
+    /// Sections with `remaining > 0`.
+    private var unfilled: SectionBits
     private var base: [Int]
+    /// Per buffer: the lowest offset it can start at now, `roundUp(base)`
+    /// (its fixed offset when pinned); kept up to date by place and undo.
+    private var lowestStart: [Int]
+    /// Unplaced buffers that can no longer be placed (above the capacity,
+    /// or their base above their fixed offset). Bases only grow along a
+    /// branch, so a node with any is dead; kept by place and undo.
+    private var deadCount = 0
+    /// The unplaced buffers as a doubly linked list in index order (so by
+    /// first section), with a sentinel `n + k` before the buffers whose
+    /// first section is k (k = 0 ... sectionCount). Place unlinks, undo
+    /// relinks (dancing links): scans visit only unplaced buffers.
+    private var nextNode: [Int]
+    private var previousNode: [Int]
     private var placed: [Bool]
     private(set) var offset: [Int]
     private var rank: [Int]
@@ -78,7 +100,7 @@ struct SectionSearch {
     // (`floors` then holds the section's previous closed level).
     private var trail: [(buffer: Int, floors: Int, bases: Int)] = []
     private var floorLog: [Int] = []
-    private var baseLog: [(buffer: Int, value: Int)] = []
+    private var baseLog: [(buffer: Int, value: Int, start: Int)] = []
 
     // Search stacks.
     private struct Frame {
@@ -103,6 +125,8 @@ struct SectionSearch {
     /// ``fitScore``; tilings only).
     private var fitFirst = true
     private var lowest: [(at: Int, buffer: Int)] = []
+    /// The buffers that can start at the node's level m.
+    private var atLowest: [Int] = []
     private var closedLevel: [Int]
     private var closedPrefix: [Int]
     private var coverage: [Int]
@@ -190,8 +214,27 @@ struct SectionSearch {
         isTiling = s > 0 && remaining.prefix(s).allSatisfy { $0 == capacity }
         checksStacks = !isTiling
         self.crossing = Array(crossing.prefix(s + 1))
+        uncrossed = SectionBits(count: s + 1)
+        unfilled = SectionBits(count: s)
+        for k in 0 ... s where crossing[k] == 0 { uncrossed.insert(k) }
+        for k in 0 ..< s where remaining[k] > 0 { unfilled.insert(k) }
         floor = [Int](repeating: 0, count: s)
         base = [Int](repeating: 0, count: n)
+        lowestStart = fixed.map { Swift.max($0, 0) }
+        // Node ids: sentinel of section k, then its buffers, for k = 0 ... s.
+        var chain: [Int] = []
+        chain.reserveCapacity(n + s + 1)
+        var next = 0
+        for k in 0 ... s {
+            chain.append(n + k)
+            while next < n && first[next] == k { chain.append(next); next += 1 }
+        }
+        nextNode = [Int](repeating: -1, count: n + s + 1)
+        previousNode = [Int](repeating: -1, count: n + s + 1)
+        for k in 0 ..< chain.count - 1 {
+            nextNode[chain[k]] = chain[k + 1]
+            previousNode[chain[k + 1]] = chain[k]
+        }
         placed = [Bool](repeating: false, count: n)
         offset = [Int](repeating: 0, count: n)
         rank = Array(0 ..< n)
@@ -201,6 +244,13 @@ struct SectionSearch {
         stacked = [Int](repeating: 0, count: s)
         reach = [Bool](repeating: false, count: s + 1)
         closedAt = [Int](repeating: 0, count: s + 1)
+        deadCount = (0 ..< n).filter { isDead($0) }.count
+    }
+
+    /// Whether unplaced buffer i can no longer be placed: bases only grow
+    /// along a branch, so neither can it further down.
+    private func isDead(_ i: Int) -> Bool {
+        fixed[i] >= 0 ? base[i] > fixed[i] || fixed[i] + size[i] > capacity : lowestStart[i] + size[i] > capacity
     }
 
     /// Whether the buffers fill every section exactly up to the capacity
@@ -306,18 +356,12 @@ struct SectionSearch {
         // keeping those with something left to place.
         let partStart = parts.count
         var runStart = r0
-        var k = r0
-        var busy = false
-        while k < r1 {
-            if k > runStart && crossing[k] == 0 {
-                if busy { parts.append((runStart, k)) }
-                runStart = k
-                busy = false
-            }
-            if remaining[k] > 0 { busy = true }
-            k += 1
+        while true {
+            let k = uncrossed.next(from: runStart + 1, below: r1)
+            if unfilled.intersects(runStart ..< k) { parts.append((runStart, k)) }
+            if k == r1 { break }
+            runStart = k
         }
-        if busy { parts.append((runStart, r1)) }
         let partCount = parts.count - partStart
         if partCount == 0 { return true }
         if partCount > 1 {
@@ -328,38 +372,53 @@ struct SectionSearch {
         }
         let (a, b) = parts.removeLast()
 
-        // Sections closed at this level, as prefix counts.
-        closedPrefix[a] = 0
         var maxRemaining = 0
         var fullest = a
-        for s in a ..< b {
-            closedPrefix[s + 1] = closedPrefix[s] + (closedLevel[s] == level ? 1 : 0)
-            if remaining[s] > maxRemaining { maxRemaining = remaining[s]; fullest = s }
+        for s in a ..< b where remaining[s] > maxRemaining {
+            maxRemaining = remaining[s]
+            fullest = s
         }
+        // Sections closed at this level, as prefix counts (only needed
+        // for buffers that could start at `level` itself).
+        var knowsClosed = false
 
-        // Where each unplaced buffer would go now; the lowest such level.
-        lowest.removeAll(keepingCapacity: true)
-        waiting.removeAll(keepingCapacity: true)
+        // The lowest level m where some unplaced buffer can go now, and the
+        // buffers that can go there. A dead buffer fails the node at once.
+        if deadCount > 0 { return false }
+        let keepsAll = checksStacks
+        if keepsAll {
+            lowest.removeAll(keepingCapacity: true)
+            waiting.removeAll(keepingCapacity: true)
+        }
+        atLowest.removeAll(keepingCapacity: true)
         var m = Int.max
-        for i in firstBuffer[a] ..< firstBuffer[b] where !placed[i] {
+        let stop = n + b
+        var i = nextNode[n + a]
+        while i != stop {
+            defer { i = nextNode[i] }
+            if i >= n { continue }  // a section's sentinel
+            let at = lowestStart[i]
             let twin = previousTwin[i]
             if twin >= 0 && !placed[twin] {
                 // Waits for its predecessor; it can go no lower than that one.
-                waiting.append((roundUp(base[i], alignment[i]), i))
+                if keepsAll { waiting.append((at, i)) }
                 continue
             }
-            let at: Int
-            if fixed[i] >= 0 {
-                if base[i] > fixed[i] { return false }
-                at = fixed[i]
-            } else {
-                at = roundUp(base[i], alignment[i])
+            if keepsAll { lowest.append((at, i)) }
+            if at < level || at > m { continue }
+            if at == level {
+                if !knowsClosed {
+                    knowsClosed = true
+                    closedPrefix[a] = 0
+                    for s in a ..< b { closedPrefix[s + 1] = closedPrefix[s] + (closedLevel[s] == level ? 1 : 0) }
+                }
+                if closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
             }
-            if at + size[i] > capacity { return false }
-            lowest.append((at, i))
-            if at < level { continue }
-            if at == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
-            m = min(m, at)
+            if at < m {
+                m = at
+                atLowest.removeAll(keepingCapacity: true)
+            }
+            atLowest.append(i)
         }
         if m == Int.max { return false }
         if !valleysTile(a, b, from: m) {
@@ -370,8 +429,7 @@ struct SectionSearch {
 
         // How many buffers could start at m across each section.
         for s in a ... b { coverage[s] = 0 }
-        for (at, i) in lowest where at == m {
-            if m == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+        for i in atLowest {
             coverage[first[i]] += 1
             coverage[last[i]] -= 1
         }
@@ -389,8 +447,8 @@ struct SectionSearch {
         // pass it for sure; above that, only a buffer that completes the
         // fullest section can, and it gets the full check.
         let start = candidates.count
-        for (at, i) in lowest where at == m && first[i] <= chosen && chosen < last[i] {
-            if m == level && closedPrefix[last[i]] - closedPrefix[first[i]] > 0 { continue }
+        for i in atLowest where first[i] <= chosen && chosen < last[i] {
+            let at = m
             let key = fitFirst ? (4 - fitScore(i, at: at, in: a, b)) * n + rank[i] : rank[i]
             if at + maxRemaining > capacity {
                 guard size[i] == maxRemaining && first[i] <= fullest && fullest < last[i] else { continue }
@@ -559,20 +617,20 @@ struct SectionSearch {
             }
             reach[hi] = false
             reach[lo] = true
-            var i = firstBuffer[lo]
-            let end = firstBuffer[hi]
             for s in lo ..< hi {
-                // Buffers are sorted by first section.
                 let open = reach[s]
-                while i < end && first[i] == s {
-                    if open && !placed[i] && last[i] <= hi && f + size[i] <= capacity
-                        && (fixed[i] >= 0 ? fixed[i] == f : f % alignment[i] == 0)
+                if !open { continue }
+                // The unplaced buffers whose first section is s.
+                var i = nextNode[n + s]
+                while i < n {
+                    if last[i] <= hi && f + size[i] <= capacity
+                        && (fixed[i] >= 0 ? fixed[i] == f : alignment[i] == 1 || f % alignment[i] == 0)
                         && closedAt[last[i]] == closedAt[s] {
                         reach[last[i]] = true
                     }
-                    i += 1
+                    i = nextNode[i]
                 }
-                if open {
+                do {
                     let r = remaining[s]
                     if floor[s] != f || !(r > 0 && f + r >= capacity) { reach[s + 1] = true }
                 }
@@ -615,20 +673,38 @@ struct SectionSearch {
     private mutating func place(_ i: Int, at position: Int) {
         trail.append((i, floorLog.count, baseLog.count))
         placed[i] = true
+        nextNode[previousNode[i]] = nextNode[i]
+        previousNode[nextNode[i]] = previousNode[i]
         offset[i] = position
         let end = position + size[i]
         for s in first[i] ..< last[i] {
             floorLog.append(floor[s])
             floor[s] = end
             remaining[s] -= size[i]
+            if remaining[s] == 0 { unfilled.remove(s) }
         }
         var k = first[i] + 1
-        while k < last[i] { crossing[k] -= 1; k += 1 }
+        while k < last[i] {
+            crossing[k] -= 1
+            if crossing[k] == 0 { uncrossed.insert(k) }
+            k += 1
+        }
         for e in neighbourStart[i] ..< neighbourStart[i + 1] {
             let j = neighbours[e]
-            if !placed[j] && base[j] < end {
-                baseLog.append((j, base[j]))
+            let old = base[j]
+            if old < end && !placed[j] {
+                let start = lowestStart[j]
+                baseLog.append((j, old, start))
                 base[j] = end
+                // Dead now and not before (see isDead).
+                let pin = fixed[j]
+                if pin < 0 {
+                    let next = roundUp(end, alignment[j])
+                    lowestStart[j] = next
+                    if next + size[j] > capacity && start + size[j] <= capacity { deadCount += 1 }
+                } else if end > pin && old <= pin {
+                    deadCount += 1
+                }
             }
         }
     }
@@ -642,18 +718,33 @@ struct SectionSearch {
             }
             let i = entry.buffer
             while baseLog.count > entry.bases {
-                let (j, value) = baseLog.removeLast()
+                let (j, value, start) = baseLog.removeLast()
+                // The reverse of place's update.
+                let pin = fixed[j]
+                if pin < 0 {
+                    if lowestStart[j] + size[j] > capacity && start + size[j] <= capacity { deadCount -= 1 }
+                    lowestStart[j] = start
+                } else if base[j] > pin && value <= pin {
+                    deadCount -= 1
+                }
                 base[j] = value
             }
             var s = last[i] - 1
             while s >= first[i] {
                 floor[s] = floorLog.removeLast()
+                if remaining[s] == 0 { unfilled.insert(s) }
                 remaining[s] += size[i]
                 s -= 1
             }
             var k = first[i] + 1
-            while k < last[i] { crossing[k] += 1; k += 1 }
+            while k < last[i] {
+                if crossing[k] == 0 { uncrossed.remove(k) }
+                crossing[k] += 1
+                k += 1
+            }
             placed[i] = false
+            nextNode[previousNode[i]] = i
+            previousNode[nextNode[i]] = i
         }
     }
 
