@@ -270,6 +270,9 @@ public struct CriticalMomentBound: Sendable {
         public var status: SolveStatus
         /// Whether the incumbent was a feasible point (used as the warm start).
         public var warmStarted: Bool
+        /// Per critical position (as in ``critical``): the values resident
+        /// at its moment in the best solution the solver found, nil without one.
+        public var resident: [Set<Int>]?
     }
 
     /// The bound for the critical positions `critical`; nil when no
@@ -296,10 +299,43 @@ public struct CriticalMomentBound: Sendable {
         if result.status == .infeasible {
             return nil
         }
+        var resident: [Set<Int>]?
+        if result.status.hasSolution, result.values.count == relaxation.model.variableCount {
+            resident = relaxation.s.map { Set($0.filter { result.values[$0.value.index] > 0.5 }.keys) }
+        }
         var extra = result.bound
         if result.status == .optimal, let objective = result.objective { extra = min(extra ?? objective, objective) }
         return Outcome(bound: extra.map { problem.baseCost + max(0, $0) }, proved: result.status == .optimal, critical: relaxation.critical,
                        variables: relaxation.model.variableCount, rows: relaxation.model.constraintCount,
-                       seconds: clock.seconds, status: result.status, warmStarted: warm)
+                       seconds: clock.seconds, status: result.status, warmStarted: warm, resident: resident)
+    }
+
+    /// The best bound over `counts` critical stages in turn (the stages of
+    /// largest deficit, ``criticalPositions(_:count:)``), all within
+    /// ``options``' time limit and deadline together: each solve but the
+    /// last gets half the time left (a solve that stops early still gives
+    /// CBC's dual bound, on the bundled graphs often above a smaller K's
+    /// optimum). Stops when no stage is left to add or under a second is
+    /// left. Nil without any bound. Time: at most `counts.count` solves.
+    public func grown(_ problem: RematProblem, counts: [Int], incumbent: RematEvaluation?) -> Outcome? {
+        let phase = Stopwatch()
+        let most = Self.deficitStageCount(problem)
+        var best: Outcome?
+        var previous = 0
+        for (i, count) in counts.enumerated() {
+            let positions = Self.criticalPositions(problem, count: count)
+            guard positions.count > previous else { break }
+            previous = positions.count
+            let last = i == counts.count - 1 || positions.count >= most
+            var solve = options
+            if let left = options.secondsLeft(phase) {
+                guard left >= 1 else { break }
+                solve.timeLimit = last ? left : left / 2
+            }
+            guard let outcome = CriticalMomentBound(solver: solver, options: solve).solve(problem, critical: positions, incumbent: incumbent)
+            else { break }
+            if let bound = outcome.bound, bound > best?.bound ?? -.infinity { best = outcome }
+        }
+        return best
     }
 }

@@ -11,7 +11,8 @@ import Testing
 /// heuristic schedule (and its stage form) maps onto a point that
 /// satisfies every row at no more than its extra cost; with two critical
 /// positions it is at least the covering MILP of those two stages' rows.
-/// Mutants: without the read rows (two critical positions) or without one
+/// Its solutions made into schedules fit, verify and are never below the
+/// stage optimum. Mutants: without the read rows (two critical positions) or without one
 /// memory row (every position critical) the bound falls below the
 /// corresponding cover somewhere; with carries that forget the remake it rejects a
 /// real schedule or goes above the stage optimum somewhere.
@@ -36,7 +37,7 @@ import Testing
 
     @Test("critical moments: cover ≤ it (K = all) ≤ the stage optimum; schedules map onto feasible points; mutants fail")
     func betweenCoverAndStageOptimum() throws {
-        var compared = 0, aboveCover = 0, mapped = 0, belowCoverWithoutReads = 0, belowCoverWithoutMemory = 0, strongMutantCaught = 0
+        var compared = 0, plans = 0, plansOptimal = 0, aboveCover = 0, mapped = 0, belowCoverWithoutReads = 0, belowCoverWithoutMemory = 0, strongMutantCaught = 0
         let bound = CriticalMomentBound(options: Self.options)
         for seed in Self.seeds {
             let graph = TinyTrainingGraphs.graph(seed: seed)
@@ -54,6 +55,15 @@ import Testing
                 #expect(value <= stageTruth + 1e-6, "\(label): critical \(value) above the stage optimum \(stageTruth)")
                 #expect(value >= cover.bound - 1e-6, "\(label): critical \(value) below the cover \(cover.bound)")
                 if value > cover.bound + 1e-6 { aboveCover += 1 }
+                // Its solution made into a schedule: it fits, verifies, and is no cheaper than the stage optimum.
+                if let resident = full.resident, let planned = CriticalMomentBound.plan(CheckmateFormulation(problem), critical: full.critical, resident: resident) {
+                    #expect(planned.fits(budget), "\(label)")
+                    #expect(planned.cost >= stageTruth - 1e-6, "\(label): critical plan \(planned.cost), stage optimum \(stageTruth)")
+                    let report = CheckmateTests.verified(problem, RematSolution(method: "critical", evaluation: planned))
+                    #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                    plans += 1
+                    if planned.cost <= stageTruth + 1e-6 { plansOptimal += 1 }
+                }
                 let few = CriticalMomentBound.criticalPositions(problem, count: 2)
                 if !few.isEmpty, let partial = bound.solve(problem, critical: few)?.bound {
                     #expect(partial <= stageTruth + 1e-6, "\(label): critical \(few) gives \(partial), above the stage optimum \(stageTruth)")
@@ -107,9 +117,10 @@ import Testing
                 compared += 1
             }
         }
-        print("critical moments vs exhaustive: \(compared) compared, \(aboveCover) above the cover, \(mapped) schedules mapped; mutants: without reads below the cover in \(belowCoverWithoutReads), without a memory row in \(belowCoverWithoutMemory), carry without remake caught in \(strongMutantCaught)")
+        print("critical moments vs exhaustive: \(compared) compared, \(aboveCover) above the cover, \(mapped) schedules mapped; mutants: without reads below the cover in \(belowCoverWithoutReads), without a memory row in \(belowCoverWithoutMemory), carry without remake caught in \(strongMutantCaught); \(plans) relaxation plans, \(plansOptimal) at the stage optimum")
         #expect(compared >= 80, "\(compared) cases compared")
         #expect(mapped >= 200, "\(mapped) schedules mapped")
+        #expect(plans >= 60, "only \(plans) relaxation solutions became schedules")
         #expect(belowCoverWithoutReads >= 1)
         #expect(belowCoverWithoutMemory >= 1)
         #expect(strongMutantCaught >= 1)
