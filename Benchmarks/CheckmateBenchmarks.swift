@@ -15,7 +15,9 @@ import Remat
 /// `none`, `no-keep`, `no-useful-r`, `no-useful-s`, `no-knapsack`,
 /// `knapsack-only`; default `all,none`),
 /// `REMAT_COVER` (seconds for the ``StageCoverBound`` row, default 10;
-/// `0` skips it), `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
+/// `0` skips it), `REMAT_CRITICAL` (seconds per ``CriticalMomentBound``
+/// row, default 0: none) and `REMAT_CRITICAL_K` (its numbers of critical
+/// stages, default `5,10,20`), `REMAT_LIMIT` (seconds per solve, default 60), `REMAT_LP` (`0` skips
 /// the LP rows), `REMAT_LOG` (`1`: CBC's log on standard error),
 /// `REMAT_CBC` (comma-separated: `nopre` turns CBC's Cgl preprocessing
 /// off, `nocuts` / `rootcuts` its cuts off / to the root, `noheur` its
@@ -40,6 +42,8 @@ enum CheckmateBenchmarks {
         let lnsSeconds = Double(environment["REMAT_LNS"] ?? "") ?? 0
         let runMILP = environment["REMAT_MILP"] != "0"
         let coverSeconds = Double(environment["REMAT_COVER"] ?? "") ?? 10
+        let criticalSeconds = Double(environment["REMAT_CRITICAL"] ?? "") ?? 0
+        let criticalCounts = (environment["REMAT_CRITICAL_K"] ?? "5,10,20").split(separator: ",").compactMap { Int($0) }
         func percent(_ cost: Double?, _ base: Double) -> String { cost.map { String(format: "%7.3f%%", ($0 / base - 1) * 100) } ?? "      - " }
         print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve, \(cbc.isEmpty ? "CBC defaults" : cbc.sorted().joined(separator: ","))); overheads over one forward + backward pass")
         print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
@@ -71,6 +75,21 @@ enum CheckmateBenchmarks {
                           + percent(covered?.coverBound, problem.baseCost)
                           + String(format: " (%.3f s, %@)", Double(coverTime.components.attoseconds) * 1e-18 + Double(coverTime.components.seconds),
                                    (covered?.status.rawValue ?? "no stage schedule") as NSString))
+                }
+                if criticalSeconds > 0 {
+                    // The critical-moment relaxation at the k stages of largest deficit, warm-started from the best heuristic.
+                    let start = heuristics.filter { $0.fits(problem.budget) }.min { $0.cost < $1.cost }
+                    for count in criticalCounts {
+                        let critical = CriticalMomentBound.criticalPositions(problem, count: count)
+                        let clock = ContinuousClock.now
+                        let outcome = CriticalMomentBound(options: SolveOptions(timeLimit: criticalSeconds)).solve(problem, critical: critical, incumbent: start)
+                        let elapsed = ContinuousClock.now - clock
+                        print(String(format: "%-12@ %4ld %6.2f %-22@ %7ld %7ld ", name as NSString, graph.operators.count, fraction,
+                                     "critical k=\(critical.count)" as NSString, outcome?.variables ?? 0, outcome?.rows ?? 0)
+                              + percent(outcome?.bound, problem.baseCost)
+                              + String(format: " (%.3f s, %@%@)", Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds),
+                                       (outcome?.status.rawValue ?? "no schedule") as NSString, (outcome?.warmStarted == true ? ", warm" : "") as NSString))
+                    }
                 }
                 for variant in variants {
                     var strengthenings = CheckmateFormulation.Strengthenings.all

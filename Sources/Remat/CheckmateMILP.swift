@@ -31,18 +31,27 @@ public struct CheckmateMILP: Sendable {
     /// runs to optimality. 0 leaves it out (then the bound is the
     /// solver's and the stage knapsacks').
     public var coverShare: Double
+    /// The share of the time (0 ... 1) left after the covering bound for
+    /// the critical-moment relaxation (``CriticalMomentBound``), grown
+    /// through ``criticalCounts`` critical stages while time remains; 0
+    /// leaves it out.
+    public var criticalShare: Double
 
+    /// The numbers of critical stages tried in turn (the stages of largest deficit).
+    public static let criticalCounts = [5, 10, 20]
     public static let method = "checkmate"
     /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
     public static let wholeModelSeconds = 5.0
 
     public init(solver: any Solver = CBCSolver(), options: SolveOptions = SolveOptions(),
-                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0, coverShare: Double = 0) {
+                strengthenings: CheckmateFormulation.Strengthenings = .all, lnsShare: Double = 0, coverShare: Double = 0,
+                criticalShare: Double = 0) {
         self.solver = solver
         self.options = options
         self.strengthenings = strengthenings
         self.lnsShare = lnsShare
         self.coverShare = coverShare
+        self.criticalShare = criticalShare
     }
 
     /// The cheapest of `candidates` that, turned into stage form
@@ -91,8 +100,19 @@ public struct CheckmateMILP: Sendable {
             start = better
             coverStart = true
         }
+        let critical = criticalShare > 0 ? criticalBound(problem, clock: clock, incumbent: start?.evaluation) : nil
+        // What the relaxation keeps at the peaks, repaired into a schedule, is one more start when it is cheaper.
+        var criticalStart = false
+        if let critical, let resident = critical.resident,
+           let planned = CriticalMomentBound.plan(formulation, critical: critical.critical, resident: resident),
+           planned.cost < start?.evaluation.cost ?? .infinity, let better = Self.warmStart(formulation, candidates: [planned]) {
+            start = better
+            criticalStart = true
+            coverStart = false
+        }
         // The covering bound may already prove the warm start optimal: then there is nothing to search.
-        let startProved = start.map { start in covered.map { $0.bound >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
+        let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
+        let startProved = start.map { start in proven.map { $0 >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
         var searched: CheckmateLNS.Outcome?
         if lnsShare > 0, !startProved, let seed = start, let left = options.secondsLeft(clock) {
             var lnsOptions = options
@@ -105,7 +125,7 @@ public struct CheckmateMILP: Sendable {
         }
         let result: SolveResult
         if startProved, let start {
-            result = SolveResult(status: .optimal, objective: start.evaluation.cost, bound: covered?.bound,
+            result = SolveResult(status: .optimal, objective: start.evaluation.cost, bound: proven,
                                  seconds: 0, values: start.values, solver: solver.name, message: "the covering bound proves the warm start optimal")
         } else if let searched, searched.converged {
             // Its last window held every position: the whole MILP, solved to optimality from the incumbent.
@@ -139,7 +159,8 @@ public struct CheckmateMILP: Sendable {
         let solverBound = startProved ? nil : result.bound ?? (result.status == .optimal && options.relativeGap == nil ? result.objective : nil)
         // All hold for every stage schedule that fits: the largest one.
         let knapsack = covered?.knapsack ?? StageKnapsackBound.cost(problem)
-        let strongest = RematSolution.strongest([(solverBound, .milp), (knapsack, .stageKnapsack), (covered?.coverBound, .cover)])
+        let strongest = RematSolution.strongest([(solverBound, .milp), (knapsack, .stageKnapsack), (covered?.coverBound, .cover),
+                                                       (critical?.bound, .critical)])
         let bound = strongest?.bound
         var solution = RematSolution(method: Self.method, evaluation: evaluation, bound: bound.map { max(problem.baseCost, $0) },
                                      boundScope: bound == nil ? nil : .stages)
@@ -152,6 +173,17 @@ public struct CheckmateMILP: Sendable {
         solution.optimalNeighbourhoods = searched?.optimalNeighbourhoods
         solution.improvements = searched?.improvements
         solution.startFromCover = coverStart
+        solution.startFromCritical = criticalStart
         return solution
+    }
+
+    /// ``CriticalMomentBound/grown(_:counts:incumbent:)`` with ``criticalShare`` of the time left.
+    func criticalBound(_ problem: RematProblem, clock: Stopwatch, incumbent: RematEvaluation?) -> CriticalMomentBound.Outcome? {
+        let share = min(1, max(0, criticalShare))
+        var solve = options
+        solve.cbc = CBCSearchSettings()  // CBC's defaults, as measured (Benchmarks remat-checkmate)
+        solve.timeLimit = options.secondsLeft(clock).map { $0 * share }
+        solve.deadline = options.deadline?.fraction(share)
+        return CriticalMomentBound(solver: solver, options: solve).grown(problem, counts: Self.criticalCounts, incumbent: incumbent)
     }
 }

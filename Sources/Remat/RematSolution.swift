@@ -32,6 +32,8 @@ public struct RematSolution: Sendable {
     public var improvements: Int?
     /// The search started from the covering solution's schedule (``StageCoverBound/plan(_:cover:)``), cheaper than every other start.
     public var startFromCover = false
+    /// The search started from ``CriticalMomentBound``'s solution made into a schedule.
+    public var startFromCritical = false
     /// Which bound ``bound`` is.
     public var boundSource: BoundSource?
 
@@ -45,6 +47,8 @@ public struct RematSolution: Sendable {
         case stageKnapsack = "stage-knapsack"
         /// ``StageCoverBound``: the stages' knapsacks in one covering MILP.
         case cover
+        /// ``CriticalMomentBound``: residency at the critical stages and runs between them.
+        case critical
         /// Every operator runs once (the base cost).
         case base
     }

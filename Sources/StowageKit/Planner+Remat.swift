@@ -83,7 +83,7 @@ extension Planner {
         result.boundSource = solution.boundSource?.rawValue
         if let windows = solution.neighbourhoods {
             result.search = RematSearchCounts(windows: windows, proved: solution.optimalNeighbourhoods ?? 0, improved: solution.improvements ?? 0,
-                                              fromCover: solution.startFromCover)
+                                              fromCover: solution.startFromCover, fromCritical: solution.startFromCritical)
         }
         return result
     }

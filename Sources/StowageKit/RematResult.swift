@@ -179,11 +179,14 @@ public struct RematSearchCounts: Sendable, Codable, Equatable {
     public var improved: Int
     /// It started from the covering solution's schedule (cheaper than the heuristics' and the LP rounding's).
     public var fromCover: Bool
+    /// It started from the critical-moment relaxation's solution made into a schedule (cheaper still).
+    public var fromCritical: Bool
 
-    public init(windows: Int, proved: Int, improved: Int, fromCover: Bool) {
+    public init(windows: Int, proved: Int, improved: Int, fromCover: Bool, fromCritical: Bool = false) {
         self.windows = windows
         self.proved = proved
         self.improved = improved
         self.fromCover = fromCover
+        self.fromCritical = fromCritical
     }
 }

@@ -39,6 +39,10 @@ struct RematRun {
     static let coverShare = 0.15
     /// The share of the time for Checkmate's stage MILP before the slot MILP on small graphs (`auto`).
     static let smallStageShare = 0.6
+    /// The share of the MILP's time left after the cover for the critical-moment relaxation
+    /// (``CriticalMomentBound``) before the search; on graphs too large for Checkmate's MILP, the
+    /// share of the planning time left after the cover.
+    static let criticalShare = 0.25
 
     func plan(_ problem: RematProblem) throws(StowageError) -> RematSolution {
         let minimum = problem.provenMinimum
@@ -114,8 +118,15 @@ struct RematRun {
                             coverOptions.deadline = coverDeadline
                             coverOptions.timeLimit = coverDeadline.remaining ?? Self.defaultSolveSeconds
                             coverOptions.relativeGap = nil
-                            if let covered = StageCoverBound(solver: solver, options: coverOptions).solve(problem),
-                               let strongest = RematSolution.strongest([(covered.knapsack, .stageKnapsack), (covered.coverBound, .cover)]) {
+                            let covered = StageCoverBound(solver: solver, options: coverOptions).solve(problem)
+                            var criticalOptions = SolveOptions(timeLimit: nil)
+                            let criticalDeadline = planning.fraction(Self.criticalShare)
+                            criticalOptions.deadline = criticalDeadline
+                            criticalOptions.timeLimit = criticalDeadline.remaining ?? Self.defaultSolveSeconds
+                            let critical = covered == nil ? nil : CriticalMomentBound(solver: solver, options: criticalOptions)
+                                .grown(problem, counts: CheckmateMILP.criticalCounts, incumbent: best?.evaluation)
+                            if let covered, let strongest = RematSolution.strongest([(covered.knapsack, .stageKnapsack), (covered.coverBound, .cover),
+                                                                                      (critical?.bound, .critical)]) {
                                 coverOnly = (strongest.bound, strongest.source, covered.variables, covered.rows)
                             }
                         }
@@ -134,6 +145,7 @@ struct RematRun {
                         best?.optimalNeighbourhoods = exact.optimalNeighbourhoods
                         best?.improvements = exact.improvements
                         best?.startFromCover = exact.startFromCover
+                        best?.startFromCritical = exact.startFromCritical
                         best?.solverStatus = exact.solverStatus
                         best?.variables = exact.variables
                         best?.rows = exact.rows
@@ -212,7 +224,8 @@ struct RematRun {
         // at 0.8 before the root), and its postprocessing crashed once on a stopped neighbourhood.
         var options = options
         options.cbc.preprocessing = false
-        return try CheckmateMILP(solver: solver, options: options, lnsShare: Self.lnsShare, coverShare: Self.coverShare)
+        return try CheckmateMILP(solver: solver, options: options, lnsShare: Self.lnsShare, coverShare: Self.coverShare,
+                                 criticalShare: Self.criticalShare)
             .plan(problem, warmStarts: (found ?? heuristics(problem)).map(\.evaluation))
     }
 

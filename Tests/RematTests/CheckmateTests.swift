@@ -55,7 +55,7 @@ import Verifier
                     #expect(abs(formulation.model.objectiveValue(at: start.values) - start.evaluation.cost) < 1e-6, "\(label)")
                 }
                 do {
-                    let solution = try CheckmateMILP(options: Self.solve, coverShare: 0.2).plan(formulation, warmStarts: heuristics)
+                    let solution = try CheckmateMILP(options: Self.solve, coverShare: 0.2, criticalShare: 0.2).plan(formulation, warmStarts: heuristics)
                     #expect(solution.solverStatus == "optimal", "\(label)")
                     #expect(solution.boundScope == .stages)
                     #expect(stageTruth.map { Double($0) } == solution.evaluation.cost,

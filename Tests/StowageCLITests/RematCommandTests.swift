@@ -117,7 +117,7 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(report["method"] as? String == method)
         #expect(report["boundScope"] as? String == "stages")
-        #expect(["milp", "lp", "stage-knapsack", "cover"].contains(report["boundSource"] as? String ?? "none"), "\(report["boundSource"] ?? "none")")
+        #expect(["milp", "lp", "stage-knapsack", "cover", "critical"].contains(report["boundSource"] as? String ?? "none"), "\(report["boundSource"] ?? "none")")
         if method == "checkmate" { #expect(report["optimal"] as? Bool == true) }
     }
 

@@ -63,7 +63,7 @@ def test_remat_of_a_chain_keeps_less_and_recomputes():
     # Checkmate proves its schedule optimal among stage schedules; the bound names its source.
     staged = stowage.remat(graph, budget=0.6, method="checkmate", time_limit=20)
     assert staged.bound_scope == "stages" and staged.overhead_bound == pytest.approx(staged.overhead)
-    assert staged.bound_source == staged.report["boundSource"] and staged.bound_source in {"milp", "lp", "stage-knapsack", "cover"}
+    assert staged.bound_source == staged.report["boundSource"] and staged.bound_source in {"milp", "lp", "stage-knapsack", "cover", "critical"}
 
 
 def test_remat_errors_carry_the_library_reason(tmp_path):

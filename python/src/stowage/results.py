@@ -294,17 +294,18 @@ class RematSearch:
     """What the large-neighbourhood search over Checkmate's MILP did
     (``Remat.search``): neighbourhood MILPs tried, how many of them were
     solved to optimality, improvements accepted, and whether it started
-    from the covering bound's schedule."""
+    from the covering bound's or the critical-moment relaxation's schedule."""
 
     windows: int
     proved: int
     improved: int
     from_cover: bool
+    from_critical: bool
 
     @classmethod
     def from_report(cls, data: Mapping[str, Any]) -> "RematSearch":
         return cls(windows=data["windows"], proved=data["proved"], improved=data["improved"],
-                   from_cover=data["fromCover"])
+                   from_cover=data["fromCover"], from_critical=data.get("fromCritical", False))
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ class Remat:
     transfer_cost: float
     #: With ``budget="min"``: the smallest budget the method planned in.
     smallest_planned_bytes: Optional[int]
-    #: Which bound ``overhead_bound`` is ("milp", "lp", "stage-knapsack", "cover", "base"), None without one.
+    #: Which bound ``overhead_bound`` is ("milp", "lp", "stage-knapsack", "cover", "critical", "base"), None without one.
     bound_source: Optional[str]
     #: The neighbourhood search's counts, None when it did not run.
     search: Optional[RematSearch]

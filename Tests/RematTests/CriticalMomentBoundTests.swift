@@ -1,0 +1,128 @@
+import MILP
+import MemoryGraph
+import Testing
+@testable import Remat
+
+/// The critical-moment relaxation (``CriticalMomentBound``) against
+/// exhaustive searches on seeded tiny graphs: with every position critical
+/// it is never above the cheapest stage schedule (``StageBruteForce``) and
+/// never below the covering bound (``StageCoverBound``); with two critical
+/// positions it is still never above the stage optimum; every fitting
+/// heuristic schedule (and its stage form) maps onto a point that
+/// satisfies every row at no more than its extra cost; with two critical
+/// positions it is at least the covering MILP of those two stages' rows.
+/// Its solutions made into schedules fit, verify and are never below the
+/// stage optimum. Mutants: without the read rows (two critical positions) or without one
+/// memory row (every position critical) the bound falls below the
+/// corresponding cover somewhere; with carries that forget the remake it rejects a
+/// real schedule or goes above the stage optimum somewhere.
+@Suite struct CriticalMomentBoundTests {
+    static let seeds: [UInt64] = Array(1 ... 120)
+    static let options = SolveOptions(timeLimit: 30)
+
+    /// ``StageCoverBound``'s rows of the stages in `stages` only.
+    static func rows(_ problem: RematProblem, at stages: [Int]) -> StageCoverBound.Rows? {
+        let positions = StageKnapsackBound.Positions(problem)
+        var rows: [(weights: [(position: Int, bytes: Int)], demand: Int)] = []
+        var used = Set<Int>()
+        for t in stages {
+            guard let row = StageKnapsackBound.row(positions, t) else { return nil }
+            guard row.demand > 0 else { continue }
+            let weights = row.weights.map { (position: $0.key, bytes: $0.value) }.sorted { $0.position < $1.position }
+            used.formUnion(weights.map(\.position))
+            rows.append((weights, row.demand))
+        }
+        return StageCoverBound.Rows(rows: rows, producers: used.sorted())
+    }
+
+    @Test("critical moments: cover ≤ it (K = all) ≤ the stage optimum; schedules map onto feasible points; mutants fail")
+    func betweenCoverAndStageOptimum() throws {
+        var compared = 0, plans = 0, plansOptimal = 0, aboveCover = 0, mapped = 0, belowCoverWithoutReads = 0, belowCoverWithoutMemory = 0, strongMutantCaught = 0
+        let bound = CriticalMomentBound(options: Self.options)
+        for seed in Self.seeds {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in StageCoverBoundTests.budgets(base, seed: seed) {
+                let problem = base.with(budget: budget)
+                let label = "seed \(seed), budget \(budget)"
+                guard let stageTruth = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
+                let n = problem.operatorCount
+                let all = Array(0 ..< n)
+                let cover = try #require(StageCoverBound(options: Self.options).solve(problem), "\(label)")
+                let full = try #require(bound.solve(problem, critical: all), "\(label): no bound with every position critical")
+                let value = try #require(full.bound, "\(label)")
+                #expect(full.proved, "\(label)")
+                #expect(value <= stageTruth + 1e-6, "\(label): critical \(value) above the stage optimum \(stageTruth)")
+                #expect(value >= cover.bound - 1e-6, "\(label): critical \(value) below the cover \(cover.bound)")
+                if value > cover.bound + 1e-6 { aboveCover += 1 }
+                // Its solution made into a schedule: it fits, verifies, and is no cheaper than the stage optimum.
+                if let resident = full.resident, let planned = CriticalMomentBound.plan(CheckmateFormulation(problem), critical: full.critical, resident: resident) {
+                    #expect(planned.fits(budget), "\(label)")
+                    #expect(planned.cost >= stageTruth - 1e-6, "\(label): critical plan \(planned.cost), stage optimum \(stageTruth)")
+                    let report = CheckmateTests.verified(problem, RematSolution(method: "critical", evaluation: planned))
+                    #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                    plans += 1
+                    if planned.cost <= stageTruth + 1e-6 { plansOptimal += 1 }
+                }
+                let few = CriticalMomentBound.criticalPositions(problem, count: 2)
+                if !few.isEmpty, let partial = bound.solve(problem, critical: few)?.bound {
+                    #expect(partial <= stageTruth + 1e-6, "\(label): critical \(few) gives \(partial), above the stage optimum \(stageTruth)")
+                }
+                // Real schedules: raw (when in the given order) and in stage form.
+                var schedules: [RematEvaluation] = []
+                for evaluation in [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                                   try? TorchKnapsackPlanner.plan(problem), try? KeepAllPlanner.plan(problem)].compactMap({ $0?.evaluation })
+                    where evaluation.fits(budget) {
+                    schedules.append(evaluation)
+                    guard let raw = StageSchedule.stages(of: evaluation.schedule, problem) else { continue }
+                    let stages = StageSchedule.canonical(raw, problem)
+                    let measured = problem.evaluate(CheckmateFormulation(problem).schedule(of: stages))
+                    if measured.fits(budget) { schedules.append(measured) }
+                }
+                var strongRejects = false
+                for critical in [all, few] where !critical.isEmpty {
+                    let relaxation = try #require(CriticalMomentBound.relaxation(problem, critical: critical))
+                    let strong = CriticalMomentBound.relaxation(problem, critical: critical, mutation: .carryWithoutRemake)
+                    for evaluation in schedules {
+                        guard let point = CriticalMomentBound.values(relaxation, for: evaluation) else { continue }
+                        #expect(relaxation.model.violation(at: point) == nil,
+                                "\(label), critical \(critical): a fitting schedule violates \(relaxation.model.violation(at: point) ?? "")")
+                        #expect(problem.baseCost + relaxation.model.objectiveValue(at: point) <= evaluation.cost + 1e-6, "\(label)")
+                        mapped += 1
+                        if let strong, let wrong = CriticalMomentBound.values(strong, for: evaluation), strong.model.violation(at: wrong) != nil {
+                            strongRejects = true
+                        }
+                    }
+                }
+                if !strongRejects, let wrong = bound.solve(problem, critical: all, incumbent: nil, mutation: .carryWithoutRemake) {
+                    if (wrong.bound ?? 0) > stageTruth + 1e-6 { strongRejects = true }
+                } else if !strongRejects {
+                    strongRejects = true  // proved infeasible although a stage schedule fits
+                }
+                if strongRejects { strongMutantCaught += 1 }
+                // At the stages in K it dominates the covering rows of those stages alone; without the read rows it need not.
+                if !few.isEmpty, let rows = Self.rows(problem, at: few), let covering = StageCoverBoundTests.enumerated(problem, rows),
+                   let partial = bound.solve(problem, critical: few)?.bound {
+                    #expect(partial >= problem.baseCost + covering - 1e-6, "\(label): critical \(few) gives \(partial), its stages' cover \(problem.baseCost + covering)")
+                    if let weak = bound.solve(problem, critical: few, incumbent: nil, mutation: .withoutReads)?.bound,
+                       weak < problem.baseCost + covering - 1e-6 {
+                        belowCoverWithoutReads += 1
+                    }
+                }
+                let heaviest = Int(seed) % n
+                if let weak = bound.solve(problem, critical: all, incumbent: nil, mutation: .withoutMemoryRow(heaviest))?.bound,
+                   weak < cover.bound - 1e-6 {
+                    belowCoverWithoutMemory += 1
+                }
+                compared += 1
+            }
+        }
+        print("critical moments vs exhaustive: \(compared) compared, \(aboveCover) above the cover, \(mapped) schedules mapped; mutants: without reads below the cover in \(belowCoverWithoutReads), without a memory row in \(belowCoverWithoutMemory), carry without remake caught in \(strongMutantCaught); \(plans) relaxation plans, \(plansOptimal) at the stage optimum")
+        #expect(compared >= 80, "\(compared) cases compared")
+        #expect(mapped >= 200, "\(mapped) schedules mapped")
+        #expect(plans >= 60, "only \(plans) relaxation solutions became schedules")
+        #expect(belowCoverWithoutReads >= 1)
+        #expect(belowCoverWithoutMemory >= 1)
+        #expect(strongMutantCaught >= 1)
+    }
+}
