@@ -195,8 +195,10 @@ struct RematRun {
     /// then the slot MILP warm-started from the cheapest schedule so far. The answer is the one whose
     /// bound lies closer to its cost (each bound holds in its own scope); when the other's schedule is
     /// cheaper it replaces `best`, and the caller then keeps it with the answer's bound capped at its cost.
+    /// With spills only the slot MILP runs: stages know no host memory, so their bound would not hold.
     private func smallGraph(_ problem: RematProblem, solver: any Solver, options: SolveOptions,
                             heuristics found: [RematSolution], best: inout RematSolution?) throws(RematFailure) -> RematSolution {
+        if problem.spill != nil { return try SlotILP(solver: solver, options: options).plan(problem, warmStart: best?.evaluation) }
         var stageOptions = options
         let stageDeadline = (options.deadline ?? deadline).fraction(Self.smallStageShare)
         stageOptions.deadline = stageDeadline
