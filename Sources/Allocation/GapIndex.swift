@@ -44,7 +44,9 @@
 /// least), and the abandoned slots of a list add up to less than its
 /// current room. So `store` holds at most 4 · 12n(⌈log₂ T⌉ + 1) integers
 /// (in practice far fewer: coalescing keeps lists short), plus 3 integers
-/// of slot header per list, 8T lists.
+/// of slot header per list, 8T lists. The store's allocation doubles when
+/// full, so it is at most twice what the store holds (and 4T + 64
+/// integers at first).
 struct GapIndex: ~Copyable {
     private let first: [Int]         // buffer -> first elementary interval
     private let end: [Int]           // buffer -> one past its last elementary interval
