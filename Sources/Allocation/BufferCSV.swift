@@ -115,7 +115,8 @@ public enum BufferCSV {
         }
         let problem = AllocationProblem(buffers: buffers, capacity: capacity)
         do {
-            try problem.validate()
+            // `lineOfID` has already refused repeated ids.
+            try problem.validate(checkingIDs: false)
         } catch {
             // Name the line of the buffer at fault (the later one of two pins).
             var line: Int?

@@ -2,7 +2,7 @@
 /// so that a greedy pass allocates nothing per buffer.
 struct GapScratch {
     /// The gathered lists, as pairs: where each begins and ends in
-    /// ``GapIndex/store``.
+    /// the index's storage (see ``GapIndex/withRanges(_:)``).
     var lists: [Int] = []
     /// Per list: its read position in the store.
     var position: [Int] = []
@@ -39,7 +39,7 @@ extension GapIndex {
             if best == nil || gap < best!.gap { best = (gap, candidate) }
             return gap == size
         }
-        let stop: Bool = store.withUnsafeBufferPointer { ranges in
+        let stop: Bool = withRanges { ranges in
             if lists == 1 {
                 var k = s.lists[0]
                 let end = s.lists[1]

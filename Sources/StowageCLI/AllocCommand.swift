@@ -65,6 +65,7 @@ struct AllocCommand: ParsableCommand {
             do { try OutputFile.check(output) } catch { throw CommandFailure.badInput(error.description) }
         }
         let input: AllocationProblem
+        let reading = Stopwatch()
         do {
             input = try BufferCSV.read(contentsOf: problem, capacity: limit, deadline: deadline)
         } catch {
@@ -74,7 +75,7 @@ struct AllocCommand: ParsableCommand {
         var options = PortfolioOptions(method: method, timeLimit: nil)
         // Checking and writing the answer take O(n log n): keep time for
         // them, and let no pass run into that time.
-        options.deadline = deadline.capped(at: max(0, (deadline.remaining ?? 0) - Self.outputReserve(buffers: input.count, limit: timeLimit)))
+        options.deadline = deadline.capped(at: max(0, (deadline.remaining ?? 0) - Self.outputReserve(readSeconds: reading.seconds)))
         options.cheapGrace = 0
         options.solver = solver.solver
         if !quiet {
@@ -86,7 +87,8 @@ struct AllocCommand: ParsableCommand {
         }
         let report: AllocationReport
         do {
-            report = try Portfolio(options: options).allocate(input)
+            // The reader validated the problem.
+            report = try Portfolio(options: options).allocate(validated: input)
         } catch {
             throw CommandFailure.badInput("\(problem): \(error.description)")
         }
@@ -119,12 +121,19 @@ struct AllocCommand: ParsableCommand {
         }
     }
 
-    /// Seconds kept from the limit for validating and writing the answer.
-    /// Measured 2.6 µs a buffer on a quiet core (196,673 buffers: validate
-    /// 0.31 s, write 0.20 s), twice that on cores shared with two busy
-    /// threads; never more than half the limit.
-    static func outputReserve(buffers: Int, limit: Double) -> Double {
-        min(limit / 2, 0.05 + 5e-6 * Double(buffers))
+    /// Seconds kept from the limit for validating and writing the answer,
+    /// scaled from the time reading the file took in this run, so that it
+    /// follows both the input's size and the machine's load. At 196,673
+    /// buffers under two spinning threads (load ~4.5) validating and
+    /// writing took 0.58-0.70 of the read (1.38-1.45 s); the portfolio can
+    /// also end a few tenths late (a pass's sort and index set-up do not
+    /// look at the deadline: 0.8 of the read plus 0.05 s was 0.03-0.06 s
+    /// late at --time-limit 3; the whole read plus 0.1 s, with the
+    /// portfolio starting no pass in its last cheap-pass time, was still
+    /// 0.03-0.07 s late in 2 of 4 runs at load ~2.5). Hence the whole read
+    /// time plus 0.25 s.
+    static func outputReserve(readSeconds: Double) -> Double {
+        0.25 + max(0, readSeconds)
     }
 }
 
