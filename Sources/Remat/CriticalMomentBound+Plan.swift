@@ -15,23 +15,14 @@ extension CriticalMomentBound {
     /// (``LPRounding/repaired(_:kept:)``).
     public static func plan(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> RematEvaluation? {
         guard critical.count == resident.count else { return nil }
-        let problem = formulation.problem
         let n = formulation.n
-        var kept = [Set<Int>](repeating: [], count: n + 1)
-        for v in problem.bytes.indices {
-            guard let p = formulation.producerPosition[v] else { continue }
-            let readers = formulation.readerPositions[v].filter { $0 > p }.sorted()
-            let output = problem.isGraphOutput[v]
-            let last = output ? n : (readers.last ?? p)
-            guard last > p else { continue }
-            let uses = [p] + readers
-            var dropped: [Range<Int>] = []  // stages whose start does not hold v
-            for (a, k) in critical.enumerated() where k > p && k < n && !resident[a].contains(v) {
-                // The stretch (x, y] between consecutive uses with x < k < y; none when k itself uses v.
-                guard let y = uses.first(where: { $0 >= k }), y > k, let x = uses.last(where: { $0 < k }) else { continue }
-                dropped.append((x + 1) ..< (y + 1))
+        let kept = LPRounding.keptBetweenUses(formulation) { v, uses in
+            // The stretch (x, y] between consecutive uses with x < k < y; none when k itself uses v.
+            critical.enumerated().compactMap { a, k in
+                guard k > uses[0], k < n, !resident[a].contains(v), let y = uses.first(where: { $0 >= k }), y > k,
+                      let x = uses.last(where: { $0 < k }) else { return nil }
+                return (x + 1) ..< (y + 1)
             }
-            for t in (p + 1) ... last where !dropped.contains(where: { $0.contains(t) }) { kept[t].insert(v) }
         }
         return LPRounding.repaired(formulation, kept: kept)
     }

@@ -117,6 +117,28 @@ public struct LPRounding: Sendable {
         return kept
     }
 
+    /// The kept sets of a stage schedule that holds every value from the
+    /// stage after its producer to its last use (the end for graph outputs),
+    /// except in the stages `dropping` names, given the value and its uses
+    /// (its producer's position, then its readers' in order): the start of
+    /// the covering and critical-moment schedules before ``repaired(_:kept:)``.
+    /// Time: O(values · n) plus the closure's.
+    static func keptBetweenUses(_ formulation: CheckmateFormulation,
+                                dropping: (_ value: Int, _ uses: [Int]) -> [Range<Int>]) -> [Set<Int>] {
+        let problem = formulation.problem
+        let n = formulation.n
+        var kept = [Set<Int>](repeating: [], count: n + 1)
+        for v in problem.bytes.indices {
+            guard let p = formulation.producerPosition[v] else { continue }
+            let readers = formulation.readerPositions[v].filter { $0 > p }.sorted()
+            let last = problem.isGraphOutput[v] ? n : (readers.last ?? p)
+            guard last > p else { continue }
+            let dropped = dropping(v, [p] + readers)
+            for t in (p + 1) ... last where !dropped.contains(where: { $0.contains(t) }) { kept[t].insert(v) }
+        }
+        return kept
+    }
+
     /// The schedule of `kept`, repaired until it fits (see the type's doc),
     /// nil when it cannot be.
     static func repaired(_ formulation: CheckmateFormulation, kept initial: [Set<Int>]) -> RematEvaluation? {

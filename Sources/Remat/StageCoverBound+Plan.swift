@@ -12,24 +12,14 @@ extension StageCoverBound {
     /// it cannot be). Time: O(values · n) for the keeps plus the repair's
     /// (``LPRounding/repaired(_:kept:)``).
     public static func plan(_ formulation: CheckmateFormulation, cover: [Int]) -> RematEvaluation? {
-        let problem = formulation.problem
-        let n = formulation.n
         let chosen = Set(cover)
-        var kept = [Set<Int>](repeating: [], count: n + 1)
-        for v in problem.bytes.indices {
-            guard let p = formulation.producerPosition[v] else { continue }
-            let readers = formulation.readerPositions[v].filter { $0 > p }.sorted()
-            let output = problem.isGraphOutput[v]
-            let last = output ? n : (readers.last ?? p)
-            guard last > p else { continue }
+        let kept = LPRounding.keptBetweenUses(formulation) { _, uses in
+            guard chosen.contains(uses[0]) else { return [] }
             var dropped = 0 ..< 0  // stages whose start does not hold v
-            if chosen.contains(p) {
-                let uses = [p] + readers
-                for (a, b) in zip(uses, uses.dropFirst()) where b - a > dropped.count {
-                    dropped = (a + 1) ..< (b + 1)  // stages a+1 ... b start without v; stage b remakes it for its reader
-                }
+            for (a, b) in zip(uses, uses.dropFirst()) where b - a > dropped.count {
+                dropped = (a + 1) ..< (b + 1)  // stages a+1 ... b start without v; stage b remakes it for its reader
             }
-            for t in (p + 1) ... last where !dropped.contains(t) { kept[t].insert(v) }
+            return [dropped]
         }
         return LPRounding.repaired(formulation, kept: kept)
     }
