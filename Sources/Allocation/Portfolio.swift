@@ -199,7 +199,8 @@ public struct Portfolio: Sendable {
         let deadline = Self.deadline(options)
         // The set-up (checks, bounds, the greedy context: O(n log n) each,
         // tenths of a second at 200k buffers) stops at the same point as
-        // the cheap pass would: past it no pass could start.
+        // the cheap pass would (this is that pass's own deadline in
+        // ``runGreedy``): past it no pass could start.
         let lastStart = deadline.remaining.map { Deadline(seconds: $0 + max(0, options.cheapGrace)) } ?? deadline
         func outOfTime(_ bound: Int) -> AllocationReport {
             AllocationReport(status: .limitReached, solution: nil, lowerBound: bound, method: "none", seconds: clock.elapsed)
@@ -220,7 +221,8 @@ public struct Portfolio: Sendable {
         // Greedy passes, on all cores, until one reaches the goal.
         let goal = wantsMinimum ? bound : capacity ?? bound
         var steps: [AllocationReport.Step] = []
-        let greedy = runGreedy(context, goal: goal, bound: bound, capacity: capacity, deadline: deadline, clock: clock, steps: &steps)
+        let greedy = runGreedy(context, goal: goal, bound: bound, capacity: capacity, deadline: deadline, graceDeadline: lastStart,
+                               clock: clock, steps: &steps)
         guard var best = greedy?.solution, var method = greedy?.method else {
             return AllocationReport(status: .limitReached, solution: nil, lowerBound: bound, method: "none", seconds: clock.elapsed,
                                     steps: steps)
@@ -342,8 +344,8 @@ public struct Portfolio: Sendable {
     /// suite) runs first on one thread and is the only pass allowed past
     /// the deadline, by ``PortfolioOptions/cheapGrace``: under a tight limit on busy cores
     /// it is the answer when nothing else finishes.
-    private func runGreedy(_ context: GreedyContext, goal: Int, bound: Int, capacity: Int?, deadline: Deadline, clock: Deadline,
-                           steps: inout [AllocationReport.Step]) -> (solution: AllocationSolution, method: String)? {
+    private func runGreedy(_ context: GreedyContext, goal: Int, bound: Int, capacity: Int?, deadline: Deadline, graceDeadline: Deadline,
+                           clock: Deadline, steps: inout [AllocationReport.Step]) -> (solution: AllocationSolution, method: String)? {
         // Without long-lived buffers the long-first passes repeat others.
         // Their context is built by the first pass that needs it, so that
         // the cheap pass starts at once on another thread.
@@ -366,7 +368,6 @@ public struct Portfolio: Sendable {
             ordered.insert(cheap, at: width == 1 ? 0 : 1)
         }
         let members = ordered
-        let graceDeadline = deadline.remaining.map { Deadline(seconds: $0 + max(0, options.cheapGrace)) } ?? deadline
         let budget = deadline.remaining.map { clock.elapsed + $0 / 4 }
         let moreWhileAbove = max(10 * options.relativeGap, 1e-3)
         struct Shared {

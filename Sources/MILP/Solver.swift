@@ -60,6 +60,17 @@ public struct SolveOptions: Sendable {
     /// caller that knows its model's structure says otherwise.
     public var cbc = CBCSearchSettings()
 
+    /// These options for one phase of a longer solve: `share` (0 ... 1) of
+    /// the time left (``secondsLeft(_:)``) as the limit, and of the
+    /// deadline's time left as the deadline.
+    public func sharing(_ share: Double, since clock: Stopwatch) -> SolveOptions {
+        let share = min(1, max(0, share))
+        var options = self
+        if let left = secondsLeft(clock) { options.timeLimit = left * share }
+        options.deadline = deadline?.fraction(share)
+        return options
+    }
+
     /// Seconds this solve may still take, `nil` for no limit: the earlier
     /// of ``timeLimit`` measured by `clock` (started with the solve) and
     /// ``deadline``. Never negative.

@@ -84,13 +84,9 @@ public struct CheckmateMILP: Sendable {
         var covered: StageCoverBound.Outcome?
         var coverStart = false
         if coverShare > 0 {
-            var coverOptions = options
+            var coverOptions = options.sharing(coverShare, since: clock)
             coverOptions.warmStart = nil
             coverOptions.relativeGap = nil
-            if let left = options.secondsLeft(clock) {
-                coverOptions.timeLimit = left * min(1, coverShare)
-                coverOptions.deadline = options.deadline?.fraction(min(1, coverShare))
-            }
             covered = StageCoverBound(solver: solver, options: coverOptions)
                 .solve(problem, incumbent: start.map { StageCoverBound.recomputed($0.stages) })
         }
@@ -110,14 +106,12 @@ public struct CheckmateMILP: Sendable {
             criticalStart = true
             coverStart = false
         }
-        // The covering bound may already prove the warm start optimal: then there is nothing to search.
+        // The covering or critical-moment bound may already prove the warm start optimal: then there is nothing to search.
         let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
         let startProved = start.map { start in proven.map { $0 >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
         var searched: CheckmateLNS.Outcome?
-        if lnsShare > 0, !startProved, let seed = start, let left = options.secondsLeft(clock) {
-            var lnsOptions = options
-            lnsOptions.timeLimit = left * min(1, lnsShare)
-            lnsOptions.deadline = options.deadline?.fraction(min(1, lnsShare))
+        if lnsShare > 0, !startProved, let seed = start, options.secondsLeft(clock) != nil {
+            var lnsOptions = options.sharing(lnsShare, since: clock)
             lnsOptions.relativeGap = nil
             let outcome = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed)
             start = (outcome.stages, outcome.evaluation, outcome.values)
@@ -126,7 +120,7 @@ public struct CheckmateMILP: Sendable {
         let result: SolveResult
         if startProved, let start {
             result = SolveResult(status: .optimal, objective: start.evaluation.cost, bound: proven,
-                                 seconds: 0, values: start.values, solver: solver.name, message: "the covering bound proves the warm start optimal")
+                                 seconds: 0, values: start.values, solver: solver.name, message: "a stage bound (covering or critical-moment) proves the warm start optimal")
         } else if let searched, searched.converged {
             // Its last window held every position: the whole MILP, solved to optimality from the incumbent.
             result = SolveResult(status: .optimal, objective: searched.evaluation.cost, bound: searched.evaluation.cost,
@@ -179,11 +173,8 @@ public struct CheckmateMILP: Sendable {
 
     /// ``CriticalMomentBound/grown(_:counts:incumbent:)`` with ``criticalShare`` of the time left.
     func criticalBound(_ problem: RematProblem, clock: Stopwatch, incumbent: RematEvaluation?) -> CriticalMomentBound.Outcome? {
-        let share = min(1, max(0, criticalShare))
-        var solve = options
+        var solve = options.sharing(criticalShare, since: clock)
         solve.cbc = CBCSearchSettings()  // CBC's defaults, as measured (Benchmarks remat-checkmate)
-        solve.timeLimit = options.secondsLeft(clock).map { $0 * share }
-        solve.deadline = options.deadline?.fraction(share)
         return CriticalMomentBound(solver: solver, options: solve).grown(problem, counts: Self.criticalCounts, incumbent: incumbent)
     }
 }
