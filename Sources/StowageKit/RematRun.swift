@@ -27,6 +27,12 @@ struct RematRun {
     static let checkmateLimit = 400_000
     /// MILP seconds when the options set no time limit.
     static let defaultSolveSeconds = 60.0
+    /// The largest Checkmate formulation (estimated variables) whose LP relaxation `auto` solves for a
+    /// bound and a rounded start. VGG-16's (24,486) and U-Net's (34,120) take 1.4-3 s and their rounding
+    /// is often the best start (at VGG-16 0.6 the only one); ResNet-18's (105,280) took 17-23 s of a
+    /// 60 s limit, its bound was below the critical-moment relaxation's and its rounding above the best
+    /// heuristic at 0.7 (at 0.6 it did not finish): that time goes to the search instead.
+    static let lpLimit = 60_000
     /// The share of the time left for Checkmate's LP relaxation and its rounding in `auto`.
     static let lpShare = 0.4
     /// The share of the MILP's time for the large-neighbourhood search (``CheckmateLNS``) before the whole
@@ -90,14 +96,16 @@ struct RematRun {
                             exact = try smallGraph(problem, solver: solver, options: solve, heuristics: found, best: &best)
                         } else if CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
                             // With spills too: its schedules (no copies) are plans there, though its bound is not (below).
-                            // The LP relaxation first (a share of the time left): its bound, and its rounded
-                            // schedule, often cheaper than the heuristics', as one more warm start; then the
-                            // neighbourhood search from the best of them, then the whole MILP.
+                            // The LP relaxation first (a share of the time left; not on formulations above
+                            // lpLimit): its bound, and its rounded schedule, often cheaper than the heuristics',
+                            // as one more warm start; then the neighbourhood search from the best of them, then
+                            // the whole MILP.
                             var lpOptions = solve
                             let lpDeadline = planning.fraction(Self.lpShare)
                             lpOptions.deadline = lpDeadline
                             lpOptions.timeLimit = lpDeadline.remaining ?? Self.defaultSolveSeconds
-                            let rounded = try? LPRounding(solver: solver, options: lpOptions).plan(problem)
+                            let rounded = CheckmateFormulation.estimatedVariables(problem) <= Self.lpLimit
+                                ? try? LPRounding(solver: solver, options: lpOptions).plan(problem) : nil
                             let starts = found + (rounded.map { [$0] } ?? [])
                             if let rounded, rounded.evaluation.cost < best?.evaluation.cost ?? .infinity { best = rounded }
                             if !planning.expired {
