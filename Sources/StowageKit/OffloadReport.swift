@@ -13,6 +13,12 @@ public struct OffloadReport: Encodable, Sendable {
     public let lpSolves: Int
     public var seconds: Double
     public var timedOut: Bool?
+    /// Exact mode: placements or shapes passed over because their check (the block simulation and the
+    /// verification of its plans) was estimated not to fit in the time left, and the smallest such
+    /// estimate; absent when none was. A faster placement may be among them: the answer is the fastest
+    /// one that could be checked.
+    public var unvalidated: Int?
+    public var smallestUnvalidatedSeconds: Double?
     /// Exact mode: the continuous relaxation's throughput (best LP over the
     /// visited shapes), the best throughput any whole-tensor placement of a
     /// visited shape can reach (MILP bounds), MILPs solved, whether the LP
@@ -103,6 +109,10 @@ public struct OffloadReport: Encodable, Sendable {
         relaxedThroughput = outcome.relaxed?.throughput
         bound = outcome.bound
         milpSolves = outcome.milpSolves
+        if outcome.unvalidated > 0 {
+            unvalidated = outcome.unvalidated
+            smallestUnvalidatedSeconds = outcome.smallestUnvalidatedEstimate
+        }
         proven = outcome.proven
         tiers = best.layers.tiers
         peakBytes = best.peakBytes.map { $0.rounded() }
@@ -182,6 +192,10 @@ public struct OffloadReport: Encodable, Sendable {
         }
         lines += "\n\(lpSolves) LP solves\(milpSolves.map { ", \($0) MILP solves" } ?? "") in \(String(format: "%.1f", seconds * 1000)) ms"
         if timedOut == true { lines += " (time limit reached: the best found so far)" }
+        if let unvalidated {
+            lines += "\n\(unvalidated) placement\(unvalidated == 1 ? "" : "s") passed over: their check would not fit in the time left"
+                + (smallestUnvalidatedSeconds.map { " (the smallest about \(String(format: "%.3g", $0)) s)" } ?? "")
+        }
         if let simulatedThroughput, let tiers, let simulatedPeakBytes {
             lines += "\nsimulated block: \(String(format: "%.4g", simulatedThroughput)) token/s, peak "
                 + zip(tiers, simulatedPeakBytes).map { "\($0) \(gib($1))" }.joined(separator: ", ")

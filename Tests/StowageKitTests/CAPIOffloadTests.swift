@@ -1,4 +1,5 @@
 import Foundation
+import MILP
 import ModelImport
 import Offload
 import SchemaCheck
@@ -70,6 +71,30 @@ extension CAPITests {
             #expect(plan.tiers.map(\.name) == tiers, "\(key)")
             #expect(!plan.steps.isEmpty)
         }
+    }
+
+    @Test("offload: placements passed over because their check would not fit are counted in the report, its text and its schema")
+    func offloadReportCountsUnvalidated() throws {
+        // As ValidationBudgetTests: checks priced so that only blocks of about half the best shape's batches fit.
+        var search = PlacementSearch(shape: .opt30b, hardware: .t4, workload: .reference(alpha: 0.8),
+                                     sizes: .exact(.opt30b, weights: .fp16, cache: .fp16))
+        search.maximumBatchSize = 16
+        let free = search.run()
+        let unlimited = try #require(free.best)
+        let freeReport = OffloadReport(placement: unlimited, sizes: search.sizes, outcome: free, seconds: 1)
+        #expect(freeReport.unvalidated == nil && freeReport.smallestUnvalidatedSeconds == nil)
+        search.validationSecondsPerOperator = 540 / (Double(search.shape.layers * unlimited.nb) / 2 * search.validationMargin)
+        search.deadline = Deadline(seconds: 600)
+        let outcome = search.run()
+        let best = try #require(outcome.best)
+        try #require(outcome.unvalidated > 0)
+        let report = OffloadReport(placement: best, sizes: search.sizes, outcome: outcome, seconds: 1)
+        #expect(report.unvalidated == outcome.unvalidated)
+        #expect(report.smallestUnvalidatedSeconds == outcome.smallestUnvalidatedEstimate)
+        #expect(report.text(model: "opt-30b", hardware: "t4").contains("\(outcome.unvalidated) placement"))
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(try JSONSchemaCheck(named: "offload-report.schema.json", root: Fixtures.root).violation(of: JSONDocument.parse(json)) == nil)
+        #expect(json.contains("\"unvalidated\""))
     }
 
     @Test("offload: bad input is status 2 naming the place, a machine too small status 1 naming the tier")

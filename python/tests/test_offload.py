@@ -50,6 +50,8 @@ def test_exact_mode_places_whole_tensors_under_its_bound_with_verified_plans(rep
     assert 0 < r.throughput <= r.bound * (1 + 1e-9) and 0 <= r.gap < 1
     assert r.gap == pytest.approx((r.bound - r.throughput) / r.bound, abs=1e-12)
     assert r.proven is True and r.simulated_throughput is not None and r.simulated_throughput > 0
+    # No time limit: every placement the search weighed was checked.
+    assert r.unvalidated == 0 and "unvalidated" not in r.report
     # Every weight tensor of every layer lives on exactly one tier; the cache's (layer, head, GPU batch)
     # units and a GPU batch's sequences are all somewhere.
     weights = set(r.tiers[0].weight_layers)

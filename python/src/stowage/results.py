@@ -470,6 +470,8 @@ class Offload:
     lp_solves: int
     milp_solves: Optional[int]
     timed_out: bool
+    #: Exact mode: placements passed over because their check would not fit in the time left (0: none).
+    unvalidated: int
     seconds: float
     layers: Tuple[Dict[str, str], ...] = field(repr=False)
     prefill_plan: Optional[Plan] = field(repr=False)
@@ -522,7 +524,7 @@ class Offload:
             tiers=tuple(tiers), bound=bound, gap=gap, relaxed_throughput=r.get("relaxedThroughput"),
             proven=r.get("proven"), simulated_throughput=r.get("simulatedThroughput"),
             bottlenecks=tuple(r.get("bottlenecks") or ()), lp_solves=r["lpSolves"], milp_solves=r.get("milpSolves"),
-            timed_out=bool(r.get("timedOut", False)), seconds=r["seconds"],
+            timed_out=bool(r.get("timedOut", False)), unvalidated=int(r.get("unvalidated", 0)), seconds=r["seconds"],
             layers=tuple(dict(layer["weights"]) for layer in (placement or {}).get("layers", [])),
             prefill_plan=None if prefill is None else Plan.from_json(prefill),
             decode_plan=None if decode is None else Plan.from_json(decode),
