@@ -1,3 +1,5 @@
+import MILP
+
 extension HardwareProfile {
     /// The profile's tiers with the workload's capacities for the GPU, the
     /// host and (with three tiers or more) the last tier: the options
@@ -22,11 +24,13 @@ extension PolicySearch {
     }
 
     /// Simulates and verifies a placement at a batch shape with the block
-    /// plan of exact mode (``SimulatedPolicy``), with this search's byte counts.
-    public func simulate(gbs: Int, nb: Int, placement: LayerPlacement, decodeSegments: Int = 3) throws(OffloadBlockPlan.BuildError) -> SimulatedPolicy {
+    /// plan of exact mode (``SimulatedPolicy``), with this search's byte counts;
+    /// stops with ``OffloadBlockPlan/BuildError/timeLimit`` once `deadline` passes.
+    public func simulate(gbs: Int, nb: Int, placement: LayerPlacement, decodeSegments: Int = 3,
+                         deadline: Deadline = .none) throws(OffloadBlockPlan.BuildError) -> SimulatedPolicy {
         let chain = TierChain(hardware.tierSpecs(for: workload))
         let cost = ChainCostModel(shape: shape, sizes: sizes, chain: chain, hardware: hardware, workload: workload, gbs: gbs, nb: nb)
         let segments = ChainCostModel.segments(prompt: workload.promptLength, generated: workload.generatedTokens, count: decodeSegments)
-        return try SimulatedPolicy.simulate(cost: cost, segments: segments, placement: placement)
+        return try SimulatedPolicy.simulate(cost: cost, segments: segments, placement: placement, deadline: deadline)
     }
 }

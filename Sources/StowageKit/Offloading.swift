@@ -139,7 +139,10 @@ struct OffloadRun {
             let placement = search.flexGenPlacement(of: policy)
             let sim: SimulatedPolicy
             do {
-                sim = try search.simulate(gbs: policy.gbs, nb: policy.nb, placement: placement)
+                sim = try search.simulate(gbs: policy.gbs, nb: policy.nb, placement: placement, deadline: deadline)
+            } catch .timeLimit {
+                throw .solverFailure(reason: "\(config.name) on \(profile.name): the block simulation of the policy (gbs \(policy.gbs), "
+                    + "nb \(policy.nb)) did not finish within the time limit of \(Self.seconds(options.timeLimit ?? 0)) s")
             } catch {
                 throw .solverFailure(reason: "\(config.name) on \(profile.name): could not build the block plan: \(error)")
             }

@@ -180,5 +180,9 @@ import Verifier
         #expect(placement.weights[0].enumerated().filter { $0.element == 0 }.map { placement.tensors[$0.offset] } == ["q", "k"])
         let sim = try search.simulate(gbs: 48, nb: 3, placement: placement)
         #expect(sim.violations.contains { $0.tier == "gpu" }, "GPU peak \(sim.gpuPeakBytes / FlexGenUnits.gigabyte) GiB")
+        // FlexGen mode's --simulate runs under the command's deadline: one that has passed stops it before any plan.
+        #expect(throws: OffloadBlockPlan.BuildError.timeLimit) {
+            try search.simulate(gbs: 48, nb: 3, placement: placement, deadline: Deadline(seconds: 0))
+        }
     }
 }
