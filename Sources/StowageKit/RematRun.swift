@@ -29,9 +29,9 @@ struct RematRun {
     static let defaultSolveSeconds = 60.0
     /// The largest Checkmate formulation (estimated variables) whose LP relaxation `auto` solves for a
     /// bound and a rounded start. VGG-16's (24,486) and U-Net's (34,120) take 1.4-3 s and their rounding
-    /// is often the best start (at VGG-16 0.6 the only one); ResNet-18's (105,280) took 17-23 s of a
-    /// 60 s limit, its bound was below the critical-moment relaxation's and its rounding above the best
-    /// heuristic at 0.7 (at 0.6 it did not finish): that time goes to the search instead.
+    /// is often the best start (at VGG-16 0.6 the only one); ResNet-18's (105,280) took 17 s of a 60 s
+    /// limit at 0.7, where its bound was below the critical-moment relaxation's and its rounding above
+    /// the best heuristic, and did not finish in its 23 s at 0.6: that time goes to the search instead.
     static let lpLimit = 60_000
     /// The share of the time left for Checkmate's LP relaxation and its rounding in `auto`.
     static let lpShare = 0.4
