@@ -70,10 +70,12 @@ public struct CheckmateLNS: Sendable {
 
     /// The best stage schedule found from `start` (a solution of
     /// `formulation`, as ``CheckmateMILP/warmStart(_:candidates:)`` gives).
+    /// `target`: a proven lower bound on the cost; the search stops once it reaches it (nothing is cheaper).
     public func improve(_ formulation: CheckmateFormulation,
-                        from start: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])) -> Outcome {
+                        from start: (stages: [[Int]], evaluation: RematEvaluation, values: [Double]), target: Double? = nil) -> Outcome {
         let clock = Stopwatch()
         var outcome = Outcome(stages: start.stages, evaluation: start.evaluation, values: start.values)
+        func reached() -> Bool { target.map { outcome.evaluation.cost <= $0 + 1e-9 * max(1, $0) } ?? false }
         let n = formulation.n
         guard n > 1 else { return outcome }
         var width = max(2, min(initialWidth, n))
@@ -84,7 +86,7 @@ public struct CheckmateLNS: Sendable {
         var windowsPerPass: Int { max(1, (n + width / 2 - 1) / max(1, width / 2)) }
         while true {
             let left = options.secondsLeft(clock) ?? .infinity
-            if left < 0.5 { break }
+            if left < 0.5 || reached() { break }
             let a = offset
             let b = min(n, a + width)
             let neighbourhood = byStages ? Self.stageWindow(formulation, a ..< b) : Self.positionWindow(formulation, a ..< b)

@@ -134,6 +134,33 @@ import Verifier
         #expect(improvedCases >= 3)
     }
 
+    @Test("large-neighbourhood search with a target: stops at once when its start meets it, never ends below the stage optimum")
+    func neighbourhoodSearchStopsAtItsTarget() throws {
+        var stoppedAtOnce = 0, reachedOptimum = 0
+        for seed in Self.seeds.prefix(20) {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in Self.budgets(base, seed: seed) {
+                let problem = base.with(budget: budget)
+                let label = "seed \(seed), budget \(budget)"
+                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let formulation = CheckmateFormulation(problem)
+                guard let start = CheckmateMILP.warmStart(formulation, candidates: heuristics),
+                      let optimum = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
+                let search = CheckmateLNS(options: SolveOptions(), initialWidth: 2)
+                let idle = search.improve(formulation, from: start, target: start.evaluation.cost)
+                #expect(idle.neighbourhoods == 0 && idle.evaluation.cost == start.evaluation.cost, "\(label)")
+                if idle.neighbourhoods == 0 { stoppedAtOnce += 1 }
+                let aimed = search.improve(formulation, from: start, target: optimum)
+                #expect(aimed.evaluation.cost >= optimum - 1e-9, "\(label)")
+                if aimed.evaluation.cost <= optimum + 1e-9 { reachedOptimum += 1 }
+            }
+        }
+        #expect(stoppedAtOnce >= 10)
+        #expect(reachedOptimum >= 10)
+    }
+
     @Test("without the strengthenings the stage MILP has the same optimum")
     func strengtheningsKeepTheOptimum() throws {
         var compared = 0
