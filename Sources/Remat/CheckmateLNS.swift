@@ -26,7 +26,8 @@ import MILP
 ///
 /// Every schedule it returns is a stage schedule, so it proves nothing:
 /// the bound comes from the LP relaxation or the whole MILP. Time: until
-/// the deadline or until a pass over windows of every position finds
+/// the deadline, until the incumbent reaches the `target` bound it is given,
+/// or until a pass over windows of every position finds
 /// nothing (then the incumbent is optimal for that neighbourhood, not
 /// necessarily globally); each step builds a restricted model in
 /// O(variables + nonzeros) and solves it within ``neighbourhoodSeconds``.

@@ -12,7 +12,11 @@ import MILP
 /// share of the time goes first to ``CheckmateLNS`` from the warm start
 /// (on the bundled graphs CBC spends a minute on the whole model's
 /// preprocessing and root without improving its start, while the
-/// neighbourhoods do). When the search converges (its last window, every
+/// neighbourhoods do); when the critical-moment relaxation's schedule is
+/// not the cheapest start, the search runs from it first for
+/// ``alternativeShare`` of that time. The search stops when it reaches the
+/// covering or critical-moment bound: that bound then proves its schedule
+/// optimal. When the search converges (its last window, every
 /// position, solved to optimality) that is the answer, proved optimal;
 /// otherwise the whole MILP starts from the best schedule it found, if at
 /// least ``wholeModelSeconds`` are left.
