@@ -48,8 +48,8 @@ public struct CheckmateMILP: Sendable {
     public static let criticalCounts = [5, 10]
     public static let method = "checkmate"
     /// The share of the search's time spent first from the critical-moment relaxation's schedule when
-    /// that is not the cheapest start; the rest goes to the search from the cheaper of its result and the
-    /// cheapest start. The relaxation's schedule often lies in a better basin than cheaper ones: on U-Net
+    /// that is not the cheapest start; the rest goes to the search from the cheapest start (unless the
+    /// first reached the bound), and the cheaper of the two ends is the answer. The relaxation's schedule often lies in a better basin than cheaper ones: on U-Net
     /// at 0.6 the search from it reaches the relaxation's bound (3.792 %, proved optimal over stage
     /// schedules) while from the LP rounding, 0.5 % cheaper to begin with, it stops at 6.04-6.26 %; on
     /// VGG-16 at 0.6 it is the other way round (5.85 % against 3.354 %), hence both.
@@ -130,26 +130,39 @@ public struct CheckmateMILP: Sendable {
         let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
         let startProved = start.map { start in proven.map { $0 >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
         var searched: CheckmateLNS.Outcome?
-        if lnsShare > 0, !startProved, var seed = start, options.secondsLeft(clock) != nil {
+        if lnsShare > 0, !startProved, let seed = start, options.secondsLeft(clock) != nil {
             var first: CheckmateLNS.Outcome?
             if let alternative, Self.alternativeShare > 0 {
                 var alternativeOptions = options.sharing(lnsShare * Self.alternativeShare, since: clock)
                 alternativeOptions.relativeGap = nil
-                let outcome = CheckmateLNS(solver: solver, options: alternativeOptions).improve(formulation, from: alternative, target: proven)
-                if outcome.evaluation.cost < seed.evaluation.cost {
-                    seed = (outcome.stages, outcome.evaluation, outcome.values)
-                    criticalStart = true
-                    coverStart = false
-                }
-                first = outcome
+                first = CheckmateLNS(solver: solver, options: alternativeOptions).improve(formulation, from: alternative, target: proven)
             }
-            var lnsOptions = options.sharing(lnsShare, since: clock)
-            lnsOptions.relativeGap = nil
-            var outcome = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed, target: proven)
-            if let first {
-                outcome.neighbourhoods += first.neighbourhoods
-                outcome.optimalNeighbourhoods += first.optimalNeighbourhoods
-                outcome.improvements += first.improvements
+            // Then from the cheapest start in any case (its basin may be the better one, as on VGG-16 at 0.6),
+            // unless the first search already reached the bound.
+            var outcome = first ?? CheckmateLNS.Outcome(stages: seed.stages, evaluation: seed.evaluation, values: seed.values)
+            let firstReached = first.map { first in proven.map { $0 >= first.evaluation.cost - 1e-9 * max(1, first.evaluation.cost) } ?? false } ?? false
+            if !firstReached {
+                var lnsOptions = options.sharing(lnsShare, since: clock)
+                lnsOptions.relativeGap = nil
+                let second = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed, target: proven)
+                if let first, first.evaluation.cost < second.evaluation.cost {
+                    outcome = first
+                    outcome.neighbourhoods += second.neighbourhoods
+                    outcome.optimalNeighbourhoods += second.optimalNeighbourhoods
+                    outcome.improvements += second.improvements
+                    outcome.converged = false
+                } else {
+                    outcome = second
+                    if let first {
+                        outcome.neighbourhoods += first.neighbourhoods
+                        outcome.optimalNeighbourhoods += first.optimalNeighbourhoods
+                        outcome.improvements += first.improvements
+                    }
+                }
+            }
+            if first != nil, outcome.evaluation.cost < seed.evaluation.cost, outcome.stages == first?.stages {
+                criticalStart = true
+                coverStart = false
             }
             start = (outcome.stages, outcome.evaluation, outcome.values)
             searched = outcome
