@@ -128,7 +128,11 @@ public struct CheckmateMILP: Sendable {
         }
         // The covering or critical-moment bound may already prove the warm start optimal: then there is nothing to search.
         let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
-        let startProved = start.map { start in proven.map { $0 >= start.evaluation.cost - 1e-9 * max(1, start.evaluation.cost) } ?? false } ?? false
+        func meetsBound(_ cost: Double?) -> Bool {
+            guard let cost, let proven else { return false }
+            return proven >= cost - 1e-9 * max(1, cost)
+        }
+        let startProved = meetsBound(start?.evaluation.cost)
         var searched: CheckmateLNS.Outcome?
         if lnsShare > 0, !startProved, let seed = start, options.secondsLeft(clock) != nil {
             var first: CheckmateLNS.Outcome?
@@ -138,37 +142,32 @@ public struct CheckmateMILP: Sendable {
                 first = CheckmateLNS(solver: solver, options: alternativeOptions).improve(formulation, from: alternative, target: proven)
             }
             // Then from the cheapest start in any case (its basin may be the better one, as on VGG-16 at 0.6),
-            // unless the first search already reached the bound.
-            var outcome = first ?? CheckmateLNS.Outcome(stages: seed.stages, evaluation: seed.evaluation, values: seed.values)
-            let firstReached = first.map { first in proven.map { $0 >= first.evaluation.cost - 1e-9 * max(1, first.evaluation.cost) } ?? false } ?? false
-            if !firstReached {
+            // unless the first search already reached the bound; the cheaper end is the answer.
+            var second: CheckmateLNS.Outcome?
+            if !meetsBound(first?.evaluation.cost) {
                 var lnsOptions = options.sharing(lnsShare, since: clock)
                 lnsOptions.relativeGap = nil
-                let second = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed, target: proven)
-                if let first, first.evaluation.cost < second.evaluation.cost {
-                    outcome = first
-                    outcome.neighbourhoods += second.neighbourhoods
-                    outcome.optimalNeighbourhoods += second.optimalNeighbourhoods
-                    outcome.improvements += second.improvements
-                    outcome.converged = false
-                } else {
-                    outcome = second
-                    if let first {
-                        outcome.neighbourhoods += first.neighbourhoods
-                        outcome.optimalNeighbourhoods += first.optimalNeighbourhoods
-                        outcome.improvements += first.improvements
-                    }
+                second = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed, target: proven)
+            }
+            let firstWins = first.map { first in first.evaluation.cost < second?.evaluation.cost ?? .infinity } ?? false
+            // One of the two ran: the second runs unless the first reached the bound.
+            if var outcome = firstWins ? first : second {
+                if let other = firstWins ? second : first {
+                    outcome.neighbourhoods += other.neighbourhoods
+                    outcome.optimalNeighbourhoods += other.optimalNeighbourhoods
+                    outcome.improvements += other.improvements
+                    if firstWins { outcome.converged = false }
                 }
+                if firstWins, outcome.evaluation.cost < seed.evaluation.cost {
+                    criticalStart = true
+                    coverStart = false
+                }
+                start = (outcome.stages, outcome.evaluation, outcome.values)
+                searched = outcome
             }
-            if first != nil, outcome.evaluation.cost < seed.evaluation.cost, outcome.stages == first?.stages {
-                criticalStart = true
-                coverStart = false
-            }
-            start = (outcome.stages, outcome.evaluation, outcome.values)
-            searched = outcome
         }
         // The search stops when it reaches a stage bound: then that bound proves its schedule optimal.
-        let searchProved = searched.map { searched in proven.map { $0 >= searched.evaluation.cost - 1e-9 * max(1, searched.evaluation.cost) } ?? false } ?? false
+        let searchProved = meetsBound(searched?.evaluation.cost)
         let result: SolveResult
         if startProved || searchProved, let start {
             result = SolveResult(status: .optimal, objective: start.evaluation.cost, bound: proven,

@@ -96,37 +96,48 @@ import Verifier
         #expect(knapsackAboveBase >= 20, "the stage-knapsack bound proves extra cost in \(knapsackAboveBase) cases")
     }
 
-    @Test("large-neighbourhood search: never worse than its start, never below the stage optimum, equal to it when it converges; plans verify")
-    func neighbourhoodSearch() throws {
-        var searched = 0, converged = 0, improvedCases = 0
-        for seed in Self.seeds.prefix(30) {
+    typealias SearchCase = (label: String, problem: RematProblem, budget: Int, formulation: CheckmateFormulation,
+                            start: (stages: [[Int]], evaluation: RematEvaluation, values: [Double]), graph: Graph)
+
+    /// The tiny cases with a stage warm start from the heuristics, over the first `count` seeds.
+    static func searchCases(seeds count: Int) throws -> [SearchCase] {
+        var cases: [SearchCase] = []
+        for seed in seeds.prefix(count) {
             let graph = TinyTrainingGraphs.graph(seed: seed)
             let base = try RematProblem(graph: graph, budget: 0)
-            for budget in Self.budgets(base, seed: seed) {
+            for budget in budgets(base, seed: seed) {
                 let problem = base.with(budget: budget)
-                let label = "seed \(seed), budget \(budget)"
                 let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
                                   try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
                 let formulation = CheckmateFormulation(problem)
                 guard let start = CheckmateMILP.warmStart(formulation, candidates: heuristics) else { continue }
-                let stageTruth = try #require(StageBruteForce(graph: graph, budget: budget).optimum(), "\(label): a warm start but no stage schedule")
-                // No time limit: every neighbourhood is solved to the end (CBC runs one solve at a time per
-                // process, and the other suites' solves would eat a limit), so the outcome does not depend on load.
-                let outcome = CheckmateLNS(options: SolveOptions(), initialWidth: 2).improve(formulation, from: start)
-                #expect(outcome.evaluation.fits(budget), "\(label)")
-                #expect(outcome.evaluation.cost <= start.evaluation.cost + 1e-9, "\(label)")
-                #expect(outcome.evaluation.cost >= Double(stageTruth) - 1e-9, "\(label): below the stage optimum")
-                #expect(formulation.model.violation(at: outcome.values) == nil, "\(label)")
-                if outcome.converged {
-                    #expect(outcome.evaluation.cost == Double(stageTruth), "\(label): converged at \(outcome.evaluation.cost), optimum \(stageTruth)")
-                    converged += 1
-                }
-                if outcome.evaluation.cost < start.evaluation.cost { improvedCases += 1 }
-                let solution = RematSolution(method: CheckmateLNS.method, evaluation: outcome.evaluation)
-                let report = Self.verified(problem, solution)
-                #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
-                searched += 1
+                cases.append(("seed \(seed), budget \(budget)", problem, budget, formulation, start, graph))
             }
+        }
+        return cases
+    }
+
+    @Test("large-neighbourhood search: never worse than its start, never below the stage optimum, equal to it when it converges; plans verify")
+    func neighbourhoodSearch() throws {
+        var searched = 0, converged = 0, improvedCases = 0
+        for (label, problem, budget, formulation, start, graph) in try Self.searchCases(seeds: 30) {
+            let stageTruth = try #require(StageBruteForce(graph: graph, budget: budget).optimum(), "\(label): a warm start but no stage schedule")
+            // No time limit: every neighbourhood is solved to the end (CBC runs one solve at a time per
+            // process, and the other suites' solves would eat a limit), so the outcome does not depend on load.
+            let outcome = CheckmateLNS(options: SolveOptions(), initialWidth: 2).improve(formulation, from: start)
+            #expect(outcome.evaluation.fits(budget), "\(label)")
+            #expect(outcome.evaluation.cost <= start.evaluation.cost + 1e-9, "\(label)")
+            #expect(outcome.evaluation.cost >= Double(stageTruth) - 1e-9, "\(label): below the stage optimum")
+            #expect(formulation.model.violation(at: outcome.values) == nil, "\(label)")
+            if outcome.converged {
+                #expect(outcome.evaluation.cost == Double(stageTruth), "\(label): converged at \(outcome.evaluation.cost), optimum \(stageTruth)")
+                converged += 1
+            }
+            if outcome.evaluation.cost < start.evaluation.cost { improvedCases += 1 }
+            let solution = RematSolution(method: CheckmateLNS.method, evaluation: outcome.evaluation)
+            let report = Self.verified(problem, solution)
+            #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+            searched += 1
         }
         print("neighbourhood search: \(searched) searched, \(converged) converged, \(improvedCases) improved on their start")
         #expect(searched >= 20)
@@ -137,25 +148,15 @@ import Verifier
     @Test("large-neighbourhood search with a target: stops at once when its start meets it, never ends below the stage optimum")
     func neighbourhoodSearchStopsAtItsTarget() throws {
         var stoppedAtOnce = 0, reachedOptimum = 0
-        for seed in Self.seeds.prefix(20) {
-            let graph = TinyTrainingGraphs.graph(seed: seed)
-            let base = try RematProblem(graph: graph, budget: 0)
-            for budget in Self.budgets(base, seed: seed) {
-                let problem = base.with(budget: budget)
-                let label = "seed \(seed), budget \(budget)"
-                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
-                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
-                let formulation = CheckmateFormulation(problem)
-                guard let start = CheckmateMILP.warmStart(formulation, candidates: heuristics),
-                      let optimum = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
-                let search = CheckmateLNS(options: SolveOptions(), initialWidth: 2)
-                let idle = search.improve(formulation, from: start, target: start.evaluation.cost)
-                #expect(idle.neighbourhoods == 0 && idle.evaluation.cost == start.evaluation.cost, "\(label)")
-                if idle.neighbourhoods == 0 { stoppedAtOnce += 1 }
-                let aimed = search.improve(formulation, from: start, target: optimum)
-                #expect(aimed.evaluation.cost >= optimum - 1e-9, "\(label)")
-                if aimed.evaluation.cost <= optimum + 1e-9 { reachedOptimum += 1 }
-            }
+        for (label, _, budget, formulation, start, graph) in try Self.searchCases(seeds: 20) {
+            guard let optimum = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
+            let search = CheckmateLNS(options: SolveOptions(), initialWidth: 2)
+            let idle = search.improve(formulation, from: start, target: start.evaluation.cost)
+            #expect(idle.neighbourhoods == 0 && idle.evaluation.cost == start.evaluation.cost, "\(label)")
+            if idle.neighbourhoods == 0 { stoppedAtOnce += 1 }
+            let aimed = search.improve(formulation, from: start, target: optimum)
+            #expect(aimed.evaluation.cost >= optimum - 1e-9, "\(label)")
+            if aimed.evaluation.cost <= optimum + 1e-9 { reachedOptimum += 1 }
         }
         #expect(stoppedAtOnce >= 10)
         #expect(reachedOptimum >= 10)
