@@ -7,8 +7,9 @@ extension CriticalMomentBound {
     /// (the end for graph outputs), except that a value the solution does
     /// not hold at a critical moment (and that the critical operator does
     /// not touch) is dropped over the stretch between its two consecutive
-    /// uses (its producer, then its readers) around that moment and remade
-    /// in the later one's stage (``LPRounding``'s closure); then repaired
+    /// uses (its producer, then its readers, then the end for a graph
+    /// output) around that moment and remade in the later one's stage
+    /// (``LPRounding``'s closure; the last stage for the end); then repaired
     /// until it fits (nil when it cannot be). `resident` is per critical
     /// position as in `critical` (``Outcome/resident``). Time: O(m · values
     /// + values · n) for the keeps plus the repair's
@@ -17,7 +18,8 @@ extension CriticalMomentBound {
         guard critical.count == resident.count else { return nil }
         let n = formulation.n
         let kept = LPRounding.keptBetweenUses(formulation) { v, uses in
-            // The stretch (x, y] between consecutive uses with x < k < y; none when k itself uses v.
+            // The stretch (x, y] between consecutive uses with x < k < y (y = n for a graph output after its
+            // last reader: it is remade at the end); none when k itself uses v.
             critical.enumerated().compactMap { a, k in
                 guard k > uses[0], k < n, !resident[a].contains(v), let y = uses.first(where: { $0 >= k }), y > k,
                       let x = uses.last(where: { $0 < k }) else { return nil }

@@ -120,8 +120,14 @@ public struct LPRounding: Sendable {
     /// The kept sets of a stage schedule that holds every value from the
     /// stage after its producer to its last use (the end for graph outputs),
     /// except in the stages `dropping` names, given the value and its uses
-    /// (its producer's position, then its readers' in order): the start of
-    /// the covering and critical-moment schedules before ``repaired(_:kept:)``.
+    /// (its producer's position, then its readers' in order, then n, the
+    /// end, for a graph output): the start of the covering and
+    /// critical-moment schedules before ``repaired(_:kept:)``. A graph
+    /// output is in kept[n] whatever `dropping` says, so a stretch that
+    /// runs to the end remakes it in the last stage: the weight gradients
+    /// that are written early in the backward pass and read by nothing
+    /// (VGG-16's first linear layer's, 411 MB) can wait for the end
+    /// unmade instead of being held through every peak after them.
     /// Time: O(values · n) plus the closure's.
     static func keptBetweenUses(_ formulation: CheckmateFormulation,
                                 dropping: (_ value: Int, _ uses: [Int]) -> [Range<Int>]) -> [Set<Int>] {
@@ -130,11 +136,12 @@ public struct LPRounding: Sendable {
         var kept = [Set<Int>](repeating: [], count: n + 1)
         for v in problem.bytes.indices {
             guard let p = formulation.producerPosition[v] else { continue }
+            let output = problem.isGraphOutput[v]
             let readers = formulation.readerPositions[v].filter { $0 > p }.sorted()
-            let last = problem.isGraphOutput[v] ? n : (readers.last ?? p)
+            let last = output ? n : (readers.last ?? p)
             guard last > p else { continue }
-            let dropped = dropping(v, [p] + readers)
-            for t in (p + 1) ... last where !dropped.contains(where: { $0.contains(t) }) { kept[t].insert(v) }
+            let dropped = dropping(v, [p] + readers + (output ? [n] : []))
+            for t in (p + 1) ... last where (output && t == n) || !dropped.contains(where: { $0.contains(t) }) { kept[t].insert(v) }
         }
         return kept
     }
