@@ -9,21 +9,43 @@ extension CriticalMomentBound {
     /// not touch) is dropped over the stretch between its two consecutive
     /// uses (its producer, then its readers, then the end for a graph
     /// output) around that moment and remade in the later one's stage
-    /// (``LPRounding``'s closure; the last stage for the end); then repaired
-    /// until it fits (nil when it cannot be). `resident` is per critical
-    /// position as in `critical` (``Outcome/resident``). Time: O(m · values
-    /// + values · n) for the keeps plus the repair's
+    /// (``LPRounding``'s closure; the last stage for the end). A graph
+    /// output remade at the end needs its producer's inputs there: those
+    /// the solution holds at the last critical moment are held from their
+    /// last use to the end (the relaxation remade the output from them in
+    /// its last gap). Then repaired until it fits (nil when it cannot be).
+    /// `resident` is per critical position as in `critical`
+    /// (``Outcome/resident``).
+    ///
+    /// Graph outputs that nothing reads are what this is for: VGG-16's
+    /// first linear layer's weight gradient (411 MB) is written at position
+    /// 54 of 88; held to the end it stands in every later peak, and at
+    /// 1,787,929,594 B the repair then dropped relu_1 instead, whose
+    /// remake runs a 6,076-cost convolution.
+    ///
+    /// Time: O(m · values + values · n) for the keeps plus the repair's
     /// (``LPRounding/repaired(_:kept:)``).
     public static func plan(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> RematEvaluation? {
-        guard critical.count == resident.count else { return nil }
+        guard critical.count == resident.count, let last = resident.last else { return nil }
         let n = formulation.n
-        let kept = LPRounding.keptBetweenUses(formulation) { v, uses in
+        let problem = formulation.problem
+        var kept = LPRounding.keptBetweenUses(formulation, endIsUse: true) { v, uses in
+            // A value of no bytes frees nothing when dropped, and dropping one could only add recomputations.
+            guard problem.bytes[v] > 0 else { return [] }
             // The stretch (x, y] between consecutive uses with x < k < y (y = n for a graph output after its
-            // last reader: it is remade at the end); none when k itself uses v.
-            critical.enumerated().compactMap { a, k in
+            // last reader); none when k itself uses v.
+            return critical.enumerated().compactMap { a, k in
                 guard k > uses[0], k < n, !resident[a].contains(v), let y = uses.first(where: { $0 >= k }), y > k,
                       let x = uses.last(where: { $0 < k }) else { return nil }
                 return (x + 1) ..< (y + 1)
+            }
+        }
+        for v in problem.bytes.indices where problem.isGraphOutput[v] {
+            guard let p = formulation.producerPosition[v], p < n - 1, kept[n].contains(v), !kept[n - 1].contains(v) else { continue }
+            for u in formulation.readsAt[p] where last.contains(u) {
+                guard let q = formulation.producerPosition[u] else { continue }
+                let lastUse = formulation.readerPositions[u].max() ?? q
+                for t in (lastUse + 1) ..< n { kept[t].insert(u) }
             }
         }
         return LPRounding.repaired(formulation, kept: kept)

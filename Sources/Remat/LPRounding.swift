@@ -121,15 +121,12 @@ public struct LPRounding: Sendable {
     /// stage after its producer to its last use (the end for graph outputs),
     /// except in the stages `dropping` names, given the value and its uses
     /// (its producer's position, then its readers' in order, then n, the
-    /// end, for a graph output): the start of the covering and
-    /// critical-moment schedules before ``repaired(_:kept:)``. A graph
+    /// end, for a graph output when `endIsUse`): the start of the covering
+    /// and critical-moment schedules before ``repaired(_:kept:)``. A graph
     /// output is in kept[n] whatever `dropping` says, so a stretch that
-    /// runs to the end remakes it in the last stage: the weight gradients
-    /// that are written early in the backward pass and read by nothing
-    /// (VGG-16's first linear layer's, 411 MB) can wait for the end
-    /// unmade instead of being held through every peak after them.
+    /// runs to the end remakes it in the last stage.
     /// Time: O(values · n) plus the closure's.
-    static func keptBetweenUses(_ formulation: CheckmateFormulation,
+    static func keptBetweenUses(_ formulation: CheckmateFormulation, endIsUse: Bool = false,
                                 dropping: (_ value: Int, _ uses: [Int]) -> [Range<Int>]) -> [Set<Int>] {
         let problem = formulation.problem
         let n = formulation.n
@@ -140,7 +137,7 @@ public struct LPRounding: Sendable {
             let readers = formulation.readerPositions[v].filter { $0 > p }.sorted()
             let last = output ? n : (readers.last ?? p)
             guard last > p else { continue }
-            let dropped = dropping(v, [p] + readers + (output ? [n] : []))
+            let dropped = dropping(v, [p] + readers + (output && endIsUse ? [n] : []))
             for t in (p + 1) ... last where (output && t == n) || !dropped.contains(where: { $0.contains(t) }) { kept[t].insert(v) }
         }
         return kept

@@ -7,9 +7,8 @@ extension StageCoverBound {
     /// Keep every value from the stage after its producer to its last use
     /// (the end for graph outputs), except that each value of a producer in
     /// `cover` is dropped between the two consecutive uses (its producer,
-    /// then its readers, then the end for a graph output) that lie furthest
-    /// apart and remade in the later one's stage (LPRounding's closure; the
-    /// last stage for the end); then repaired until it fits (nil when
+    /// then its readers) that lie furthest apart and remade in the later
+    /// one's stage (LPRounding's closure); then repaired until it fits (nil when
     /// it cannot be). Time: O(values · n) for the keeps plus the repair's
     /// (``LPRounding/repaired(_:kept:)``).
     public static func plan(_ formulation: CheckmateFormulation, cover: [Int]) -> RematEvaluation? {

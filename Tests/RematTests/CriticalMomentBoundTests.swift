@@ -174,4 +174,26 @@ import Testing
         let overhead = try #require(alone.bound) / problem.baseCost - 1
         #expect(overhead > 0.03, "stage 54 alone proves \(overhead)")
     }
+
+    /// VGG-16 at 1,787,929,594 B: the relaxation of stages 54 and 65 drops
+    /// the 411 MB weight gradient that position 54 writes and nothing
+    /// reads; its schedule must remake it in the last stage rather than
+    /// hold it through every later peak (held, the repair dropped relu_1
+    /// instead and remade a 6,076-cost convolution: 6.2 % over the base).
+    @Test func aGradientNothingReadsWaitsForTheEnd() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let graph = try JSONGraphFormat.importGraph(contentsOf: root.appendingPathComponent("Models/training/vgg16.json").path)
+        let problem = try RematProblem(graph: graph, budget: 1_787_929_594)
+        let critical = [54, 65]
+        let outcome = try #require(CriticalMomentBound(options: Self.options).solve(problem, critical: critical))
+        let resident = try #require(outcome.resident)
+        let gradient = problem.outputs[problem.order[54]]
+        #expect(gradient.allSatisfy { problem.isGraphOutput[$0] && !resident[1].contains($0) }, "the relaxation holds the gradient at 65")
+        let planned = try #require(CriticalMomentBound.plan(CheckmateFormulation(problem), critical: critical, resident: resident))
+        #expect(planned.fits(problem.budget))
+        #expect(planned.schedule.filter { $0 == problem.order[54] }.count == 2, "the gradient is remade once, at the end")
+        #expect(planned.cost < 1.02 * problem.baseCost, "overhead \(planned.cost / problem.baseCost - 1)")
+        let report = CheckmateTests.verified(problem, RematSolution(method: "critical", evaluation: planned))
+        #expect(report.passed, "\(report.failure?.description ?? "")")
+    }
 }
