@@ -110,7 +110,7 @@ public struct CheckmateMILP: Sendable {
             start = better
             coverStart = true
         }
-        let critical = criticalShare > 0 ? criticalBound(problem, clock: clock, incumbent: start?.evaluation) : nil
+        let critical = criticalShare > 0 ? criticalBound(formulation, clock: clock, incumbent: start?.evaluation) : nil
         // What the relaxation keeps at the peaks, repaired into a schedule, is one more start when it is
         // cheaper, and otherwise the search's first start (see alternativeShare).
         var criticalStart = false
@@ -223,10 +223,11 @@ public struct CheckmateMILP: Sendable {
         return solution
     }
 
-    /// ``CriticalMomentBound/grown(_:counts:incumbent:)`` with ``criticalShare`` of the time left.
-    func criticalBound(_ problem: RematProblem, clock: Stopwatch, incumbent: RematEvaluation?) -> CriticalMomentBound.Outcome? {
+    /// ``CriticalMomentBound/grown(_:counts:incumbent:formulation:)`` with ``criticalShare`` of the time left.
+    func criticalBound(_ formulation: CheckmateFormulation, clock: Stopwatch, incumbent: RematEvaluation?) -> CriticalMomentBound.Outcome? {
         var solve = options.sharing(criticalShare, since: clock)
         solve.cbc = CBCSearchSettings()  // CBC's defaults, as measured (Benchmarks remat-checkmate)
-        return CriticalMomentBound(solver: solver, options: solve).grown(problem, counts: Self.criticalCounts, incumbent: incumbent)
+        return CriticalMomentBound(solver: solver, options: solve)
+            .grown(formulation.problem, counts: Self.criticalCounts, incumbent: incumbent, formulation: formulation)
     }
 }

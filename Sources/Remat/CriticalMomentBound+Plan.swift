@@ -26,6 +26,11 @@ extension CriticalMomentBound {
     /// Time: O(m · values + values · n) for the keeps plus the repair's
     /// (``LPRounding/repaired(_:kept:)``).
     public static func plan(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> RematEvaluation? {
+        guard let kept = keptSets(formulation, critical: critical, resident: resident) else { return nil }
+        return LPRounding.repaired(formulation, kept: kept)
+    }
+
+    static func keptSets(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> [Set<Int>]? {
         guard critical.count == resident.count, let last = resident.last else { return nil }
         let n = formulation.n
         let problem = formulation.problem
@@ -48,6 +53,6 @@ extension CriticalMomentBound {
                 for t in (lastUse + 1) ..< n { kept[t].insert(u) }
             }
         }
-        return LPRounding.repaired(formulation, kept: kept)
+        return kept
     }
 }

@@ -310,11 +310,11 @@ public struct CriticalMomentBound: Sendable {
                        seconds: clock.seconds, status: result.status, warmStarted: warm, resident: resident)
     }
 
-    /// The share of ``grown(_:counts:incumbent:)``'s time for the few-stage search that comes first.
+    /// The share of ``grown(_:counts:incumbent:formulation:)``'s time for the few-stage search that comes first.
     public static let fewStageShare = 0.4
 
     /// The best bound over few critical stages chosen by what they prove
-    /// (``fewStages(_:incumbent:)``, first, in ``fewStageShare`` of the
+    /// (``fewStages(_:incumbent:formulation:)``, first, in ``fewStageShare`` of the
     /// time) and over `counts` critical stages in turn (the stages of
     /// largest deficit, ``criticalPositions(_:count:)``), all within
     /// ``options``' time limit and deadline together: each solve of the
@@ -327,10 +327,11 @@ public struct CriticalMomentBound: Sendable {
     /// ``CheckmateMILP`` (on U-Net at 0.6 both prove 3.792 %, and the
     /// search from the former's schedule reaches it). Nil without any
     /// bound. Time: the few-stage search's, then at most `counts.count` solves.
-    public func grown(_ problem: RematProblem, counts: [Int], incumbent: RematEvaluation?) -> Outcome? {
+    public func grown(_ problem: RematProblem, counts: [Int], incumbent: RematEvaluation?,
+                      formulation: CheckmateFormulation? = nil) -> Outcome? {
         let phase = Stopwatch()
         let few = CriticalMomentBound(solver: solver, options: options.sharing(Self.fewStageShare, since: phase))
-            .fewStages(problem, incumbent: incumbent)
+            .fewStages(problem, incumbent: incumbent, formulation: formulation)
         let most = Self.deficitStageCount(problem)
         var best: Outcome?
         var previous = 0
