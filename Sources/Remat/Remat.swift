@@ -76,6 +76,12 @@
 /// - ``StageKnapsackBound``: a bound over stage schedules from one stage's
 ///   0-1 knapsack at a time, with the integrality the LP relaxation loses;
 ///   the MILP methods report the larger of it and their own.
+/// - ``StageCoverBound`` and ``CriticalMomentBound``: stronger bounds over
+///   stage schedules, a covering MILP of the stage rows, and a relaxation
+///   over the moments a few critical operators run (what is resident then,
+///   what must be remade between them), at the stages that prove most alone
+///   and together and at those of largest deficit; their solutions, read as
+///   schedules, start the search.
 /// - ``GriewankPlanner``: Griewank's revolve (``Revolve``) on a forward
 ///   chain mirrored by its backward chain; other graphs are refused.
 /// - The greedy eviction also spills when that is cheaper than
