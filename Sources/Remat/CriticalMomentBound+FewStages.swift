@@ -24,6 +24,11 @@ extension CriticalMomentBound {
     /// How many stages the few-stage search adds where its solution's schedule is over the budget.
     public static let refinementRounds = 4
 
+    /// Whether `bound` is above `current` by more than the solver's rounding.
+    static func raises(_ bound: Double, over current: Double) -> Bool {
+        bound > current + 1e-9 * max(1, abs(current))
+    }
+
     /// The stage where the schedule read off a relaxation solution
     /// (``plan(_:critical:resident:)`` before its repair) reaches its peak,
     /// nil when that schedule fits (or is not valid). O(values · n) plus
@@ -113,7 +118,7 @@ extension CriticalMomentBound {
                 guard let outcome = solve(chosen + [t]), let bound = outcome.bound else { continue }
                 if bound > round?.bound ?? -.infinity { round = (t, outcome, bound) }
             }
-            guard let round, let current = best?.bound, round.bound > current + 1e-9 * max(1, abs(current)) else { break }
+            guard let round, let current = best?.bound, Self.raises(round.bound, over: current) else { break }
             chosen.append(round.t)
             best = round.outcome
         }
@@ -124,7 +129,7 @@ extension CriticalMomentBound {
                       let stage = Self.overBudgetStage(formulation, critical: current.critical, resident: resident),
                       !current.critical.contains(stage),
                       let outcome = solve(current.critical + [stage]), let bound = outcome.bound,
-                      bound >= currentBound - 1e-9 * max(1, abs(currentBound)) else { break }
+                      !Self.raises(currentBound, over: bound) else { break }
                 best = outcome  // kept when equal too: its solution is over the budget elsewhere
             }
         }

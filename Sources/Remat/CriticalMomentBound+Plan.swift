@@ -30,8 +30,11 @@ extension CriticalMomentBound {
         return LPRounding.repaired(formulation, kept: kept)
     }
 
+    /// The kept sets of ``plan(_:critical:resident:)`` before its repair (see there); nil when
+    /// `resident` does not match `critical`.
     static func keptSets(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> [Set<Int>]? {
-        guard critical.count == resident.count, let last = resident.last else { return nil }
+        guard critical.count == resident.count else { return nil }
+        let last = resident.last ?? []
         let n = formulation.n
         let problem = formulation.problem
         var kept = LPRounding.keptBetweenUses(formulation, endIsUse: true) { v, uses in

@@ -24,6 +24,27 @@ import Testing
     static let seeds: [UInt64] = Array(1 ... 120)
     static let options = SolveOptions(timeLimit: 30)
 
+    /// The seeded tiny cases at ``StageCoverBoundTests/budgets(_:seed:)`` in which some stage schedule fits, with its exhaustive optimum.
+    static func stageCases() throws -> [(seed: UInt64, problem: RematProblem, label: String, stageTruth: Double)] {
+        var cases: [(seed: UInt64, problem: RematProblem, label: String, stageTruth: Double)] = []
+        for seed in seeds {
+            let graph = TinyTrainingGraphs.graph(seed: seed)
+            let base = try RematProblem(graph: graph, budget: 0)
+            for budget in StageCoverBoundTests.budgets(base, seed: seed) {
+                guard let stageTruth = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
+                cases.append((seed, base.with(budget: budget), "seed \(seed), budget \(budget)", stageTruth))
+            }
+        }
+        return cases
+    }
+
+    /// VGG-16's bundled training graph at `budget` bytes.
+    static func vgg(budget: Int) throws -> RematProblem {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let graph = try JSONGraphFormat.importGraph(contentsOf: root.appendingPathComponent("Models/training/vgg16.json").path)
+        return try RematProblem(graph: graph, budget: budget)
+    }
+
     /// ``StageCoverBound``'s rows of the stages in `stages` only.
     static func rows(_ problem: RematProblem, at stages: [Int]) -> StageCoverBound.Rows? {
         let positions = StageKnapsackBound.Positions(problem)
@@ -43,83 +64,77 @@ import Testing
     func betweenCoverAndStageOptimum() throws {
         var compared = 0, plans = 0, plansOptimal = 0, aboveCover = 0, mapped = 0, belowCoverWithoutReads = 0, belowCoverWithoutMemory = 0, strongMutantCaught = 0
         let bound = CriticalMomentBound(options: Self.options)
-        for seed in Self.seeds {
-            let graph = TinyTrainingGraphs.graph(seed: seed)
-            let base = try RematProblem(graph: graph, budget: 0)
-            for budget in StageCoverBoundTests.budgets(base, seed: seed) {
-                let problem = base.with(budget: budget)
-                let label = "seed \(seed), budget \(budget)"
-                guard let stageTruth = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
-                let n = problem.operatorCount
-                let all = Array(0 ..< n)
-                let cover = try #require(StageCoverBound(options: Self.options).solve(problem), "\(label)")
-                let full = try #require(bound.solve(problem, critical: all), "\(label): no bound with every position critical")
-                let value = try #require(full.bound, "\(label)")
-                #expect(full.proved, "\(label)")
-                #expect(value <= stageTruth + 1e-6, "\(label): critical \(value) above the stage optimum \(stageTruth)")
-                #expect(value >= cover.bound - 1e-6, "\(label): critical \(value) below the cover \(cover.bound)")
-                if value > cover.bound + 1e-6 { aboveCover += 1 }
-                // Its solution made into a schedule: it fits, verifies, and is no cheaper than the stage optimum.
-                if let resident = full.resident, let planned = CriticalMomentBound.plan(CheckmateFormulation(problem), critical: full.critical, resident: resident) {
-                    #expect(planned.fits(budget), "\(label)")
-                    #expect(planned.cost >= stageTruth - 1e-6, "\(label): critical plan \(planned.cost), stage optimum \(stageTruth)")
-                    let report = CheckmateTests.verified(problem, RematSolution(method: "critical", evaluation: planned))
-                    #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
-                    plans += 1
-                    if planned.cost <= stageTruth + 1e-6 { plansOptimal += 1 }
-                }
-                let few = CriticalMomentBound.criticalPositions(problem, count: 2)
-                if !few.isEmpty, let partial = bound.solve(problem, critical: few)?.bound {
-                    #expect(partial <= stageTruth + 1e-6, "\(label): critical \(few) gives \(partial), above the stage optimum \(stageTruth)")
-                }
-                // Real schedules: raw (when in the given order) and in stage form.
-                var schedules: [RematEvaluation] = []
-                for evaluation in [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
-                                   try? TorchKnapsackPlanner.plan(problem), try? KeepAllPlanner.plan(problem)].compactMap({ $0?.evaluation })
-                    where evaluation.fits(budget) {
-                    schedules.append(evaluation)
-                    guard let raw = StageSchedule.stages(of: evaluation.schedule, problem) else { continue }
-                    let stages = StageSchedule.canonical(raw, problem)
-                    let measured = problem.evaluate(CheckmateFormulation(problem).schedule(of: stages))
-                    if measured.fits(budget) { schedules.append(measured) }
-                }
-                var strongRejects = false
-                for critical in [all, few] where !critical.isEmpty {
-                    let relaxation = try #require(CriticalMomentBound.relaxation(problem, critical: critical))
-                    let strong = CriticalMomentBound.relaxation(problem, critical: critical, mutation: .carryWithoutRemake)
-                    for evaluation in schedules {
-                        guard let point = CriticalMomentBound.values(relaxation, for: evaluation) else { continue }
-                        #expect(relaxation.model.violation(at: point) == nil,
-                                "\(label), critical \(critical): a fitting schedule violates \(relaxation.model.violation(at: point) ?? "")")
-                        #expect(problem.baseCost + relaxation.model.objectiveValue(at: point) <= evaluation.cost + 1e-6, "\(label)")
-                        mapped += 1
-                        if let strong, let wrong = CriticalMomentBound.values(strong, for: evaluation), strong.model.violation(at: wrong) != nil {
-                            strongRejects = true
-                        }
-                    }
-                }
-                if !strongRejects, let wrong = bound.solve(problem, critical: all, incumbent: nil, mutation: .carryWithoutRemake) {
-                    if (wrong.bound ?? 0) > stageTruth + 1e-6 { strongRejects = true }
-                } else if !strongRejects {
-                    strongRejects = true  // proved infeasible although a stage schedule fits
-                }
-                if strongRejects { strongMutantCaught += 1 }
-                // At the stages in K it dominates the covering rows of those stages alone; without the read rows it need not.
-                if !few.isEmpty, let rows = Self.rows(problem, at: few), let covering = StageCoverBoundTests.enumerated(problem, rows),
-                   let partial = bound.solve(problem, critical: few)?.bound {
-                    #expect(partial >= problem.baseCost + covering - 1e-6, "\(label): critical \(few) gives \(partial), its stages' cover \(problem.baseCost + covering)")
-                    if let weak = bound.solve(problem, critical: few, incumbent: nil, mutation: .withoutReads)?.bound,
-                       weak < problem.baseCost + covering - 1e-6 {
-                        belowCoverWithoutReads += 1
-                    }
-                }
-                let heaviest = Int(seed) % n
-                if let weak = bound.solve(problem, critical: all, incumbent: nil, mutation: .withoutMemoryRow(heaviest))?.bound,
-                   weak < cover.bound - 1e-6 {
-                    belowCoverWithoutMemory += 1
-                }
-                compared += 1
+        for (seed, problem, label, stageTruth) in try Self.stageCases() {
+            let budget = problem.budget
+            let n = problem.operatorCount
+            let all = Array(0 ..< n)
+            let cover = try #require(StageCoverBound(options: Self.options).solve(problem), "\(label)")
+            let full = try #require(bound.solve(problem, critical: all), "\(label): no bound with every position critical")
+            let value = try #require(full.bound, "\(label)")
+            #expect(full.proved, "\(label)")
+            #expect(value <= stageTruth + 1e-6, "\(label): critical \(value) above the stage optimum \(stageTruth)")
+            #expect(value >= cover.bound - 1e-6, "\(label): critical \(value) below the cover \(cover.bound)")
+            if value > cover.bound + 1e-6 { aboveCover += 1 }
+            // Its solution made into a schedule: it fits, verifies, and is no cheaper than the stage optimum.
+            if let resident = full.resident, let planned = CriticalMomentBound.plan(CheckmateFormulation(problem), critical: full.critical, resident: resident) {
+                #expect(planned.fits(budget), "\(label)")
+                #expect(planned.cost >= stageTruth - 1e-6, "\(label): critical plan \(planned.cost), stage optimum \(stageTruth)")
+                let report = CheckmateTests.verified(problem, RematSolution(method: "critical", evaluation: planned))
+                #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
+                plans += 1
+                if planned.cost <= stageTruth + 1e-6 { plansOptimal += 1 }
             }
+            let few = CriticalMomentBound.criticalPositions(problem, count: 2)
+            if !few.isEmpty, let partial = bound.solve(problem, critical: few)?.bound {
+                #expect(partial <= stageTruth + 1e-6, "\(label): critical \(few) gives \(partial), above the stage optimum \(stageTruth)")
+            }
+            // Real schedules: raw (when in the given order) and in stage form.
+            var schedules: [RematEvaluation] = []
+            for evaluation in [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                               try? TorchKnapsackPlanner.plan(problem), try? KeepAllPlanner.plan(problem)].compactMap({ $0?.evaluation })
+                where evaluation.fits(budget) {
+                schedules.append(evaluation)
+                guard let raw = StageSchedule.stages(of: evaluation.schedule, problem) else { continue }
+                let stages = StageSchedule.canonical(raw, problem)
+                let measured = problem.evaluate(CheckmateFormulation(problem).schedule(of: stages))
+                if measured.fits(budget) { schedules.append(measured) }
+            }
+            var strongRejects = false
+            for critical in [all, few] where !critical.isEmpty {
+                let relaxation = try #require(CriticalMomentBound.relaxation(problem, critical: critical))
+                let strong = CriticalMomentBound.relaxation(problem, critical: critical, mutation: .carryWithoutRemake)
+                for evaluation in schedules {
+                    guard let point = CriticalMomentBound.values(relaxation, for: evaluation) else { continue }
+                    #expect(relaxation.model.violation(at: point) == nil,
+                            "\(label), critical \(critical): a fitting schedule violates \(relaxation.model.violation(at: point) ?? "")")
+                    #expect(problem.baseCost + relaxation.model.objectiveValue(at: point) <= evaluation.cost + 1e-6, "\(label)")
+                    mapped += 1
+                    if let strong, let wrong = CriticalMomentBound.values(strong, for: evaluation), strong.model.violation(at: wrong) != nil {
+                        strongRejects = true
+                    }
+                }
+            }
+            if !strongRejects, let wrong = bound.solve(problem, critical: all, incumbent: nil, mutation: .carryWithoutRemake) {
+                if (wrong.bound ?? 0) > stageTruth + 1e-6 { strongRejects = true }
+            } else if !strongRejects {
+                strongRejects = true  // proved infeasible although a stage schedule fits
+            }
+            if strongRejects { strongMutantCaught += 1 }
+            // At the stages in K it dominates the covering rows of those stages alone; without the read rows it need not.
+            if !few.isEmpty, let rows = Self.rows(problem, at: few), let covering = StageCoverBoundTests.enumerated(problem, rows),
+               let partial = bound.solve(problem, critical: few)?.bound {
+                #expect(partial >= problem.baseCost + covering - 1e-6, "\(label): critical \(few) gives \(partial), its stages' cover \(problem.baseCost + covering)")
+                if let weak = bound.solve(problem, critical: few, incumbent: nil, mutation: .withoutReads)?.bound,
+                   weak < problem.baseCost + covering - 1e-6 {
+                    belowCoverWithoutReads += 1
+                }
+            }
+            let heaviest = Int(seed) % n
+            if let weak = bound.solve(problem, critical: all, incumbent: nil, mutation: .withoutMemoryRow(heaviest))?.bound,
+               weak < cover.bound - 1e-6 {
+                belowCoverWithoutMemory += 1
+            }
+            compared += 1
         }
         print("critical moments vs exhaustive: \(compared) compared, \(aboveCover) above the cover, \(mapped) schedules mapped; mutants: without reads below the cover in \(belowCoverWithoutReads), without a memory row in \(belowCoverWithoutMemory), carry without remake caught in \(strongMutantCaught); \(plans) relaxation plans, \(plansOptimal) at the stage optimum")
         #expect(compared >= 80, "\(compared) cases compared")
@@ -134,27 +149,20 @@ import Testing
     func fewStagesBetweenSinglesAndStageOptimum() throws {
         var compared = 0, aboveSingles = 0, refinedAbove = 0
         let bound = CriticalMomentBound(options: Self.options)
-        for seed in Self.seeds {
-            let graph = TinyTrainingGraphs.graph(seed: seed)
-            let base = try RematProblem(graph: graph, budget: 0)
-            for budget in StageCoverBoundTests.budgets(base, seed: seed) {
-                let problem = base.with(budget: budget)
-                let label = "seed \(seed), budget \(budget)"
-                guard let stageTruth = StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init) else { continue }
-                let ranked = CriticalMomentBound.rankedStages(problem)
-                guard !ranked.isEmpty else { continue }
-                let few = try #require(bound.fewStages(problem, incumbent: nil)?.bound, "\(label): no bound")
-                #expect(few <= stageTruth + 1e-6, "\(label): few stages give \(few), above the stage optimum \(stageTruth)")
-                // With the stages where its schedules are over the budget added: never lower, never above the optimum.
-                let refined = try #require(bound.fewStages(problem, incumbent: nil, formulation: CheckmateFormulation(problem))?.bound)
-                #expect(refined >= few - 1e-6 && refined <= stageTruth + 1e-6, "\(label): refined \(refined), few \(few), optimum \(stageTruth)")
-                if refined > few + 1e-6 { refinedAbove += 1 }
-                let singles = ranked.prefix(CriticalMomentBound.singleStageLimit).compactMap { bound.solve(problem, critical: [$0])?.bound }
-                let bestSingle = try #require(singles.max(), "\(label)")
-                #expect(few >= bestSingle - 1e-6, "\(label): few stages give \(few), a single stage \(bestSingle)")
-                if few > bestSingle + 1e-6 { aboveSingles += 1 }
-                compared += 1
-            }
+        for (_, problem, label, stageTruth) in try Self.stageCases() {
+            let ranked = CriticalMomentBound.rankedStages(problem)
+            guard !ranked.isEmpty else { continue }
+            let few = try #require(bound.fewStages(problem, incumbent: nil)?.bound, "\(label): no bound")
+            #expect(few <= stageTruth + 1e-6, "\(label): few stages give \(few), above the stage optimum \(stageTruth)")
+            // With the stages where its schedules are over the budget added: never lower, never above the optimum.
+            let refined = try #require(bound.fewStages(problem, incumbent: nil, formulation: CheckmateFormulation(problem))?.bound)
+            #expect(refined >= few - 1e-6 && refined <= stageTruth + 1e-6, "\(label): refined \(refined), few \(few), optimum \(stageTruth)")
+            if refined > few + 1e-6 { refinedAbove += 1 }
+            let singles = ranked.prefix(CriticalMomentBound.singleStageLimit).compactMap { bound.solve(problem, critical: [$0])?.bound }
+            let bestSingle = try #require(singles.max(), "\(label)")
+            #expect(few >= bestSingle - 1e-6, "\(label): few stages give \(few), a single stage \(bestSingle)")
+            if few > bestSingle + 1e-6 { aboveSingles += 1 }
+            compared += 1
         }
         print("few stages vs exhaustive: \(compared) compared, \(aboveSingles) above their best single stage, \(refinedAbove) raised by the over-budget stages")
         #expect(compared >= 60, "\(compared) cases compared")
@@ -168,9 +176,7 @@ import Testing
     /// (the ten include it, in a relaxation CBC does not close in a minute);
     /// the stage knapsack ranks it first, and alone it proves 3.03 %.
     @Test func vggStageWithAGradientItCannotDropBinds() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let graph = try JSONGraphFormat.importGraph(contentsOf: root.appendingPathComponent("Models/training/vgg16.json").path)
-        let problem = try RematProblem(graph: graph, budget: 1_716_413_589)
+        let problem = try Self.vgg(budget: 1_716_413_589)
         #expect(!CriticalMomentBound.criticalPositions(problem, count: 5).contains(54))
         #expect(CriticalMomentBound.rankedStages(problem).prefix(CriticalMomentBound.singleStageLimit).contains(54))
         let alone = try #require(CriticalMomentBound(options: Self.options).solve(problem, critical: [54]))
@@ -185,9 +191,7 @@ import Testing
     /// hold it through every later peak (held, the repair dropped relu_1
     /// instead and remade a 6,076-cost convolution: 6.2 % over the base).
     @Test func aGradientNothingReadsWaitsForTheEnd() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let graph = try JSONGraphFormat.importGraph(contentsOf: root.appendingPathComponent("Models/training/vgg16.json").path)
-        let problem = try RematProblem(graph: graph, budget: 1_787_929_594)
+        let problem = try Self.vgg(budget: 1_787_929_594)
         let critical = [54, 65]
         let outcome = try #require(CriticalMomentBound(options: Self.options).solve(problem, critical: critical))
         let resident = try #require(outcome.resident)
