@@ -76,7 +76,7 @@ public struct CheckmateLNS: Sendable {
                         from start: (stages: [[Int]], evaluation: RematEvaluation, values: [Double]), target: Double? = nil) -> Outcome {
         let clock = Stopwatch()
         var outcome = Outcome(stages: start.stages, evaluation: start.evaluation, values: start.values)
-        func reached() -> Bool { target.map { outcome.evaluation.cost <= $0 + 1e-9 * max(1, $0) } ?? false }
+        func reached() -> Bool { target.map { !CostTolerance.isAbove(outcome.evaluation.cost, $0) } ?? false }
         let n = formulation.n
         guard n > 1 else { return outcome }
         var width = max(2, min(initialWidth, n))

@@ -130,7 +130,7 @@ public struct CheckmateMILP: Sendable {
         let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
         func meetsBound(_ cost: Double?) -> Bool {
             guard let cost, let proven else { return false }
-            return proven >= cost - 1e-9 * max(1, cost)
+            return !CostTolerance.isAbove(cost, proven)
         }
         let startProved = meetsBound(start?.evaluation.cost)
         var searched: CheckmateLNS.Outcome?

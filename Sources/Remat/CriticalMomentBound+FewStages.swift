@@ -24,27 +24,15 @@ extension CriticalMomentBound {
     /// How many stages the few-stage search adds where its solution's schedule is over the budget.
     public static let refinementRounds = 4
 
-    /// Whether `bound` is above `current` by more than the solver's rounding.
-    static func raises(_ bound: Double, over current: Double) -> Bool {
-        bound > current + 1e-9 * max(1, abs(current))
-    }
-
     /// The stage where the schedule read off a relaxation solution
     /// (``plan(_:critical:resident:)`` before its repair) reaches its peak,
     /// nil when that schedule fits (or is not valid). O(values · n) plus
     /// one evaluation.
     static func overBudgetStage(_ formulation: CheckmateFormulation, critical: [Int], resident: [Set<Int>]) -> Int? {
-        let problem = formulation.problem
         guard let kept = keptSets(formulation, critical: critical, resident: resident) else { return nil }
-        let stages = StageSchedule.canonical(LPRounding.stages(formulation, kept: kept), problem)
-        let evaluation = problem.evaluate(formulation.schedule(of: stages))
-        guard evaluation.isValid, !evaluation.fits(problem.budget), let peak = evaluation.peakStep else { return nil }
-        var stage = 0, first = 0
-        while first + stages[stage].count <= peak {
-            first += stages[stage].count
-            stage += 1
-        }
-        return stage
+        let (stages, evaluation) = LPRounding.measured(formulation, kept: kept)
+        guard evaluation.isValid, !evaluation.fits(formulation.problem.budget), let peak = evaluation.peakStep else { return nil }
+        return LPRounding.stage(ofStep: peak, in: stages).stage
     }
 
     /// The deficit stages in the order in which they are worth a
@@ -118,7 +106,7 @@ extension CriticalMomentBound {
                 guard let outcome = solve(chosen + [t]), let bound = outcome.bound else { continue }
                 if bound > round?.bound ?? -.infinity { round = (t, outcome, bound) }
             }
-            guard let round, let current = best?.bound, Self.raises(round.bound, over: current) else { break }
+            guard let round, let current = best?.bound, CostTolerance.isAbove(round.bound, current) else { break }
             chosen.append(round.t)
             best = round.outcome
         }
@@ -129,7 +117,7 @@ extension CriticalMomentBound {
                       let stage = Self.overBudgetStage(formulation, critical: current.critical, resident: resident),
                       !current.critical.contains(stage),
                       let outcome = solve(current.critical + [stage]), let bound = outcome.bound,
-                      !Self.raises(currentBound, over: bound) else { break }
+                      !CostTolerance.isAbove(currentBound, bound) else { break }
                 best = outcome  // kept when equal too: its solution is over the budget elsewhere
             }
         }

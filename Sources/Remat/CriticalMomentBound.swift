@@ -351,6 +351,6 @@ public struct CriticalMomentBound: Sendable {
         }
         guard let few, let fewBound = few.bound else { return best }
         guard let grownBound = best?.bound else { return few }
-        return Self.raises(fewBound, over: grownBound) ? few : best
+        return CostTolerance.isAbove(fewBound, grownBound) ? few : best
     }
 }

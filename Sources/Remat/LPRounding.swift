@@ -143,24 +143,36 @@ public struct LPRounding: Sendable {
         return kept
     }
 
+    /// The stage schedule that keeping `kept` requires (``stages(_:kept:)``,
+    /// useless recomputations dropped) and its measurement.
+    static func measured(_ formulation: CheckmateFormulation, kept: [Set<Int>]) -> (stages: [[Int]], evaluation: RematEvaluation) {
+        let stages = StageSchedule.canonical(stages(formulation, kept: kept), formulation.problem)
+        return (stages, formulation.problem.evaluate(formulation.schedule(of: stages)))
+    }
+
+    /// The stage that step `step` of `stages` (run in order) belongs to, and its index there. O(n).
+    static func stage(ofStep step: Int, in stages: [[Int]]) -> (stage: Int, index: Int) {
+        var stage = 0, first = 0
+        while first + stages[stage].count <= step {
+            first += stages[stage].count
+            stage += 1
+        }
+        return (stage, step - first)
+    }
+
     /// The schedule of `kept`, repaired until it fits (see the type's doc),
     /// nil when it cannot be.
     static func repaired(_ formulation: CheckmateFormulation, kept initial: [Set<Int>]) -> RematEvaluation? {
         let problem = formulation.problem
         var kept = initial
         for _ in 0 ... 2 * formulation.n {
-            let stages = StageSchedule.canonical(stages(formulation, kept: kept), problem)
-            let evaluation = problem.evaluate(formulation.schedule(of: stages))
+            let (stages, evaluation) = measured(formulation, kept: kept)
             guard evaluation.isValid else { return nil }
             if evaluation.fits(problem.budget) { return evaluation }
             guard let peak = evaluation.peakStep else { return nil }
             // The stage and position of the peak's step, and what is resident there.
-            var t = 0, first = 0
-            while first + stages[t].count <= peak {
-                first += stages[t].count
-                t += 1
-            }
-            let k = stages[t][peak - first]
+            let (t, index) = stage(ofStep: peak, in: stages)
+            let k = stages[t][index]
             var resident = Set<Int>()
             for s in 0 ... peak {
                 resident.formUnion(evaluation.allocations[s])

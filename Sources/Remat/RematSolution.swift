@@ -59,7 +59,7 @@ public struct RematSolution: Sendable {
     public static func strongest(_ candidates: [(Double?, BoundSource)]) -> (bound: Double, source: BoundSource)? {
         var best: (bound: Double, source: BoundSource)?
         for case let (bound?, source) in candidates where bound.isFinite {
-            if let current = best, bound <= current.bound + 1e-9 * max(1, abs(current.bound)) { continue }
+            if let current = best, !CostTolerance.isAbove(bound, current.bound) { continue }
             best = (bound, source)
         }
         return best

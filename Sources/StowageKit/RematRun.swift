@@ -92,9 +92,10 @@ struct RematRun {
                 var coverOnly: (bound: Double, source: RematSolution.BoundSource, variables: Int, rows: Int)?
                 if !planning.expired {
                     do {
+                        let estimated = CheckmateFormulation.estimatedVariables(problem)  // O(values)
                         if SlotILP.variableCount(problem, cap: 2) <= Self.exactLimit {
                             exact = try smallGraph(problem, solver: solver, options: solve, heuristics: found, best: &best)
-                        } else if CheckmateFormulation.estimatedVariables(problem) <= Self.checkmateLimit {
+                        } else if estimated <= Self.checkmateLimit {
                             // With spills too: its schedules (no copies) are plans there, though its bound is not (below).
                             // The LP relaxation first (a share of the time left; not on formulations above
                             // lpLimit): its bound, and its rounded schedule, often cheaper than the heuristics',
@@ -104,7 +105,7 @@ struct RematRun {
                             let lpDeadline = planning.fraction(Self.lpShare)
                             lpOptions.deadline = lpDeadline
                             lpOptions.timeLimit = lpDeadline.remaining ?? Self.defaultSolveSeconds
-                            let rounded = CheckmateFormulation.estimatedVariables(problem) <= Self.lpLimit
+                            let rounded = estimated <= Self.lpLimit
                                 ? try? LPRounding(solver: solver, options: lpOptions).plan(problem) : nil
                             let starts = found + (rounded.map { [$0] } ?? [])
                             if let rounded, rounded.evaluation.cost < best?.evaluation.cost ?? .infinity { best = rounded }
