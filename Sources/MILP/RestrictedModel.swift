@@ -11,13 +11,17 @@
 /// satisfy it (they are a feasible solution's). O(variables + nonzeros)
 /// time and memory.
 public struct RestrictedModel: Sendable {
-    public let model: Model
+    /// The neighbourhood's MILP over the free variables; a caller may add
+    /// rows to it over their columns (``column``).
+    public var model: Model
     /// Per variable of the full model: its variable in ``model``, nil when fixed.
     public let column: [Variable?]
     /// The full solution the fixed variables take their values from.
     public let base: [Double]
 
-    public init(_ full: Model, fixing isFixed: [Bool], at values: [Double]) {
+    /// `droppingRows`: rows of `full` left out (nil: none), for a caller
+    /// that states them again in another form on ``model``.
+    public init(_ full: Model, fixing isFixed: [Bool], at values: [Double], droppingRows: [Bool]? = nil) {
         base = values
         var model = Model(name: full.name + "-neighbourhood")
         var column = [Variable?](repeating: nil, count: full.variableCount)
@@ -25,7 +29,7 @@ public struct RestrictedModel: Sendable {
             let info = full.info(Variable(index: j))
             column[j] = model.addVariable(lower: info.lower, upper: info.upper, kind: info.kind, name: info.name)
         }
-        for r in 0 ..< full.constraintCount {
+        for r in 0 ..< full.constraintCount where droppingRows?[r] != true {
             var fixedPart = 0.0
             var terms: [Term] = []
             for k in full.rowStarts[r] ..< full.rowStarts[r + 1] {

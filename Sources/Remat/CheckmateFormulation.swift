@@ -111,6 +111,8 @@ public struct CheckmateFormulation: Sendable {
     /// Per stage and position: the values that may be freed after it.
     private(set) var f: [[[(tensor: Int, variable: Variable)]]] = []
     private(set) var u: [[Variable]] = []
+    /// The rows that define the U variables, in the order of ``u``.
+    private(set) var memoryRows: [Int] = []
 
     /// Builds the model. O(size), see the type's doc.
     public init(_ problem: RematProblem, strengthenings: Strengthenings = .all) {
@@ -193,7 +195,7 @@ public struct CheckmateFormulation: Sendable {
                 }
                 let made = writes[k].reduce(0.0) { $0 + bytes($1) }
                 if made > 0 { definition -= made * r[t][k] }
-                model.add(definition == 0)
+                memoryRows.append(model.add(definition == 0))
                 row.append(memory)
             }
             u.append(row)

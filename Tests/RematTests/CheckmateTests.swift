@@ -145,6 +145,36 @@ import Verifier
         #expect(improvedCases >= 3)
     }
 
+    @Test("a neighbourhood's MILP with its memory rows stated over the free variables has the optimum of the one with U")
+    func collapsedMemoryRowsKeepTheOptimum() throws {
+        var compared = 0, smaller = 0
+        for (label, _, _, formulation, start, _) in try Self.searchCases(seeds: 30) {
+            let n = formulation.n
+            let windows = stride(from: 0, to: n, by: 2).map { $0 ..< min(n, $0 + 3) } + [0 ..< n]
+            for window in windows {
+                let fixed = CheckmateLNS.positionWindow(formulation, positions: Array(window))
+                let plain = RestrictedModel(formulation.model, fixing: fixed, at: start.values)
+                let collapsed = CheckmateLNS.neighbourhoodModel(formulation, fixing: fixed, at: start.values)
+                let a = CBCSolver().solve(plain.model, options: SolveOptions())
+                let b = CBCSolver().solve(collapsed.model, options: SolveOptions())
+                #expect(a.status == .optimal && b.status == .optimal, "\(label), \(window)")
+                guard let x = a.objective, let y = b.objective else { continue }
+                #expect(abs(x - y) <= 1e-6 * max(1, abs(x)), "\(label), \(window): \(x) with U, \(y) without")
+                // Its solution, read as stages (made canonical, as the search does), costs no more than its objective.
+                // (Whether it fits is the search's check: the stage MILP's own optimum, with U, need not fit the
+                // memory model on these tiny graphs either.)
+                let stages = StageSchedule.canonical(formulation.stages(from: collapsed.expand(b.values)), formulation.problem)
+                let evaluation = formulation.problem.evaluate(formulation.schedule(of: stages))
+                #expect(evaluation.isValid, "\(label), \(window)")
+                #expect(evaluation.cost <= y + 1e-6, "\(label), \(window): decoded \(evaluation.cost), objective \(y)")
+                if collapsed.model.variableCount < plain.model.variableCount { smaller += 1 }
+                compared += 1
+            }
+        }
+        #expect(compared >= 30)
+        #expect(smaller == compared, "U is left out of every neighbourhood")
+    }
+
     @Test("large-neighbourhood search with a target: stops at once when its start meets it, never ends below the stage optimum")
     func neighbourhoodSearchStopsAtItsTarget() throws {
         var stoppedAtOnce = 0, reachedOptimum = 0
