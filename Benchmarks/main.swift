@@ -17,8 +17,9 @@ let suites: [(name: String, run: () -> Void)] = [
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
     ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     ("remat", RematBenchmarks.run),
-    // Not in the default run: minutes of MILP solves (see CheckmateBenchmarks for its settings).
+    // Not in the default run: minutes of MILP solves (see CheckmateBenchmarks and NeighbourhoodBenchmarks for their settings).
     ("remat-checkmate", CheckmateBenchmarks.run),
+    ("remat-neighbourhoods", NeighbourhoodBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]
@@ -29,7 +30,7 @@ if !unknown.isEmpty {
     FileHandle.standardError.write(Data("unknown suite(s): \(unknown.sorted().joined(separator: ", ")); known: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
-for suite in suites where wanted.isEmpty ? !["limits", "remat-checkmate"].contains(suite.name) : wanted.contains(suite.name) {
+for suite in suites where wanted.isEmpty ? !["limits", "remat-checkmate", "remat-neighbourhoods"].contains(suite.name) : wanted.contains(suite.name) {
     print("== \(suite.name)")
     suite.run()
 }

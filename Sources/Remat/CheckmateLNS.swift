@@ -175,7 +175,7 @@ public struct CheckmateLNS: Sendable {
     /// The U values of the expanded solution are the incumbent's (stale):
     /// callers decode R and rebuild the values. O(variables + nonzeros +
     /// Σ_t (values + t)).
-    static func neighbourhoodModel(_ formulation: CheckmateFormulation, fixing fixed: [Bool], at values: [Double]) -> RestrictedModel {
+    public static func neighbourhoodModel(_ formulation: CheckmateFormulation, fixing fixed: [Bool], at values: [Double]) -> RestrictedModel {
         var fixed = fixed
         for row in formulation.u { for memory in row { fixed[memory.index] = true } }
         var dropped = [Bool](repeating: false, count: formulation.model.constraintCount)
@@ -269,7 +269,7 @@ public struct CheckmateLNS: Sendable {
     }
 
     /// Which variables a window of positions fixes (true = fixed).
-    static func positionWindow(_ formulation: CheckmateFormulation, positions: [Int]) -> [Bool] {
+    public static func positionWindow(_ formulation: CheckmateFormulation, positions: [Int]) -> [Bool] {
         var fixed = [Bool](repeating: true, count: formulation.model.variableCount)
         let n = formulation.n
         let window = Set(positions)
