@@ -116,13 +116,14 @@ public struct CheckmateMILP: Sendable {
             coverStart = true
         }
         let critical = criticalShare > 0 ? criticalBound(formulation, clock: clock, incumbent: start?.evaluation) : nil
-        // What the relaxation keeps at the peaks, repaired into a schedule, is one more start when it is
-        // cheaper, and otherwise the search's first start (see alternativeShare).
+        // What the relaxation keeps at the peaks, repaired into a schedule (for each solution it found, the
+        // cheapest), is one more start when it is cheaper, and otherwise the search's first start (see alternativeShare).
         var criticalStart = false
         var alternative: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])?
-        if let critical, let resident = critical.resident,
-           let planned = CriticalMomentBound.plan(formulation, critical: critical.critical, resident: resident),
-           let candidate = Self.warmStart(formulation, candidates: [planned]) {
+        let planned = ([critical].compactMap { $0 } + (critical?.others ?? [])).compactMap { outcome in
+            outcome.resident.flatMap { CriticalMomentBound.plan(formulation, critical: outcome.critical, resident: $0) }
+        }
+        if let candidate = Self.warmStart(formulation, candidates: planned) {
             if candidate.evaluation.cost < start?.evaluation.cost ?? .infinity {
                 start = candidate
                 criticalStart = true

@@ -154,7 +154,7 @@ import Testing
             guard !ranked.isEmpty else { continue }
             let few = try #require(bound.fewStages(problem, incumbent: nil)?.bound, "\(label): no bound")
             #expect(few <= stageTruth + 1e-6, "\(label): few stages give \(few), above the stage optimum \(stageTruth)")
-            // With the stages where its schedules are over the budget added: never lower, never above the optimum.
+            // With the stages where its schedules are over the budget or run operators again added: never lower, never above the optimum.
             let refined = try #require(bound.fewStages(problem, incumbent: nil, formulation: CheckmateFormulation(problem))?.bound)
             #expect(refined >= few - 1e-6 && refined <= stageTruth + 1e-6, "\(label): refined \(refined), few \(few), optimum \(stageTruth)")
             if refined > few + 1e-6 { refinedAbove += 1 }
@@ -164,8 +164,31 @@ import Testing
             if few > bestSingle + 1e-6 { aboveSingles += 1 }
             compared += 1
         }
-        print("few stages vs exhaustive: \(compared) compared, \(aboveSingles) above their best single stage, \(refinedAbove) raised by the over-budget stages")
+        print("few stages vs exhaustive: \(compared) compared, \(aboveSingles) above their best single stage, \(refinedAbove) raised by the refinement")
         #expect(compared >= 60, "\(compared) cases compared")
+    }
+
+    @Test("grown: the strongest bound comes back, with the other solutions found on the way, none above the stage optimum")
+    func grownKeepsTheOtherSolutions() throws {
+        var compared = 0, withOthers = 0
+        for (_, problem, label, stageTruth) in try Self.stageCases() {
+            guard !CriticalMomentBound.rankedStages(problem).isEmpty else { continue }
+            let formulation = CheckmateFormulation(problem)
+            let grown = try #require(CriticalMomentBound(options: Self.options)
+                .grown(problem, counts: CheckmateMILP.criticalCounts, incumbent: nil, formulation: formulation), "\(label)")
+            let bound = try #require(grown.bound)
+            #expect(bound <= stageTruth + 1e-6, "\(label): \(bound) above the stage optimum \(stageTruth)")
+            for other in grown.others {
+                let otherBound = try #require(other.bound, "\(label)")
+                #expect(otherBound <= bound + 1e-6, "\(label): another solution proves \(otherBound), the returned one \(bound)")
+                #expect(other.critical != grown.critical || otherBound != bound, "\(label): the returned solution among the others")
+                #expect(other.others.isEmpty)
+            }
+            if !grown.others.isEmpty { withOthers += 1 }
+            compared += 1
+        }
+        #expect(compared >= 60)
+        #expect(withOthers >= 10, "\(withOthers) cases with other solutions")
     }
 
     /// VGG-16 at 60 % of its keep-everything peak (1,716,413,589 B): stage
