@@ -21,7 +21,7 @@ extension CriticalMomentBound {
     public static let additionWidth = 6
     /// The longest one relaxation of the few-stage search may take.
     public static let fewStageSolveSeconds = 3.0
-    /// How many stages the few-stage search adds where its solution's schedule is over the budget or runs operators again.
+    /// How many stages a refinement (``refined(_:_:formulation:incumbent:phase:)``) tries at most.
     public static let refinementRounds = 8
 
     /// The schedule read off a relaxation solution (``plan(_:critical:resident:)``
@@ -77,9 +77,9 @@ extension CriticalMomentBound {
     /// singles whose addition proves the most, added while that raises the
     /// bound. Given the `formulation`, then the stages where the best
     /// solution's schedule peaks over the budget or runs operators again
-    /// (``refined(_:_:formulation:incumbent:phase:)``): the stages that bind together need not be the best
-    /// alone (ResNet-18 at 0.6: stage 111 alone proves 3.538 %, and no
-    /// other single adds to it; its solution's schedule is over the budget
+    /// (``refined(_:_:formulation:incumbent:phase:)``): the stages that
+    /// bind together need not be the best alone (ResNet-18 at 0.6: stage
+    /// 111 alone proves 3.538 %, and no other single adds to it; its solution's schedule is over the budget
     /// at stage 159, and 111 with 159 prove 4.100 %). Nil without any
     /// bound (or when no schedule fits).
     ///
@@ -116,7 +116,7 @@ extension CriticalMomentBound {
             chosen.append(round.t)
             best = round.outcome
         }
-        // Then the stage where the best solution's schedule, before any repair, is furthest over the budget.
+        // Then the stages where the best solution's schedule, before any repair, is over the budget or runs operators again.
         if let formulation, let found = best {
             best = refined(found, problem, formulation: formulation, incumbent: incumbent, phase: phase)
         }
@@ -125,7 +125,7 @@ extension CriticalMomentBound {
 
     /// `outcome` with up to ``refinementRounds`` stages added, one at a
     /// time, where its solution's schedule is over the budget or runs
-    /// operators again (``refinementTarget(_:_:)``). An addition is kept
+    /// operators again (``refinementTarget(_:_:excluding:)``). An addition is kept
     /// when it raises the bound; at an equal bound, when the schedule was
     /// over the budget (the next solution must make room there) or when
     /// the next schedule fits at a lower cost (a better start for the
@@ -133,10 +133,11 @@ extension CriticalMomentBound {
     /// their schedule costs 8.67 %; with 158 the bound is the same and the
     /// schedule 5.37 %, from which the search reaches 4.100 %). A stage not
     /// kept is not tried again, and the next target is taken from the
-    /// same solution. Each solve as in the
-    /// few-stage search (CBC's heuristics off, at most
-    /// ``fewStageSolveSeconds``), within ``options``' limits counted from
-    /// `phase`.
+    /// same solution. Each solve as in the few-stage search (CBC's
+    /// heuristics off, at most ``fewStageSolveSeconds``), within
+    /// ``options``' limits counted from `phase`. Time: at most
+    /// ``refinementRounds`` solves and twice as many read-off schedules
+    /// (``refinementTarget(_:_:excluding:)``).
     func refined(_ outcome: Outcome, _ problem: RematProblem, formulation: CheckmateFormulation, incumbent: RematEvaluation?,
                  phase: Stopwatch) -> Outcome {
         var best = outcome
