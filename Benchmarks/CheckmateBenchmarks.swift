@@ -25,6 +25,20 @@ import Remat
 /// start, one row `lns` per budget; default 0: none), `REMAT_MILP` (`0`
 /// skips the whole-MILP rows).
 enum CheckmateBenchmarks {
+    /// The bundled training graph `name` (Models/training/`name`.json, from the repository root) and its problem
+    /// without a budget; nil when it cannot be loaded.
+    static func trainingProblem(_ name: String) -> (graph: Graph, base: RematProblem)? {
+        guard case .graph(let graph)? = try? ModelFile.load("Models/training/\(name).json"),
+              let base = try? RematProblem(graph: graph, budget: 0) else { return nil }
+        return (graph, base)
+    }
+
+    /// The schedules of the heuristics that give the stage searches their starts (greedy eviction, Chen's √n, PyTorch's knapsack).
+    static func heuristicStarts(_ problem: RematProblem) -> [RematEvaluation] {
+        [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem)]
+            .compactMap { $0?.evaluation }
+    }
+
     static func run() {
         let environment = ProcessInfo.processInfo.environment
         let names = (environment["REMAT_GRAPHS"] ?? "vgg16,unet,resnet18").split(separator: ",").map(String.init)
@@ -48,16 +62,14 @@ enum CheckmateBenchmarks {
         print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve, \(cbc.isEmpty ? "CBC defaults" : cbc.sorted().joined(separator: ","))); overheads over one forward + backward pass")
         print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
         for name in names {
-            let path = "Models/training/\(name).json"
-            guard case .graph(let graph)? = try? ModelFile.load(path), let base = try? RematProblem(graph: graph, budget: 0) else {
+            guard let (graph, base) = trainingProblem(name) else {
                 print("\(name): not found (run from the repository root)")
                 continue
             }
             let peak = base.keepAllPeak
             for fraction in fractions {
                 let problem = base.with(budget: Int((Double(peak) * fraction).rounded(.down)))
-                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
-                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+                let heuristics = heuristicStarts(problem)
                 let knapsackClock = ContinuousClock.now
                 let knapsack = StageKnapsackBound.cost(problem)
                 let knapsackTime = ContinuousClock.now - knapsackClock

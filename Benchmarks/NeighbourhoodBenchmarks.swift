@@ -1,7 +1,5 @@
 import Foundation
 import MILP
-import MemoryGraph
-import ModelImport
 import Remat
 
 /// One neighbourhood of ``CheckmateLNS`` two ways: the full stage MILP
@@ -30,17 +28,14 @@ enum NeighbourhoodBenchmarks {
         print("Neighbourhood MILPs of the stage search (CBC, \(Int(limit)) s per solve, no Cgl preprocessing): with U / memory rows over the free variables")
         print("graph      budget window     columns U/rows   rows U/rows   build s U/rows    solve s U/rows   objective U / rows")
         for name in names {
-            guard case .graph(let graph)? = try? ModelFile.load("Models/training/\(name).json"),
-                  let base = try? RematProblem(graph: graph, budget: 0) else {
+            guard let base = CheckmateBenchmarks.trainingProblem(name)?.base else {
                 print("\(name): not found (run from the repository root)")
                 continue
             }
             for fraction in fractions {
                 let problem = base.with(budget: Int((Double(base.keepAllPeak) * fraction).rounded(.down)))
-                let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
-                                  try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
                 let formulation = CheckmateFormulation(problem)
-                guard let start = CheckmateMILP.warmStart(formulation, candidates: heuristics) else {
+                guard let start = CheckmateMILP.warmStart(formulation, candidates: CheckmateBenchmarks.heuristicStarts(problem)) else {
                     print(String(format: "%-10@ %6.2f no heuristic start fits", name as NSString, fraction))
                     continue
                 }

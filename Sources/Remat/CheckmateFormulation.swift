@@ -111,8 +111,9 @@ public struct CheckmateFormulation: Sendable {
     /// Per stage and position: the values that may be freed after it.
     private(set) var f: [[[(tensor: Int, variable: Variable)]]] = []
     private(set) var u: [[Variable]] = []
-    /// The rows that define the U variables, in the order of ``u``.
-    private(set) var memoryRows: [Int] = []
+    /// Per row of ``model``: whether it defines a U variable (a neighbourhood's
+    /// MILP states those rows another way, ``CheckmateLNS/neighbourhoodModel(_:fixing:at:)``).
+    private(set) var isMemoryRow: [Bool] = []
 
     /// Builds the model. O(size), see the type's doc.
     public init(_ problem: RematProblem, strengthenings: Strengthenings = .all) {
@@ -146,6 +147,7 @@ public struct CheckmateFormulation: Sendable {
 
     private mutating func build() {
         let strong = strengthenings
+        var memoryRows: [Int] = []
         for t in 0 ..< n {
             r.append((0 ... t).map { model.addBinary(name: "R_\(t)_\($0)") })
             model.setBounds(of: r[t][t], lower: 1, upper: 1)
@@ -265,6 +267,8 @@ public struct CheckmateFormulation: Sendable {
             for i in 0 ... t where problem.costs[problem.order[i]] != 0 { objective += problem.costs[problem.order[i]] * r[t][i] }
         }
         model.minimize(objective)
+        isMemoryRow = [Bool](repeating: false, count: model.constraintCount)
+        for row in memoryRows { isMemoryRow[row] = true }
     }
 
     /// The number of binaries and rows this formulation would have, without

@@ -178,9 +178,7 @@ public struct CheckmateLNS: Sendable {
     public static func neighbourhoodModel(_ formulation: CheckmateFormulation, fixing fixed: [Bool], at values: [Double]) -> RestrictedModel {
         var fixed = fixed
         for row in formulation.u { for memory in row { fixed[memory.index] = true } }
-        var dropped = [Bool](repeating: false, count: formulation.model.constraintCount)
-        for row in formulation.memoryRows { dropped[row] = true }
-        var restricted = RestrictedModel(formulation.model, fixing: fixed, at: values, droppingRows: dropped)
+        var restricted = RestrictedModel(formulation.model, fixing: fixed, at: values, droppingRows: formulation.isMemoryRow)
         let problem = formulation.problem
         let capacity = Double(problem.budget) * formulation.unit
         for t in 0 ..< formulation.n {
@@ -210,12 +208,13 @@ public struct CheckmateLNS: Sendable {
                 if k > 0 { for (v, free) in formulation.f[t][k - 1] where problem.bytes[v] > 0 { add(free, -formulation.bytes(v)) } }
                 let made = formulation.writes[k].reduce(0.0) { $0 + formulation.bytes($1) }
                 if made > 0 { add(formulation.r[t][k], made) }
-                if changed || pending == nil {
+                if !changed, var row = pending {
+                    row.constant = max(row.constant, constant)
+                    pending = row
+                } else {
                     emit()
                     pending = (terms, constant)
                     changed = false
-                } else {
-                    pending!.constant = max(pending!.constant, constant)
                 }
             }
             emit()

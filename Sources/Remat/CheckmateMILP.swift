@@ -120,7 +120,7 @@ public struct CheckmateMILP: Sendable {
         // cheapest), is one more start when it is cheaper, and otherwise the search's first start (see alternativeShare).
         var criticalStart = false
         var alternative: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])?
-        let planned = ([critical].compactMap { $0 } + (critical?.others ?? [])).compactMap { outcome in
+        let planned = (critical.map { [$0] + $0.others } ?? []).compactMap { outcome in
             outcome.resident.flatMap { CriticalMomentBound.plan(formulation, critical: outcome.critical, resident: $0) }
         }
         if let candidate = Self.warmStart(formulation, candidates: planned) {

@@ -25,30 +25,35 @@ extension CriticalMomentBound {
     public static let refinementRounds = 8
 
     /// The schedule read off a relaxation solution (``plan(_:critical:resident:)``
-    /// before its repair) and the stage to add next: where that schedule
-    /// peaks when it is over the budget; when it fits, the stage (not yet
-    /// critical) where it runs operators again at the largest cost, which
-    /// the relaxation did not see (its memory binds only at its critical
-    /// stages). Nil when no schedule can be read off or it is not valid;
-    /// `stage` nil when it fits without running anything again outside
-    /// the critical stages. O(values · n) plus one evaluation.
-    static func refinementTarget(_ formulation: CheckmateFormulation, _ outcome: Outcome, excluding tried: Set<Int> = [])
-        -> (stage: Int?, schedule: RematEvaluation)? {
+    /// before its repair), nil when none can be read off or it is not
+    /// valid. O(values · n) plus one evaluation.
+    static func readOff(_ formulation: CheckmateFormulation, _ outcome: Outcome) -> (stages: [[Int]], evaluation: RematEvaluation)? {
         guard let resident = outcome.resident,
               let kept = keptSets(formulation, critical: outcome.critical, resident: resident) else { return nil }
-        let (stages, evaluation) = LPRounding.measured(formulation, kept: kept)
-        guard evaluation.isValid else { return nil }
-        if !evaluation.fits(formulation.problem.budget), let peak = evaluation.peakStep {
-            let stage = LPRounding.stage(ofStep: peak, in: stages).stage
-            return (tried.contains(stage) ? nil : stage, evaluation)
-        }
+        let measured = LPRounding.measured(formulation, kept: kept)
+        return measured.evaluation.isValid ? measured : nil
+    }
+
+    /// The stage to add to `critical` next, given the schedule read off
+    /// its solution (``readOff(_:_:)``): where that schedule peaks when it
+    /// is over the budget; when it fits, the stage (not yet critical) where
+    /// it runs operators again at the largest cost, which the relaxation
+    /// did not see (its memory binds only at its critical stages). Nil when
+    /// that stage was `tried` or it fits without running anything again
+    /// outside the critical stages. O(steps).
+    static func refinementStage(_ formulation: CheckmateFormulation, critical: [Int],
+                                schedule: (stages: [[Int]], evaluation: RematEvaluation), excluding tried: Set<Int>) -> Int? {
         let problem = formulation.problem
+        if !schedule.evaluation.fits(problem.budget), let peak = schedule.evaluation.peakStep {
+            let stage = LPRounding.stage(ofStep: peak, in: schedule.stages).stage
+            return tried.contains(stage) ? nil : stage
+        }
         var dearest: (stage: Int, cost: Double)?
-        for (t, stage) in stages.enumerated() where !outcome.critical.contains(t) && !tried.contains(t) {
+        for (t, stage) in schedule.stages.enumerated() where !critical.contains(t) && !tried.contains(t) {
             let cost = stage.filter { $0 < t }.reduce(0.0) { $0 + problem.costs[problem.order[$1]] }
             if cost > dearest?.cost ?? 0 { dearest = (t, cost) }
         }
-        return (dearest?.stage, evaluation)
+        return dearest?.stage
     }
 
     /// The deficit stages in the order in which they are worth a
@@ -125,7 +130,7 @@ extension CriticalMomentBound {
 
     /// `outcome` with up to ``refinementRounds`` stages added, one at a
     /// time, where its solution's schedule is over the budget or runs
-    /// operators again (``refinementTarget(_:_:excluding:)``). An addition is kept
+    /// operators again (``refinementStage(_:critical:schedule:excluding:)``). An addition is kept
     /// when it raises the bound; at an equal bound, when the schedule was
     /// over the budget (the next solution must make room there) or when
     /// the next schedule fits at a lower cost (a better start for the
@@ -136,25 +141,27 @@ extension CriticalMomentBound {
     /// same solution. Each solve as in the few-stage search (CBC's
     /// heuristics off, at most ``fewStageSolveSeconds``), within
     /// ``options``' limits counted from `phase`. Time: at most
-    /// ``refinementRounds`` solves and twice as many read-off schedules
-    /// (``refinementTarget(_:_:excluding:)``).
+    /// ``refinementRounds`` solves, each followed by one read-off schedule
+    /// (``readOff(_:_:)``).
     func refined(_ outcome: Outcome, _ problem: RematProblem, formulation: CheckmateFormulation, incumbent: RematEvaluation?,
                  phase: Stopwatch) -> Outcome {
         var best = outcome
+        guard var schedule = Self.readOff(formulation, best) else { return best }
         var tried = Set<Int>()
         for _ in 0 ..< Self.refinementRounds {
-            guard let currentBound = best.bound, let (target, schedule) = Self.refinementTarget(formulation, best, excluding: tried),
-                  let stage = target else { break }
+            guard let currentBound = best.bound,
+                  let stage = Self.refinementStage(formulation, critical: best.critical, schedule: schedule, excluding: tried) else { break }
             tried.insert(stage)
             guard let next = fewStageSolve(problem, critical: best.critical + [stage], incumbent: incumbent, phase: phase) else { break }
             guard let bound = next.bound, !CostTolerance.isAbove(currentBound, bound) else { continue }
-            let raises = CostTolerance.isAbove(bound, currentBound)
-            let overBudget = !schedule.fits(problem.budget)
-            let cheaper = { () -> Bool in
-                guard let nextSchedule = Self.refinementTarget(formulation, next)?.schedule else { return false }
-                return nextSchedule.fits(problem.budget) && nextSchedule.cost < schedule.cost
-            }
-            if raises || overBudget || cheaper() { best = next }
+            let nextSchedule = Self.readOff(formulation, next)
+            let kept = CostTolerance.isAbove(bound, currentBound) || !schedule.evaluation.fits(problem.budget)
+                || nextSchedule.map { $0.evaluation.fits(problem.budget) && $0.evaluation.cost < schedule.evaluation.cost } == true
+            guard kept else { continue }
+            best = next
+            // Without a schedule read off the new solution there is no next stage to add.
+            guard let nextSchedule else { break }
+            schedule = nextSchedule
         }
         return best
     }

@@ -369,11 +369,10 @@ public struct CriticalMomentBound: Sendable {
             // Before the next, larger set: the stages where the solution's schedule is over the budget or runs operators
             // again, kept only when they raise the bound (at an equal bound the unrefined solution stays the one returned).
             if !last, let formulation {
-                let refined = CriticalMomentBound(solver: solver, options: options).refined(outcome, problem, formulation: formulation,
-                                                                                            incumbent: incumbent, phase: phase)
-                if let raised = refined.bound, CostTolerance.isAbove(raised, bound) {
-                    best = refined
-                    seen.append(refined)
+                let deeper = refined(outcome, problem, formulation: formulation, incumbent: incumbent, phase: phase)
+                if let raised = deeper.bound, CostTolerance.isAbove(raised, bound) {
+                    best = deeper
+                    seen.append(deeper)
                 }
             }
         }
