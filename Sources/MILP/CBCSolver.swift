@@ -53,7 +53,8 @@ public struct CBCSolver: Solver, CheckedBackend {
                         strictTolerances: strict ? 1 : 0,
                         preprocess: options.cbc.preprocessing ? 1 : 0,
                         cuts: options.cbc.cuts.driverCode,
-                        heuristics: options.cbc.heuristics ? 1 : 0
+                        heuristics: options.cbc.heuristics ? 1 : 0,
+                        strongBranching: options.cbc.strongBranching ? 1 : 0
                     )
                     let callbacks = StowageCbcCallbacks(
                         context: Unmanaged.passUnretained(monitor).toOpaque(),

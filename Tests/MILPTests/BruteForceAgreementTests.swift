@@ -40,6 +40,24 @@ import Testing
             }
         }
     }
+
+    /// CBC with each of its search switches turned away from its default (and all at once) still
+    /// finds the brute-force optimum: the switches change how CBC searches, never what it proves.
+    @Test(arguments: [CBCSearchSettings(preprocessing: false), CBCSearchSettings(cuts: .off), CBCSearchSettings(cuts: .rootOnly),
+                      CBCSearchSettings(heuristics: false), CBCSearchSettings(strongBranching: false),
+                      CBCSearchSettings(preprocessing: false, cuts: .off, heuristics: false, strongBranching: false)])
+    func cbcSearchSettingsKeepTheOptimum(_ settings: CBCSearchSettings) {
+        var options = SolveOptions()
+        options.cbc = settings
+        for (index, testCase) in Self.cases.enumerated().prefix(120) {
+            guard case .optimal(let optimum) = testCase.expected else { continue }
+            let result = CBCSolver().solve(testCase.model, options: options)
+            #expect(result.status == .optimal, "case \(index) (\(testCase.family)) with \(settings): \(result.status) \(result.message ?? "")")
+            guard let objective = result.objective else { continue }
+            #expect(abs(objective - optimum) <= 1e-6 * max(1, abs(optimum)), "case \(index) with \(settings): \(objective), brute force \(optimum)")
+            #expect(testCase.model.violation(at: result.values) == nil)
+        }
+    }
 }
 
 enum SolverUnderTest: String, CustomStringConvertible, CaseIterable, Sendable {
