@@ -305,8 +305,8 @@ void branchAndCut(OsiClpSolverInterface &solver, const StowageCbcProblem *proble
   if (settings->cuts == 1) arguments.insert(arguments.end(), {"-cutsOnOff", "off"});
   if (settings->cuts == 2) arguments.insert(arguments.end(), {"-cutsOnOff", "root"});
   if (settings->heuristics == 0) arguments.insert(arguments.end(), {"-heuristicsOnOff", "off"});
-  // With no strong branches before a pseudo-cost is trusted, CBC branches through CbcNode::chooseBranch and
-  // never enters CbcNode::chooseDynamicBranch (see CBCSearchSettings.strongBranching).
+  // With pseudo-costs trusted from the start, CBC (by its 2.10 source) branches through CbcNode::chooseBranch
+  // and never enters CbcNode::chooseDynamicBranch (see CBCSearchSettings.strongBranching).
   if (settings->strongBranching == 0) arguments.insert(arguments.end(), {"-strongBranching", "0", "-trustPseudoCosts", "0"});
   arguments.insert(arguments.end(), {"-solve", "-quit"});
   std::vector<const char *> argv;

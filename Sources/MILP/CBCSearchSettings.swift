@@ -30,11 +30,11 @@ public struct CBCSearchSettings: Sendable, Equatable {
     /// CBC's primal heuristics (feasibility pump, RINS, diving, ...).
     public var heuristics: Bool
     /// CBC's strong branching: trial solves of candidate branches at a node
-    /// until a variable's pseudo-costs are trusted. Off, CBC neither strong
-    /// branches nor trusts pseudo-costs by count, and so never enters
+    /// until a variable's pseudo-costs are trusted. Off, CBC trusts them
+    /// from the start and so (by its 2.10 source) never enters
     /// `CbcNode::chooseDynamicBranch`, which in CBC 2.10.8 can read a
     /// branching candidate it never stored and crash the process (SIGSEGV;
-    /// seen on ``Remat``'s critical-moment relaxations).
+    /// seen on the critical-moment relaxations of the Remat module).
     public var strongBranching: Bool
 
     public init(preprocessing: Bool = true, cuts: Cuts = .standard, heuristics: Bool = true, strongBranching: Bool = true) {

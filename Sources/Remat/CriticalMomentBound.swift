@@ -292,7 +292,7 @@ public struct CriticalMomentBound: Sendable {
     /// (`CbcNode::chooseDynamicBranch`) and the process died of SIGSEGV:
     /// 2 of 9 runs of U-Net at its smallest budget (60 s) under gdb (the
     /// one traced to its caller, in a few-stage relaxation); without it,
-    /// none in 16. The price is speed: many small relaxations that closed
+    /// none in 22. The price is speed: many small relaxations that closed
     /// in under a second now stop at their 3 s, and fewer cells are proved
     /// (release, 60 s: VGG-16 at 0.8 0.728 / 0.552 % instead of proved at
     /// 0.552 % in 11 s, U-Net at 0.9 0.298 / 0.282 % instead of proved in

@@ -41,7 +41,7 @@ typedef struct {
   int preprocess;          // 1: CBC's Cgl preprocessing (its default); 0: off
   int cuts;                // 0: CBC's default cut generation; 1: off; 2: at the root only
   int heuristics;          // 1: CBC's primal heuristics (its default); 0: off
-  int strongBranching;     // 1: CBC's strong branching (its default); 0: off, and branching by plain pseudo-costs
+  int strongBranching;     // 1: CBC's strong branching (its default); 0: off, pseudo-costs trusted from the start
 } StowageCbcSettings;
 
 typedef struct {
