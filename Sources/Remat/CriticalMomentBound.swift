@@ -295,8 +295,9 @@ public struct CriticalMomentBound: Sendable {
     /// none in 22. The price is speed: many small relaxations that closed
     /// in under a second now stop at their 3 s, and fewer cells are proved
     /// (release, 60 s: VGG-16 at 0.8 0.728 / 0.552 % instead of proved at
-    /// 0.552 % in 11 s, U-Net at 0.9 0.298 / 0.282 % instead of proved in
-    /// 5 s; U-Net's smallest budget proves 9.984 % instead of 11.214 %).
+    /// 0.552 % in 11 s, U-Net at 0.9 0.298 / 0.282 % in one run instead
+    /// of proved in 5 s; U-Net's smallest budget proves 9.984 % instead of
+    /// 11.214 %).
     /// ResNet-18 at its smallest budget gains: its refinement, taking
     /// another path, closes stages 111, 137, 156, 158 and 161 and proves
     /// 6.689 % (5.934 % with strong branching), within 1 % of its plan.
