@@ -21,7 +21,8 @@ extension CriticalMomentBound {
     public static let additionWidth = 6
     /// The longest one relaxation of the few-stage search may take.
     public static let fewStageSolveSeconds = 3.0
-    /// How many stages a refinement (``refined(_:_:formulation:incumbent:phase:)``) tries at most.
+    /// How many rounds a refinement (``refined(_:_:formulation:incumbent:phase:)``) runs at most: a stage
+    /// each, two when the first one's relaxation stops at its cap.
     public static let refinementRounds = 8
 
     /// The schedule read off a relaxation solution (``plan(_:critical:resident:)``
@@ -96,7 +97,7 @@ extension CriticalMomentBound {
     ///
     /// Time: at most ``singleStageLimit`` solves of one stage, then rounds
     /// of at most ``additionWidth`` solves, then at most
-    /// ``refinementRounds``, each at most ``fewStageSolveSeconds``, all
+    /// 2 · ``refinementRounds``, each at most ``fewStageSolveSeconds``, all
     /// within ``options``' limits.
     public func fewStages(_ problem: RematProblem, incumbent: RematEvaluation?, formulation: CheckmateFormulation? = nil) -> Outcome? {
         let phase = Stopwatch()
@@ -128,29 +129,33 @@ extension CriticalMomentBound {
         return best
     }
 
-    /// `outcome` with up to ``refinementRounds`` stages added, one at a
-    /// time, where its solution's schedule is over the budget or runs
-    /// operators again (``refinementStage(_:critical:schedule:excluding:)``). An addition is kept
-    /// when it raises the bound; at an equal bound, when the schedule was
-    /// over the budget (the next solution must make room there) or when
-    /// the next schedule fits at a lower cost (a better start for the
-    /// search: on ResNet-18 at 0.6 stages 111 and 159 prove 4.100 % and
-    /// their schedule costs 8.67 %; with 158 the bound is the same and the
-    /// schedule 5.37 %, from which the search reaches 4.100 %). A stage not
-    /// kept is not tried again, and the next target is taken from the
-    /// same solution. A relaxation stopped at its time cap below the bound
-    /// gets one stage more at once, chosen the same way from its
-    /// incumbent's schedule, and that solve stands for it: a tighter model,
-    /// which CBC may close sooner, and whose schedule is one more start
-    /// for the search (ResNet-18 at its smallest budget: the refinement of
-    /// the five stages of largest deficit then raises their bound to
-    /// 5.850 %, and its schedule, at 11.60 %, starts the search that
-    /// reaches 6.728 % instead of 7.177 %, in three of three 60 s runs; the
-    /// other bundled cells stay within run-to-run noise). Each solve as in the few-stage search (CBC's
-    /// heuristics off, at most ``fewStageSolveSeconds``), within
-    /// ``options``' limits counted from `phase`. Time: at most
-    /// 2 · ``refinementRounds`` solves, each followed by one read-off
-    /// schedule (``readOff(_:_:)``).
+    /// `outcome` with stages added, one at a time, for up to
+    /// ``refinementRounds`` rounds, where its solution's schedule is over
+    /// the budget or runs operators again
+    /// (``refinementStage(_:critical:schedule:excluding:)``). An addition
+    /// is kept when it raises the bound; at an equal bound, when the
+    /// schedule was over the budget (the next solution must make room
+    /// there) or when the next schedule fits at a lower cost (a better
+    /// start for the search: on ResNet-18 at 0.6 stages 111 and 159 prove
+    /// 4.100 % and their schedule costs 8.67 %; with 158 the bound is the
+    /// same and the schedule 5.37 %, from which the search reaches
+    /// 4.100 %). A stage not kept is not tried again, and the next target
+    /// is taken from the same solution.
+    ///
+    /// A relaxation stopped at its time cap below the bound gets one stage
+    /// more at once, chosen the same way from its incumbent's schedule,
+    /// and that solve stands for it: a tighter model, which CBC may close
+    /// sooner, and whose schedule is one more start for the search
+    /// (ResNet-18 at its smallest budget: the refinement of the five
+    /// stages of largest deficit then raises their bound to 5.850 %, and
+    /// its schedule, at 11.60 %, starts the search that reaches 6.728 %
+    /// instead of 7.177 %, in three of three 60 s runs; the other bundled
+    /// cells stay within run-to-run noise).
+    ///
+    /// Each solve as in the few-stage search (CBC's heuristics off, at
+    /// most ``fewStageSolveSeconds``), within ``options``' limits counted
+    /// from `phase`. Time: at most 2 · ``refinementRounds`` solves, each
+    /// followed by one read-off schedule (``readOff(_:_:)``).
     func refined(_ outcome: Outcome, _ problem: RematProblem, formulation: CheckmateFormulation, incumbent: RematEvaluation?,
                  phase: Stopwatch) -> Outcome {
         var best = outcome
