@@ -290,7 +290,7 @@ void branchAndCut(OsiClpSolverInterface &solver, const StowageCbcProblem *proble
                                         "-timeMode", "elapsed",
                                         // The relaxation is solved already: keep its basis.
                                         "-presolve", "off"};
-  if (deadline >= 0) {
+  if (deadline >= 0 && settings->ownTimeLimit != 0) {
     std::snprintf(number, sizeof number, "%.3f", std::max(0.01, deadline - now()));
     arguments.insert(arguments.end(), {"-seconds", number});
   }
@@ -308,6 +308,8 @@ void branchAndCut(OsiClpSolverInterface &solver, const StowageCbcProblem *proble
   // With pseudo-costs trusted from the start, CBC (by its 2.10 source) branches through CbcNode::chooseBranch
   // and never enters CbcNode::chooseDynamicBranch (see CBCSearchSettings.strongBranching).
   if (settings->strongBranching == 0) arguments.insert(arguments.end(), {"-strongBranching", "0", "-trustPseudoCosts", "0"});
+  if (settings->strongBranching != 0 && settings->pseudoCostTrust >= 0)
+    arguments.insert(arguments.end(), {"-trustPseudoCosts", std::to_string(settings->pseudoCostTrust)});
   arguments.insert(arguments.end(), {"-solve", "-quit"});
   std::vector<const char *> argv;
   for (const std::string &argument : arguments) argv.push_back(argument.c_str());

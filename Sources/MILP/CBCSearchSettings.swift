@@ -36,11 +36,20 @@ public struct CBCSearchSettings: Sendable, Equatable {
     /// branching candidate it never stored and crash the process (SIGSEGV;
     /// seen on the critical-moment relaxations of the Remat module).
     public var strongBranching: Bool
+    /// With strong branching: how many strong branches on a variable before
+    /// its pseudo-costs are trusted; nil is CBC's default (10).
+    public var pseudoCostTrust: Int?
+    /// CBC's own time limit (`-seconds`) besides the driver's deadline,
+    /// which stops the search at its next node once the time is up.
+    public var ownTimeLimit: Bool
 
-    public init(preprocessing: Bool = true, cuts: Cuts = .standard, heuristics: Bool = true, strongBranching: Bool = true) {
+    public init(preprocessing: Bool = true, cuts: Cuts = .standard, heuristics: Bool = true, strongBranching: Bool = true,
+                pseudoCostTrust: Int? = nil, ownTimeLimit: Bool = true) {
         self.preprocessing = preprocessing
         self.cuts = cuts
         self.heuristics = heuristics
         self.strongBranching = strongBranching
+        self.pseudoCostTrust = pseudoCostTrust
+        self.ownTimeLimit = ownTimeLimit
     }
 }

@@ -54,7 +54,9 @@ public struct CBCSolver: Solver, CheckedBackend {
                         preprocess: options.cbc.preprocessing ? 1 : 0,
                         cuts: options.cbc.cuts.driverCode,
                         heuristics: options.cbc.heuristics ? 1 : 0,
-                        strongBranching: options.cbc.strongBranching ? 1 : 0
+                        strongBranching: options.cbc.strongBranching ? 1 : 0,
+                        pseudoCostTrust: Int32(clamping: options.cbc.pseudoCostTrust ?? -1),
+                        ownTimeLimit: options.cbc.ownTimeLimit ? 1 : 0
                     )
                     let callbacks = StowageCbcCallbacks(
                         context: Unmanaged.passUnretained(monitor).toOpaque(),

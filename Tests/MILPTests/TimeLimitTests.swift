@@ -35,6 +35,23 @@ import Synchronization
         #expect(seen.contains { $0.incumbent != nil })
     }
 
+    /// Without CBC's own time limit (as the critical-moment relaxations run it) the driver's deadline
+    /// still stops the search at its next node.
+    @Test func cbcWithoutItsOwnTimeLimitStopsAtTheDeadline() throws {
+        var options = SolveOptions(timeLimit: 1.5)
+        options.cbc.ownTimeLimit = false
+        options.cbc.pseudoCostTrust = 11
+        var result = CBCSolver().solve(Self.hard, options: options)
+        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
+            result = CBCSolver().solve(Self.hard, options: options)
+        }
+        #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
+        #expect(result.seconds < 6)
+        let objective = try #require(result.objective)
+        #expect(Self.hard.violation(at: result.values) == nil)
+        #expect(abs(Self.hard.objectiveValue(at: result.values) - objective) < 1e-6)
+    }
+
     @Test(arguments: SolverUnderTest.allCases)
     func aWarmStartIsAcceptedAndTheOptimumUnchanged(_ backend: SolverUnderTest) throws {
         var rng = SeededGenerator(seed: 99)

@@ -42,6 +42,8 @@ typedef struct {
   int cuts;                // 0: CBC's default cut generation; 1: off; 2: at the root only
   int heuristics;          // 1: CBC's primal heuristics (its default); 0: off
   int strongBranching;     // 1: CBC's strong branching (its default); 0: off, pseudo-costs trusted from the start
+  int pseudoCostTrust;     // with strong branching: strong branches before a pseudo-cost is trusted; < 0: CBC's default (10)
+  int ownTimeLimit;        // 1: CBC's own time limit (-seconds) as well as the deadline's events; 0: the events only
 } StowageCbcSettings;
 
 typedef struct {
