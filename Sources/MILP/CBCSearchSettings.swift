@@ -34,13 +34,18 @@ public struct CBCSearchSettings: Sendable, Equatable {
     /// from the start and so (by its 2.10 source) never enters
     /// `CbcNode::chooseDynamicBranch`, which in CBC 2.10.8 can read a
     /// branching candidate it never stored and crash the process (SIGSEGV;
-    /// seen on the critical-moment relaxations of the Remat module).
+    /// seen on the critical-moment relaxations of the Remat module, which
+    /// keep strong branching but avoid the crash's conditions instead:
+    /// ``pseudoCostTrust`` other than 10 and ``ownTimeLimit`` off).
     public var strongBranching: Bool
     /// With strong branching: how many strong branches on a variable before
     /// its pseudo-costs are trusted; nil is CBC's default (10).
     public var pseudoCostTrust: Int?
     /// CBC's own time limit (`-seconds`) besides the driver's deadline,
-    /// which stops the search at its next node once the time is up.
+    /// which stops the search at its next node once the time is up. Off,
+    /// CBC never knows of a limit, so its internal checks of one
+    /// (`CbcNode::chooseDynamicBranch`'s among them) never fire; the
+    /// search may then run past the deadline by one node.
     public var ownTimeLimit: Bool
 
     public init(preprocessing: Bool = true, cuts: Cuts = .standard, heuristics: Bool = true, strongBranching: Bool = true,
