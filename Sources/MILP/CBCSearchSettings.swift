@@ -35,8 +35,8 @@ public struct CBCSearchSettings: Sendable, Equatable {
     /// `CbcNode::chooseDynamicBranch`, which in CBC 2.10.8 can read a
     /// branching candidate it never stored and crash the process (SIGSEGV;
     /// seen on the critical-moment relaxations of the Remat module, which
-    /// keep strong branching but avoid the crash's conditions instead:
-    /// ``pseudoCostTrust`` other than 10 and ``ownTimeLimit`` off).
+    /// keep strong branching and avoid the crash's conditions instead,
+    /// ``avoidingBranchingOverrun()``).
     public var strongBranching: Bool
     /// With strong branching: how many strong branches on a variable before
     /// its pseudo-costs are trusted; nil is CBC's default (10).
@@ -56,5 +56,22 @@ public struct CBCSearchSettings: Sendable, Equatable {
         self.strongBranching = strongBranching
         self.pseudoCostTrust = pseudoCostTrust
         self.ownTimeLimit = ownTimeLimit
+    }
+
+    /// These settings with strong branching kept but out of reach of the
+    /// read past its candidates in CBC 2.10.8's
+    /// `CbcNode::chooseDynamicBranch`: by CBC's 2.10 source that overrun
+    /// needs pseudo-costs trusted after exactly 10 strong branches (the
+    /// default; here 11), and a second read of a slot that may never have
+    /// been stored needs CBC's own time limit to be reached (here off: the
+    /// driver's deadline stops the search instead). Strong branching off
+    /// (``strongBranching``) avoids the function altogether, at the price
+    /// of the trial solves, which on small 0-1 programs close many in a
+    /// fraction of the time.
+    public func avoidingBranchingOverrun() -> CBCSearchSettings {
+        var settings = self
+        settings.pseudoCostTrust = 11
+        settings.ownTimeLimit = false
+        return settings
     }
 }

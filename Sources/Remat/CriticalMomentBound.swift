@@ -286,23 +286,20 @@ public struct CriticalMomentBound: Sendable {
     /// infeasible). `incumbent`: a fitting schedule, mapped onto the
     /// variables as a warm start when it is a feasible point.
     ///
-    /// CBC branches here with strong branching, but trusts a variable's
-    /// pseudo-costs after 11 strong branches instead of its default 10,
-    /// and without its own time limit (the driver's deadline stops it at
-    /// its next node instead). With CBC's defaults, CBC 2.10.8 read a
-    /// branching candidate it had never stored
-    /// (`CbcNode::chooseDynamicBranch`) and the process died of SIGSEGV:
-    /// 2 of 9 runs of U-Net at its smallest budget (60 s) under gdb (the
-    /// one traced to its caller, in a few-stage relaxation). By CBC's 2.10
-    /// source the overrun needs the trust at exactly 10, and a second read
-    /// of a slot that may never have been stored needs CBC's own time
-    /// limit to be reached; with neither, none of 16 runs under gdb
-    /// crashed. Strong branching itself is worth keeping: without it
-    /// (``CBCSearchSettings/strongBranching`` off, which avoids that
-    /// function altogether) many relaxations that close in under a second
-    /// stop at their 3 s cap, and in 60 s VGG-16 at 0.8 and U-Net at 0.9
-    /// were no longer proved and U-Net's smallest budget proved 9.984 %
-    /// instead of 11.214 % (release, two runs side by side).
+    /// CBC branches here with strong branching, kept out of reach of its
+    /// branching overrun (``CBCSearchSettings/avoidingBranchingOverrun()``:
+    /// pseudo-costs trusted after 11 strong branches, no time limit of
+    /// CBC's own). With CBC's defaults, CBC 2.10.8 read a branching
+    /// candidate it had never stored (`CbcNode::chooseDynamicBranch`) and
+    /// the process died of SIGSEGV: 2 of 9 runs of U-Net at its smallest
+    /// budget (60 s) under gdb (the one traced to its caller, in a
+    /// few-stage relaxation); with these settings, none of 16. Strong
+    /// branching itself is worth keeping: without it
+    /// (``CBCSearchSettings/strongBranching`` off) many relaxations that
+    /// close in under a second stop at their 3 s cap, and in 60 s VGG-16
+    /// at 0.8 and U-Net at 0.9 were no longer proved and U-Net's smallest
+    /// budget proved 9.984 % instead of 11.214 % (release, two runs side
+    /// by side).
     public func solve(_ problem: RematProblem, critical: [Int], incumbent: RematEvaluation? = nil) -> Outcome? {
         solve(problem, critical: critical, incumbent: incumbent, mutation: .none)
     }
@@ -313,8 +310,7 @@ public struct CriticalMomentBound: Sendable {
         var solve = options
         solve.warmStart = nil
         solve.relativeGap = nil
-        solve.cbc.pseudoCostTrust = 11
-        solve.cbc.ownTimeLimit = false
+        solve.cbc = solve.cbc.avoidingBranchingOverrun()
         var warm = false
         if let incumbent, incumbent.fits(problem.budget), let values = Self.values(relaxation, for: incumbent),
            relaxation.model.violation(at: values) == nil {

@@ -45,7 +45,7 @@ import Testing
     /// finds the brute-force optimum: the switches change how CBC searches, never what it proves.
     @Test(arguments: [CBCSearchSettings(preprocessing: false), CBCSearchSettings(cuts: .off), CBCSearchSettings(cuts: .rootOnly),
                       CBCSearchSettings(heuristics: false), CBCSearchSettings(strongBranching: false),
-                      CBCSearchSettings(pseudoCostTrust: 11, ownTimeLimit: false),
+                      CBCSearchSettings().avoidingBranchingOverrun(),
                       CBCSearchSettings(preprocessing: false, cuts: .off, heuristics: false, strongBranching: false)])
     func cbcSearchSettingsKeepTheOptimum(_ settings: CBCSearchSettings) {
         var options = SolveOptions()

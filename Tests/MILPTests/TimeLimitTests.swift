@@ -39,8 +39,7 @@ import Synchronization
     /// still stops the search at its next node.
     @Test func cbcWithoutItsOwnTimeLimitStopsAtTheDeadline() throws {
         var options = SolveOptions(timeLimit: 1.5)
-        options.cbc.ownTimeLimit = false
-        options.cbc.pseudoCostTrust = 11
+        options.cbc = options.cbc.avoidingBranchingOverrun()
         var result = CBCSolver().solve(Self.hard, options: options)
         for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
             result = CBCSolver().solve(Self.hard, options: options)
