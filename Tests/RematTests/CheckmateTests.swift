@@ -145,6 +145,42 @@ import Verifier
         #expect(improvedCases >= 3)
     }
 
+    @Test("scattered neighbourhoods: anchors are the positions whose values outlive the next position; each draw is short runs ending at anchors, spread over all of them")
+    func scatteredNeighbourhoods() throws {
+        var checked = 0
+        for (label, problem, _, formulation, _, _) in try Self.searchCases(seeds: 20) {
+            let n = formulation.n
+            // Recomputed from the graph: a position whose output is a graph output or is read two or more positions later.
+            var position = [Int](repeating: 0, count: n)
+            for (p, o) in problem.order.enumerated() { position[o] = p }
+            let expected = (0 ..< n).filter { p in
+                problem.outputs[problem.order[p]].contains { v in
+                    problem.bytes[v] > 0 && problem.graph.tensors[v].kind == .activation
+                        && (problem.isGraphOutput[v] || problem.readers[v].contains { position[$0] >= p + 2 })
+                }
+            }
+            let anchors = CheckmateLNS.anchors(formulation)
+            #expect(anchors == (expected.isEmpty ? Array(0 ..< n) : expected), "\(label)")
+            for draw in 0 ..< 50 {
+                let set = CheckmateLNS.scatteredPositions(anchors: anchors, draw: draw)
+                #expect(set == CheckmateLNS.scatteredPositions(anchors: anchors, draw: draw), "\(label): reproducible")
+                #expect(set == Array(Set(set)).sorted() && set.allSatisfy { (0 ..< n).contains($0) }, "\(label)")
+                #expect(set.count <= CheckmateLNS.scatteredParts * CheckmateLNS.scatteredPartWidth, "\(label)")
+                // Every position is an anchor of the draw or one of the positions just before one.
+                let drawn = set.filter { anchors.contains($0) }
+                #expect(set.allSatisfy { q in drawn.contains { $0 >= q && $0 - q < CheckmateLNS.scatteredPartWidth } }, "\(label), draw \(draw): \(set)")
+            }
+            checked += 1
+        }
+        #expect(checked >= 20)
+        // On as many anchors as U-Net's training graph has (31 of 102 positions): 200 draws, nearly all different,
+        // every anchor in some draw.
+        let anchors = Array(stride(from: 1, to: 102, by: 3)).prefix(31).map { $0 }
+        let draws = (0 ..< 200).map { CheckmateLNS.scatteredPositions(anchors: anchors, draw: $0) }
+        #expect(Set(draws).count >= 190)
+        #expect(anchors.allSatisfy { anchor in draws.contains { $0.contains(anchor) } })
+    }
+
     @Test("a neighbourhood's MILP with its memory rows stated over the free variables has the optimum of the one with U")
     func collapsedMemoryRowsKeepTheOptimum() throws {
         var compared = 0, smaller = 0
