@@ -35,7 +35,7 @@ import MILP
 /// within 10 s and stay there for 300 s (they shrink whenever a window
 /// of the first positions or of the peak's stages runs out of time); with
 /// the scattered rounds a 180 s run ends at 12.72 % against 14.08 %
-/// (release, side by side); in 60 s the two are alike (12.9-14.4 %).
+/// (release, side by side); in 60 s, 12.9-13.8 % against 13.2-14.3 %.
 ///
 /// Every schedule it returns is a stage schedule, so it proves nothing:
 /// the bound comes from the LP relaxation or the whole MILP. Time: until
