@@ -54,6 +54,10 @@ public struct CheckmateLNS: Sendable {
     public var neighbourhoodSeconds: Double
     /// Positions (or stages) in the first windows.
     public var initialWidth: Int
+    /// Whether stalled windows are followed by a round of scattered
+    /// neighbourhoods before they grow; off, the windows alone (as before
+    /// the tenth session, for the `remat-search` benchmark).
+    public var scatteredRounds = true
 
     public static let method = "checkmate-lns"
 
@@ -74,6 +78,11 @@ public struct CheckmateLNS: Sendable {
         public var neighbourhoods = 0
         public var optimalNeighbourhoods = 0
         public var improvements = 0
+        /// Scattered neighbourhoods solved, and the improvements among them.
+        public var scatteredNeighbourhoods = 0
+        public var scatteredImprovements = 0
+        /// Seconds from the start to the last improvement.
+        public var secondsToBest = 0.0
         /// Largest window width reached.
         public var width = 0
         /// Whether it stopped because windows of every position (the whole
@@ -120,7 +129,8 @@ public struct CheckmateLNS: Sendable {
             let b = min(n, a + width)
             if hotLeft == nil { hotLeft = Self.hotNeighbourhoods(formulation, stages: outcome.stages, values: outcome.values) }
             var hot = hotLeft?.isEmpty == false ? hotLeft?.removeFirst() : nil
-            if hot == nil, scattering {
+            let drawn = hot == nil && scattering
+            if drawn {
                 hot = Self.scatteredPositions(anchors: anchors, draw: scatteredDrawn)
                 scatteredDrawn += 1
             }
@@ -152,6 +162,11 @@ public struct CheckmateLNS: Sendable {
                 }
             }
             if improved { hotLeft = nil }
+            if improved { outcome.secondsToBest = clock.seconds }
+            if drawn {
+                outcome.scatteredNeighbourhoods += 1
+                if improved { outcome.scatteredImprovements += 1 }
+            }
             if scattering {
                 scatteredFailures = improved ? 0 : scatteredFailures + 1
                 if scatteredFailures >= Self.scatteredPatience * n {
@@ -183,8 +198,13 @@ public struct CheckmateLNS: Sendable {
             if sinceImprovement >= 2 * windowsPerPass {
                 // Two passes (positions and stages) found nothing at this width: a round of scattered
                 // neighbourhoods, then windows one size larger (``grow()`` when the round ends).
-                scattering = true
-                scatteredFailures = 0
+                if scatteredRounds {
+                    scattering = true
+                    scatteredFailures = 0
+                } else {
+                    if width >= n { break }
+                    grow()
+                }
             }
             outcome.width = max(outcome.width, width)
         }

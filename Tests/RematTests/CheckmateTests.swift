@@ -119,7 +119,7 @@ import Verifier
 
     @Test("large-neighbourhood search: never worse than its start, never below the stage optimum, equal to it when it converges; plans verify")
     func neighbourhoodSearch() throws {
-        var searched = 0, converged = 0, improvedCases = 0
+        var searched = 0, converged = 0, improvedCases = 0, scatteredCases = 0
         for (label, problem, budget, formulation, start, graph) in try Self.searchCases(seeds: 30) {
             let stageTruth = try #require(StageBruteForce(graph: graph, budget: budget).optimum(), "\(label): a warm start but no stage schedule")
             // No time limit: every neighbourhood is solved to the end (CBC runs one solve at a time per
@@ -134,15 +134,22 @@ import Verifier
                 converged += 1
             }
             if outcome.evaluation.cost < start.evaluation.cost { improvedCases += 1 }
+            if outcome.scatteredNeighbourhoods > 0 { scatteredCases += 1 }
+            #expect(outcome.scatteredImprovements <= min(outcome.improvements, outcome.scatteredNeighbourhoods), "\(label)")
+            var windowsOnly = CheckmateLNS(options: SolveOptions(), initialWidth: 2)
+            windowsOnly.scatteredRounds = false
+            let windowed = windowsOnly.improve(formulation, from: start)
+            #expect(windowed.scatteredNeighbourhoods == 0 && windowed.evaluation.cost >= Double(stageTruth) - 1e-9, "\(label)")
             let solution = RematSolution(method: CheckmateLNS.method, evaluation: outcome.evaluation)
             let report = Self.verified(problem, solution)
             #expect(report.passed, "\(label): \(report.failure?.description ?? "")")
             searched += 1
         }
-        print("neighbourhood search: \(searched) searched, \(converged) converged, \(improvedCases) improved on their start")
+        print("neighbourhood search: \(searched) searched, \(converged) converged, \(improvedCases) improved on their start, \(scatteredCases) with scattered rounds")
         #expect(searched >= 20)
         #expect(converged >= searched * 4 / 5)
         #expect(improvedCases >= 3)
+        #expect(scatteredCases >= 1, "the scattered rounds run on some tiny graph")
     }
 
     @Test("scattered neighbourhoods: anchors are the positions whose values outlive the next position; each draw is short runs ending at anchors, spread over all of them")
