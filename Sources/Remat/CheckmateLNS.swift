@@ -55,8 +55,8 @@ public struct CheckmateLNS: Sendable {
     /// Positions (or stages) in the first windows.
     public var initialWidth: Int
     /// Whether stalled windows are followed by a round of scattered
-    /// neighbourhoods before they grow; off, the windows alone (as before
-    /// the tenth session, for the `remat-search` benchmark).
+    /// neighbourhoods before they grow; off, the windows alone (the
+    /// `remat-search` benchmark compares the two).
     public var scatteredRounds = true
 
     public static let method = "checkmate-lns"
@@ -161,8 +161,10 @@ public struct CheckmateLNS: Sendable {
                     improved = true
                 }
             }
-            if improved { hotLeft = nil }
-            if improved { outcome.secondsToBest = clock.seconds }
+            if improved {
+                hotLeft = nil
+                outcome.secondsToBest = clock.seconds
+            }
             if drawn {
                 outcome.scatteredNeighbourhoods += 1
                 if improved { outcome.scatteredImprovements += 1 }
@@ -214,7 +216,8 @@ public struct CheckmateLNS: Sendable {
     /// Parts of a scattered neighbourhood, and positions in each part.
     static let scatteredParts = 3
     static let scatteredPartWidth = 3
-    /// A round of scattered neighbourhoods ends after this many times n draws in a row without an improvement.
+    /// A round of scattered neighbourhoods ends after this many times n neighbourhoods in a row (scattered, or
+    /// hot after an improvement) without an improvement.
     static let scatteredPatience = 2
 
     /// The positions whose values some position after the next one reads
