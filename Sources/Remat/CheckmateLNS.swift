@@ -32,7 +32,7 @@ import MILP
 /// of positions far apart), until ``scatteredPatience`` · n of them in a
 /// row improve nothing; then the windows grow by half (up to every
 /// position). On U-Net at its smallest budget the windows stop at 14.08 %
-/// within 10 s and stay there for 300 s (they shrink whenever a window
+/// within 10 s and stay there for 180 s (they shrink whenever a window
 /// of the first positions or of the peak's stages runs out of time); with
 /// the scattered rounds a 180 s run ends at 12.72 % against 14.08 %
 /// (release, side by side); in 60 s, 12.9-13.8 % against 13.2-14.3 %.
