@@ -144,6 +144,8 @@ public struct CheckmateLNS: Sendable {
             // Without CBC's Cgl preprocessing: on these small models it costs more than it saves, and its
             // postprocessing crashed (CglPreProcess::postProcess, CBC 2.10.8) on a U-Net neighbourhood.
             solve.cbc.preprocessing = false
+            // Hundreds of solves a minute, some stopped at their limit: kept out of reach of CBC's branching overrun.
+            solve.cbc = solve.cbc.avoidingBranchingOverrun()
             let result = solver.solve(restricted.model, options: solve)
             outcome.neighbourhoods += 1
             if result.status == .optimal { outcome.optimalNeighbourhoods += 1 }
