@@ -34,8 +34,9 @@ import MILP
 /// position). On U-Net at its smallest budget the windows stop at 14.08 %
 /// within 10 s and stay there for 180 s (they shrink whenever a window
 /// of the first positions or of the peak's stages runs out of time); with
-/// the scattered rounds a 180 s run ends at 12.72 % against 14.08 %
-/// (release, side by side); in 60 s, 12.9-13.8 % against 13.2-14.3 %.
+/// the scattered rounds 180 s runs end at 11.79-13.56 % against 14.08 %
+/// (release, side by side); in 60 s, 12.1-14.4 % (median 12.94 %, seven
+/// runs) against 13.2-14.3 %.
 ///
 /// Every schedule it returns is a stage schedule, so it proves nothing:
 /// the bound comes from the LP relaxation or the whole MILP. Time: until
