@@ -34,9 +34,9 @@ public struct CBCSearchSettings: Sendable, Equatable {
     /// from the start and so (by its 2.10 source) never enters
     /// `CbcNode::chooseDynamicBranch`, which in CBC 2.10.8 can read a
     /// branching candidate it never stored and crash the process (SIGSEGV;
-    /// seen on the critical-moment relaxations of the Remat module, which
-    /// keep strong branching and avoid the crash's conditions instead,
-    /// ``avoidingBranchingOverrun()``).
+    /// seen on the critical-moment relaxations of the Remat module, which,
+    /// like Checkmate's neighbourhood solves, keep strong branching and
+    /// avoid the crash's conditions instead, ``avoidingBranchingOverrun()``).
     public var strongBranching: Bool
     /// With strong branching: how many strong branches on a variable before
     /// its pseudo-costs are trusted; nil is CBC's default (10).
