@@ -33,6 +33,18 @@ enum CheckmateBenchmarks {
         return (graph, base)
     }
 
+    /// The bundled training graphs among `names` that load, in order, each with its problem without a budget;
+    /// each one that does not is named on standard output ("not found"), after the caller's header, before its rows.
+    static func trainingProblems(_ names: [String]) -> [(name: String, graph: Graph, base: RematProblem)] {
+        names.compactMap { name in
+            guard let (graph, base) = trainingProblem(name) else {
+                print("\(name): not found (run from the repository root)")
+                return nil
+            }
+            return (name, graph, base)
+        }
+    }
+
     /// The schedules of the heuristics that give the stage searches their starts (greedy eviction, Chen's √n, PyTorch's knapsack).
     static func heuristicStarts(_ problem: RematProblem) -> [RematEvaluation] {
         [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem)]
@@ -61,11 +73,7 @@ enum CheckmateBenchmarks {
         func percent(_ cost: Double?, _ base: Double) -> String { cost.map { String(format: "%7.3f%%", ($0 / base - 1) * 100) } ?? "      - " }
         print("Checkmate stage MILP (CBC, \(Int(limit)) s per solve, \(cbc.isEmpty ? "CBC defaults" : cbc.sorted().joined(separator: ","))); overheads over one forward + backward pass")
         print("graph         ops budget variant                 columns    rows  build s  start     solve s  status    objective bound     gap")
-        for name in names {
-            guard let (graph, base) = trainingProblem(name) else {
-                print("\(name): not found (run from the repository root)")
-                continue
-            }
+        for (name, graph, base) in trainingProblems(names) {
             let peak = base.keepAllPeak
             for fraction in fractions {
                 let problem = base.with(budget: Int((Double(peak) * fraction).rounded(.down)))

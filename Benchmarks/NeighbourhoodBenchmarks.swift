@@ -27,11 +27,7 @@ enum NeighbourhoodBenchmarks {
         options.cbc.preprocessing = false  // as CheckmateLNS solves them
         print("Neighbourhood MILPs of the stage search (CBC, \(Int(limit)) s per solve, no Cgl preprocessing): with U / memory rows over the free variables")
         print("graph      budget window     columns U/rows   rows U/rows   build s U/rows    solve s U/rows   objective U / rows")
-        for name in names {
-            guard let base = CheckmateBenchmarks.trainingProblem(name)?.base else {
-                print("\(name): not found (run from the repository root)")
-                continue
-            }
+        for (name, _, base) in CheckmateBenchmarks.trainingProblems(names) {
             for fraction in fractions {
                 let problem = base.with(budget: Int((Double(base.keepAllPeak) * fraction).rounded(.down)))
                 let formulation = CheckmateFormulation(problem)

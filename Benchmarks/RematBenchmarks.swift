@@ -20,16 +20,9 @@ enum RematBenchmarks {
     static func percent(_ x: Double) -> String { String(format: "%6.2f%%", x * 100) }
 
     static func bundled() {
-        let folder = "Models/training"
         let names = ["vgg16", "unet", "resnet18", "mobilenet_v2", "gpt2"]
         print("graph          ops  budget  keep-all peak   torch@b: peak/keep-all  overhead | chen     torch-best greedy   | best     s (chen, torch, greedy)")
-        for name in names {
-            let path = "\(folder)/\(name).json"
-            guard FileManager.default.fileExists(atPath: path), case .graph(let graph)? = try? ModelFile.load(path),
-                  let base = try? RematProblem(graph: graph, budget: 0) else {
-                print("\(name): not found (run from the repository root)")
-                continue
-            }
+        for (name, graph, base) in CheckmateBenchmarks.trainingProblems(names) {
             let peak = base.keepAllPeak
             var fractions: [(String, Int, Double?)] = [0.9, 0.8, 0.7, 0.6].map { (String(format: "%.1f", $0), Int(Double(peak) * $0), $0) }
             fractions.append(("min", smallestFeasible(base), nil))

@@ -24,11 +24,7 @@ enum SearchBenchmarks {
         let seconds = Double(environment["REMAT_SECONDS"] ?? "") ?? 120
         print("Checkmate's neighbourhood search (CBC, \(Int(seconds)) s per search): windows alone / with scattered rounds")
         print("graph      budget            variant     start      end   to best s  neighbourhoods (scattered)  improvements (scattered)")
-        for name in names {
-            guard let base = CheckmateBenchmarks.trainingProblem(name)?.base else {
-                print("\(name): not found (run from the repository root)")
-                continue
-            }
+        for (name, _, base) in CheckmateBenchmarks.trainingProblems(names) {
             let budgets = (environment["REMAT_BUDGETS"] ?? smallestBudgets[name] ?? "0.6").split(separator: ",").compactMap { Double($0) }
             for budget in budgets {
                 let bytes = budget > 1 ? Int(budget) : Int((Double(base.keepAllPeak) * budget).rounded(.down))
