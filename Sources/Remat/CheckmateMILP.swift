@@ -12,9 +12,10 @@ import MILP
 /// share of the time goes first to ``CheckmateLNS`` from the warm start
 /// (on the bundled graphs CBC spends a minute on the whole model's
 /// preprocessing and root without improving its start, while the
-/// neighbourhoods do); when the critical-moment relaxation's schedule is
-/// not the cheapest start, the search runs from it first for
-/// ``alternativeShare`` of that time. The search stops when it reaches the
+/// neighbourhoods do); when the critical-moment relaxation gives schedules
+/// other than the cheapest start, the search probes each of them and the
+/// cheapest start before it goes on from the best
+/// (``search(_:from:bound:clock:)``). The search stops when it reaches the
 /// covering or critical-moment bound: that bound then proves its schedule
 /// optimal. When the search converges (its last window, every
 /// position, solved to optimality) that is the answer, proved optimal;
@@ -47,18 +48,25 @@ public struct CheckmateMILP: Sendable {
     /// optimum (twenty in 55 s), so the time goes to the search instead.
     public static let criticalCounts = [5, 10]
     public static let method = "checkmate"
-    /// The share of the search's time spent first from the critical-moment relaxation's schedule when
-    /// that is not the cheapest start; the rest goes to the search from the cheapest start (unless the
-    /// first reached the bound), and the cheaper of the two ends is the answer. The relaxation's schedule often lies in a better basin than cheaper ones: on U-Net
-    /// at 0.6 the search from it reaches the relaxation's bound (3.792 %, proved optimal over stage
-    /// schedules) while from the LP rounding, 0.5 % cheaper to begin with, it stops at 6.04-6.26 %; on
-    /// VGG-16 at 0.6 it is the other way round (5.85 % against 3.354 %), hence both.
-    public static let alternativeShare = 0.4
-    /// The relaxation's schedule is searched from first only when it costs at most this much more (relative)
-    /// than the cheapest start: the better basins seen were 0.4 % (U-Net at 0.6) and 1.2 % (ResNet-18 at 0.7)
-    /// dearer, while at the smallest budgets of ResNet-18 and U-Net it was 32 % and 27 % dearer and its
-    /// share of the minute ended far above the cheapest start.
-    public static let alternativeSlack = 0.05
+    /// A stage schedule with the formulation's solution for it: where a search starts.
+    public typealias Start = (stages: [[Int]], evaluation: RematEvaluation, values: [Double])
+    /// The most starts the search probes (``search(_:from:bound:clock:)``): the critical-moment
+    /// relaxation's schedules (up to four: its few-stage search, its five and ten stages, a refinement) and
+    /// the cheapest start.
+    public static let maximumStarts = 4
+    /// The share of the search's time that the probes take together when there is more than one start; the
+    /// rest continues from the cheapest end. The cheapest start is often not the best basin: on U-Net at its
+    /// smallest budget (release, 12 s from each start, the other core busy) the schedule of the relaxation
+    /// that gives the bound, at 53 % over the base cost, reached 11.278 % (that bound) in 9.6 s, the cheapest
+    /// start (LP rounding, 26 %) 16.3 %; on ResNet-18 at its smallest the schedule of the ten-stage
+    /// relaxation reached 6.83 % where the cheapest stopped at 7.80 %.
+    public static let probeShare = 0.8
+    /// Positions (and stages) in the first windows of the probes and of the search after them, instead of
+    /// ``CheckmateLNS``' eight: on U-Net at its smallest budget the first window of eight positions runs to
+    /// its six seconds without an improvement, a large part of a probe. With probes of eight or with
+    /// neighbourhoods cut to a third of the probe, U-Net's smallest budget ended at 14.4 % in three of
+    /// four 60 s runs; with five, 11.3-12.2 % in five of five.
+    public static let probeWidth = 5
     /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
     public static let wholeModelSeconds = 5.0
 
@@ -77,9 +85,9 @@ public struct CheckmateMILP: Sendable {
     /// (``StageSchedule``), fits the budget and is a solution of
     /// `formulation`: its stages and the solution's values.
     public static func warmStart(_ formulation: CheckmateFormulation, candidates: [RematEvaluation])
-        -> (stages: [[Int]], evaluation: RematEvaluation, values: [Double])? {
+        -> Start? {
         let problem = formulation.problem
-        var best: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])?
+        var best: Start?
         for candidate in candidates where candidate.isValid {
             guard let raw = StageSchedule.stages(of: candidate.schedule, problem) else { continue }
             let stages = StageSchedule.canonical(raw, problem)
@@ -117,20 +125,18 @@ public struct CheckmateMILP: Sendable {
         }
         let critical = criticalShare > 0 ? criticalBound(formulation, clock: clock, incumbent: start?.evaluation) : nil
         // What the relaxation keeps at the peaks, repaired into a schedule (for each solution it found, the
-        // cheapest), is one more start when it is cheaper, and otherwise the search's first start (see alternativeShare).
+        // cheapest): the cheapest of them is the start when it is cheaper than the others, and the rest are the
+        // search's other starts.
         var criticalStart = false
-        var alternative: (stages: [[Int]], evaluation: RematEvaluation, values: [Double])?
         let planned = (critical.map { [$0] + $0.others } ?? []).compactMap { outcome in
             outcome.resident.flatMap { CriticalMomentBound.plan(formulation, critical: outcome.critical, resident: $0) }
         }
-        if let candidate = Self.warmStart(formulation, candidates: planned) {
-            if candidate.evaluation.cost < start?.evaluation.cost ?? .infinity {
-                start = candidate
-                criticalStart = true
-                coverStart = false
-            } else {
-                alternative = candidate
-            }
+        var alternatives = planned.compactMap { Self.warmStart(formulation, candidates: [$0]) }
+        if let cheapest = alternatives.indices.min(by: { alternatives[$0].evaluation.cost < alternatives[$1].evaluation.cost }),
+           alternatives[cheapest].evaluation.cost < start?.evaluation.cost ?? .infinity {
+            start = alternatives.remove(at: cheapest)
+            criticalStart = true
+            coverStart = false
         }
         // The covering or critical-moment bound may already prove the warm start optimal: then there is nothing to search.
         let proven = [covered?.bound, critical?.bound].compactMap { $0 }.max()
@@ -141,35 +147,23 @@ public struct CheckmateMILP: Sendable {
         let startProved = meetsBound(start?.evaluation.cost)
         var searched: CheckmateLNS.Outcome?
         if lnsShare > 0, !startProved, let seed = start, options.secondsLeft(clock) != nil {
-            var first: CheckmateLNS.Outcome?
-            if let alternative, Self.alternativeShare > 0, alternative.evaluation.cost <= seed.evaluation.cost * (1 + Self.alternativeSlack) {
-                var alternativeOptions = options.sharing(lnsShare * Self.alternativeShare, since: clock)
-                alternativeOptions.relativeGap = nil
-                first = CheckmateLNS(solver: solver, options: alternativeOptions).improve(formulation, from: alternative, target: proven)
+            // The relaxation's schedules first (their basins are often the better ones however dear their start), then
+            // the cheapest start; the same cost twice is one start.
+            var starts: [(start: Start, critical: Bool)] = []
+            func isNew(_ candidate: Start) -> Bool {
+                !starts.contains { !CostTolerance.isAbove(abs($0.start.evaluation.cost - candidate.evaluation.cost), 0) }
             }
-            // Then from the cheapest start in any case (its basin may be the better one, as on VGG-16 at 0.6),
-            // unless the first search already reached the bound; the cheaper end is the answer.
-            var second: CheckmateLNS.Outcome?
-            if !meetsBound(first?.evaluation.cost) {
-                var lnsOptions = options.sharing(lnsShare, since: clock)
-                lnsOptions.relativeGap = nil
-                second = CheckmateLNS(solver: solver, options: lnsOptions).improve(formulation, from: seed, target: proven)
+            for alternative in alternatives where starts.count < Self.maximumStarts - 1 && isNew(alternative) {
+                starts.append((alternative, true))
             }
-            let firstWins = first.map { first in first.evaluation.cost < second?.evaluation.cost ?? .infinity } ?? false
-            // One of the two ran: the second runs unless the first reached the bound.
-            if var outcome = firstWins ? first : second {
-                if let other = firstWins ? second : first {
-                    outcome.neighbourhoods += other.neighbourhoods
-                    outcome.optimalNeighbourhoods += other.optimalNeighbourhoods
-                    outcome.improvements += other.improvements
-                    if firstWins { outcome.converged = false }
+            if isNew(seed) { starts.append((seed, criticalStart)) }
+            if let found = search(formulation, from: starts, bound: proven, clock: clock) {
+                if found.outcome.evaluation.cost < seed.evaluation.cost {
+                    criticalStart = found.critical
+                    if found.critical { coverStart = false }
                 }
-                if firstWins, outcome.evaluation.cost < seed.evaluation.cost {
-                    criticalStart = true
-                    coverStart = false
-                }
-                start = (outcome.stages, outcome.evaluation, outcome.values)
-                searched = outcome
+                start = (found.outcome.stages, found.outcome.evaluation, found.outcome.values)
+                searched = found.outcome
             }
         }
         // The search stops when it reaches a stage bound: then that bound proves its schedule optimal.
@@ -227,6 +221,63 @@ public struct CheckmateMILP: Sendable {
         solution.startFromCover = coverStart
         solution.startFromCritical = criticalStart
         return solution
+    }
+
+    /// The neighbourhood search (``CheckmateLNS``) from several starts: with one, all of ``lnsShare`` of
+    /// the time left; with more, a probe from each in turn (together ``probeShare`` of that time, equal
+    /// parts, windows from ``probeWidth``), then the rest continues from the cheapest end. A probe that reaches `bound` or solves the whole MILP ends it.
+    /// Returns the cheapest end, whether it came from a start marked critical, and every search's counts
+    /// added up; nil when no search ran. Time: ``lnsShare`` of what is left on `clock`.
+    func search(_ formulation: CheckmateFormulation, from starts: [(start: Start, critical: Bool)], bound: Double?,
+                clock: Stopwatch) -> (outcome: CheckmateLNS.Outcome, critical: Bool)? {
+        func done(_ outcome: CheckmateLNS.Outcome) -> Bool {
+            outcome.converged || bound.map { !CostTolerance.isAbove(outcome.evaluation.cost, $0) } ?? false
+        }
+        func add(_ other: CheckmateLNS.Outcome, to outcome: inout CheckmateLNS.Outcome) {
+            outcome.neighbourhoods += other.neighbourhoods
+            outcome.optimalNeighbourhoods += other.optimalNeighbourhoods
+            outcome.improvements += other.improvements
+            outcome.scatteredNeighbourhoods += other.scatteredNeighbourhoods
+            outcome.scatteredImprovements += other.scatteredImprovements
+        }
+        guard let left = options.secondsLeft(clock), !starts.isEmpty else { return nil }
+        var best: (outcome: CheckmateLNS.Outcome, critical: Bool)?
+        // Searches that did not end as `best`: their counts are added at the end.
+        var counted: [CheckmateLNS.Outcome] = []
+        func keep(_ outcome: CheckmateLNS.Outcome, critical: Bool) {
+            if let previous = best, previous.outcome.evaluation.cost <= outcome.evaluation.cost {
+                counted.append(outcome)
+            } else {
+                if let previous = best { counted.append(previous.outcome) }
+                best = (outcome, critical)
+            }
+        }
+        if starts.count > 1 {
+            let probeSeconds = left * lnsShare * Self.probeShare / Double(starts.count)
+            for (start, critical) in starts {
+                var probe = options
+                probe.timeLimit = min(probeSeconds, options.secondsLeft(clock) ?? probeSeconds)
+                probe.relativeGap = nil
+                let outcome = CheckmateLNS(solver: solver, options: probe, initialWidth: Self.probeWidth)
+                    .improve(formulation, from: start, target: bound)
+                keep(outcome, critical: critical)
+                if done(outcome) { break }
+            }
+        }
+        if best.map({ !done($0.outcome) }) ?? true {
+            var rest = options.sharing(lnsShare, since: clock)
+            rest.relativeGap = nil
+            let from = best.map { (start: (stages: $0.outcome.stages, evaluation: $0.outcome.evaluation, values: $0.outcome.values),
+                                   critical: $0.critical) } ?? starts[0]
+            let width = starts.count > 1 ? Self.probeWidth : CheckmateLNS().initialWidth
+            var outcome = CheckmateLNS(solver: solver, options: rest, initialWidth: width).improve(formulation, from: from.start, target: bound)
+            // It went on from the best probe's end, never dearer: it takes that probe's place and counts.
+            if let probe = best?.outcome { add(probe, to: &outcome) }
+            best = (outcome, from.critical)
+        }
+        guard var result = best else { return nil }
+        for other in counted { add(other, to: &result.outcome) }
+        return result
     }
 
     /// ``CriticalMomentBound/grown(_:counts:incumbent:formulation:)`` with ``criticalShare`` of the time left.

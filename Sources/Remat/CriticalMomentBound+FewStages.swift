@@ -190,6 +190,9 @@ extension CriticalMomentBound {
     func fewStageSolve(_ problem: RematProblem, critical: [Int], incumbent: RematEvaluation?, phase: Stopwatch) -> Outcome? {
         var one = options
         one.cbc.heuristics = false
+        // Without CBC's Cgl preprocessing: on ResNet-18's smallest budget the relaxations then prove 6.728 %,
+        // the plan's cost, within the minute (6.689 % with it), and VGG-16 at 0.7 and 0.8 end 3 s sooner.
+        one.cbc.preprocessing = false
         one.timeLimit = Self.fewStageSolveSeconds
         if let left = options.secondsLeft(phase) {
             guard left >= 0.1 else { return nil }

@@ -236,6 +236,52 @@ import Verifier
         #expect(reachedOptimum >= 10)
     }
 
+    @Test("the search from several starts: never dearer than the cheapest, never below the stage optimum; a start at the bound ends it at once; the whole method proves the stage optimum")
+    func searchFromSeveralStarts() throws {
+        var searched = 0, severalStarts = 0, reachedOptimum = 0, provedByPlan = 0
+        for (label, problem, budget, formulation, _, graph) in try Self.searchCases(seeds: 30) {
+            let optimum = try #require(StageBruteForce(graph: graph, budget: budget).optimum().map(Double.init), "\(label)")
+            let heuristics = [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem),
+                              try? TorchKnapsackPlanner.plan(problem)].compactMap { $0?.evaluation }
+            // Each heuristic's schedule on its own, the dearest first, every other one marked as the relaxation's.
+            var starts: [(start: CheckmateMILP.Start, critical: Bool)] = []
+            for start in heuristics.compactMap({ CheckmateMILP.warmStart(formulation, candidates: [$0]) })
+                .sorted(by: { $0.evaluation.cost > $1.evaluation.cost })
+            where !starts.contains(where: { $0.start.evaluation.cost == start.evaluation.cost }) {
+                starts.append((start, starts.count % 2 == 0))
+            }
+            let cheapest = try #require(starts.map(\.start.evaluation.cost).min(), "\(label)")
+            // No time limit that load could reach: every probe and neighbourhood ends on its own.
+            let method = CheckmateMILP(options: SolveOptions(timeLimit: 600), lnsShare: 1)
+            let found = try #require(method.search(formulation, from: starts, bound: nil, clock: Stopwatch()), "\(label)")
+            let outcome = found.outcome
+            #expect(outcome.evaluation.fits(budget) && formulation.model.violation(at: outcome.values) == nil, "\(label)")
+            #expect(outcome.evaluation.cost <= cheapest + 1e-9, "\(label): \(outcome.evaluation.cost) above the cheapest start \(cheapest)")
+            #expect(outcome.evaluation.cost >= optimum - 1e-9, "\(label): below the stage optimum")
+            if outcome.converged { #expect(abs(outcome.evaluation.cost - optimum) < 1e-9, "\(label)") }
+            #expect(found.critical == false || starts.contains { $0.critical }, "\(label)")
+            #expect(Self.verified(problem, RematSolution(method: CheckmateMILP.method, evaluation: outcome.evaluation)).passed, "\(label)")
+            if abs(outcome.evaluation.cost - optimum) < 1e-9 { reachedOptimum += 1 }
+            if starts.count > 1 { severalStarts += 1 }
+            // A bound that the first start already meets: nothing is searched, and the answer is that start.
+            let first = starts[0]
+            let idle = try #require(method.search(formulation, from: starts, bound: first.start.evaluation.cost, clock: Stopwatch()))
+            #expect(idle.outcome.neighbourhoods == 0 && idle.outcome.evaluation.cost == first.start.evaluation.cost
+                    && idle.critical == first.critical, "\(label)")
+            // The whole method, with the covering and critical-moment bounds and the search: the stage optimum, proved.
+            let solution = try CheckmateMILP(options: SolveOptions(timeLimit: 600), lnsShare: 1, coverShare: 0.2, criticalShare: 0.2)
+                .plan(formulation, warmStarts: heuristics)
+            #expect(abs(solution.evaluation.cost - optimum) < 1e-9, "\(label): \(solution.evaluation.cost) against \(optimum)")
+            if solution.solverStatus == "optimal" { provedByPlan += 1 }
+            searched += 1
+        }
+        print("search from several starts: \(searched) searched, \(severalStarts) with more than one start, \(reachedOptimum) reached the stage optimum, \(provedByPlan) proved by the whole method")
+        #expect(searched >= 20)
+        #expect(severalStarts >= 10)
+        #expect(reachedOptimum >= searched * 4 / 5)
+        #expect(provedByPlan == searched)
+    }
+
     @Test("without the strengthenings the stage MILP has the same optimum")
     func strengtheningsKeepTheOptimum() throws {
         var compared = 0
