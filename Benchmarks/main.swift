@@ -17,11 +17,12 @@ let suites: [(name: String, run: () -> Void)] = [
     ("scratchpad-vision", ScratchpadVisionBenchmarks.run),
     ("scratchpad-limits", ScratchpadLimitBenchmarks.run),
     ("remat", RematBenchmarks.run),
-    // Not in the default run: minutes of MILP solves (see CheckmateBenchmarks, NeighbourhoodBenchmarks and
-    // SearchBenchmarks for their settings).
+    // Not in the default run: minutes of MILP solves (see CheckmateBenchmarks, NeighbourhoodBenchmarks,
+    // SearchBenchmarks and StartsBenchmarks for their settings).
     ("remat-checkmate", CheckmateBenchmarks.run),
     ("remat-neighbourhoods", NeighbourhoodBenchmarks.run),
     ("remat-search", SearchBenchmarks.run),
+    ("remat-starts", StartsBenchmarks.run),
     // Not in the default run: it loads every core and runs for minutes.
     ("limits", LimitBenchmarks.run),
 ]
@@ -32,7 +33,7 @@ if !unknown.isEmpty {
     FileHandle.standardError.write(Data("unknown suite(s): \(unknown.sorted().joined(separator: ", ")); known: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
-for suite in suites where wanted.isEmpty ? !["limits", "remat-checkmate", "remat-neighbourhoods", "remat-search"].contains(suite.name) : wanted.contains(suite.name) {
+for suite in suites where wanted.isEmpty ? !["limits", "remat-checkmate", "remat-neighbourhoods", "remat-search", "remat-starts"].contains(suite.name) : wanted.contains(suite.name) {
     print("== \(suite.name)")
     suite.run()
 }

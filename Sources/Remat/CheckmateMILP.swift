@@ -41,6 +41,11 @@ public struct CheckmateMILP: Sendable {
     /// through ``criticalCounts`` critical stages while time remains; 0
     /// leaves it out.
     public var criticalShare: Double
+    /// The most starts the search probes (``search(_:from:bound:clock:)``): up to three of the
+    /// critical-moment relaxation's schedules (its few-stage search, its five and ten stages, a
+    /// refinement) and the cheapest start. 1: the cheapest start alone (the `remat-starts` benchmark
+    /// compares the two).
+    public var maximumStarts = 4
 
     /// The numbers of critical stages tried in turn (the stages of largest deficit). Twenty were
     /// tried too: within a 60 s run they never raised the bound above ten's on the bundled graphs
@@ -50,10 +55,6 @@ public struct CheckmateMILP: Sendable {
     public static let method = "checkmate"
     /// A stage schedule with the formulation's solution for it: where a search starts.
     public typealias Start = (stages: [[Int]], evaluation: RematEvaluation, values: [Double])
-    /// The most starts the search probes (``search(_:from:bound:clock:)``): the critical-moment
-    /// relaxation's schedules (up to four: its few-stage search, its five and ten stages, a refinement) and
-    /// the cheapest start.
-    public static let maximumStarts = 4
     /// The share of the search's time that the probes take together when there is more than one start; the
     /// rest continues from the cheapest end. The cheapest start is often not the best basin: on U-Net at its
     /// smallest budget (release, 12 s from each start, the other core busy) the schedule of the relaxation
@@ -153,7 +154,7 @@ public struct CheckmateMILP: Sendable {
             func isNew(_ candidate: Start) -> Bool {
                 !starts.contains { !CostTolerance.isAbove(abs($0.start.evaluation.cost - candidate.evaluation.cost), 0) }
             }
-            for alternative in alternatives where starts.count < Self.maximumStarts - 1 && isNew(alternative) {
+            for alternative in alternatives where starts.count < maximumStarts - 1 && isNew(alternative) {
                 starts.append((alternative, true))
             }
             if isNew(seed) { starts.append((seed, criticalStart)) }

@@ -1,0 +1,60 @@
+import Foundation
+import MILP
+import Remat
+
+/// Checkmate's method as `auto` runs it (covering bound, critical-moment
+/// relaxation, neighbourhood search; 0.15 and 0.4 of the time, CBC without
+/// Cgl preprocessing) with the search from the cheapest start alone and
+/// from every start (``CheckmateMILP/maximumStarts``), one after the other in
+/// one process, so that the two rows of a cell see the same machine. The
+/// starts are the heuristics' schedules (no LP rounding, which `auto` adds).
+/// Per graph and budget: the end, the bound, the gap on the total cost,
+/// whether it was proved, seconds, neighbourhoods; every end is measured
+/// again with the memory model.
+///
+/// Environment: `REMAT_GRAPHS` (default `unet,resnet18,vgg16`),
+/// `REMAT_BUDGETS` (fractions of the keep-everything peak, or bytes above 1;
+/// default each graph's smallest budget from ``SearchBenchmarks`` and 0.6),
+/// `REMAT_SECONDS` (per run, default 60).
+enum StartsBenchmarks {
+    static let smallestBudgets = SearchBenchmarks.smallestBudgets.merging(["vgg16": "1787929594"]) { first, _ in first }
+
+    static func run() {
+        let environment = ProcessInfo.processInfo.environment
+        let names = (environment["REMAT_GRAPHS"] ?? "unet,resnet18,vgg16").split(separator: ",").map(String.init)
+        let seconds = Double(environment["REMAT_SECONDS"] ?? "") ?? 60
+        print("Checkmate's method (CBC, \(Int(seconds)) s per run): the search from the cheapest start alone / from every start")
+        print("graph      budget            starts        end     bound      gap  proved  seconds  neighbourhoods")
+        for (name, _, base) in CheckmateBenchmarks.trainingProblems(names) {
+            let budgets = (environment["REMAT_BUDGETS"] ?? (smallestBudgets[name].map { "\($0),0.6" } ?? "0.6"))
+                .split(separator: ",").compactMap { Double($0) }
+            for budget in budgets {
+                let bytes = budget > 1 ? Int(budget) : Int((Double(base.keepAllPeak) * budget).rounded(.down))
+                let problem = base.with(budget: bytes)
+                let formulation = CheckmateFormulation(problem)
+                for starts in [1, CheckmateMILP(options: SolveOptions()).maximumStarts] {
+                    var options = SolveOptions(timeLimit: seconds)
+                    options.cbc.preprocessing = false
+                    var method = CheckmateMILP(options: options, lnsShare: 1, coverShare: 0.15, criticalShare: 0.4)
+                    method.maximumStarts = starts
+                    let clock = Stopwatch()
+                    let label = name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %-17ld %6ld", bytes, starts)
+                    guard let solution = try? method.plan(formulation, warmStarts: CheckmateBenchmarks.heuristicStarts(problem)) else {
+                        print("\(label)  no schedule")
+                        continue
+                    }
+                    let elapsed = clock.seconds
+                    // Measured again, as every answer is: the method's own evaluation is not taken on trust.
+                    let measured = problem.evaluate(solution.evaluation.schedule)
+                    let checked = measured.fits(problem.budget) && abs(measured.cost - solution.evaluation.cost) <= 1e-6 * measured.cost
+                    func percent(_ cost: Double) -> String { String(format: "%7.3f%%", (cost / problem.baseCost - 1) * 100) }
+                    let gap = solution.bound.map { String(format: "%7.2f%%", max(0, solution.evaluation.cost - $0) / solution.evaluation.cost * 100) } ?? "      -"
+                    print(String(format: "%@ %@ %@ %@  %6@ %8.1f  %14ld%@", label as NSString, percent(solution.evaluation.cost) as NSString,
+                                 (solution.bound.map(percent) ?? "       -") as NSString, gap as NSString,
+                                 (solution.solverStatus == "optimal" ? "yes" : "no") as NSString, elapsed, solution.neighbourhoods ?? 0,
+                                 (checked ? "" : "  MEASURED DIFFERENTLY") as NSString))
+                }
+            }
+        }
+    }
+}
