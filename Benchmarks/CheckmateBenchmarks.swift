@@ -45,6 +45,20 @@ enum CheckmateBenchmarks {
         }
     }
 
+    /// The cells of the searches' benchmarks: the bundled training graphs named in `REMAT_GRAPHS` (else
+    /// `graphs`, comma-separated), each at the budgets in `REMAT_BUDGETS` (else `budgets(name)`; fractions of
+    /// its keep-everything peak, or bytes above 1), as problems with that budget in bytes.
+    static func cells(graphs: String, budgets: (String) -> String) -> [(name: String, problem: RematProblem)] {
+        let environment = ProcessInfo.processInfo.environment
+        let names = (environment["REMAT_GRAPHS"] ?? graphs).split(separator: ",").map(String.init)
+        return trainingProblems(names).flatMap { name, _, base in
+            (environment["REMAT_BUDGETS"] ?? budgets(name)).split(separator: ",").compactMap { Double($0) }.map { budget in
+                let bytes = budget > 1 ? Int(budget) : Int((Double(base.keepAllPeak) * budget).rounded(.down))
+                return (name, base.with(budget: bytes))
+            }
+        }
+    }
+
     /// The schedules of the heuristics that give the stage searches their starts (greedy eviction, Chen's √n, PyTorch's knapsack).
     static func heuristicStarts(_ problem: RematProblem) -> [RematEvaluation] {
         [try? GreedyEvictionPlanner.plan(problem), try? ChenPlanner.plan(problem), try? TorchKnapsackPlanner.plan(problem)]

@@ -19,36 +19,30 @@ enum SearchBenchmarks {
     static let smallestBudgets = ["unet": "953371065", "resnet18": "355320224"]
 
     static func run() {
-        let environment = ProcessInfo.processInfo.environment
-        let names = (environment["REMAT_GRAPHS"] ?? "unet,resnet18").split(separator: ",").map(String.init)
-        let seconds = Double(environment["REMAT_SECONDS"] ?? "") ?? 120
+        let seconds = Double(ProcessInfo.processInfo.environment["REMAT_SECONDS"] ?? "") ?? 120
         print("Checkmate's neighbourhood search (CBC, \(Int(seconds)) s per search): windows alone / with scattered rounds")
         print("graph      budget            variant     start      end   to best s  neighbourhoods (scattered)  improvements (scattered)")
-        for (name, _, base) in CheckmateBenchmarks.trainingProblems(names) {
-            let budgets = (environment["REMAT_BUDGETS"] ?? smallestBudgets[name] ?? "0.6").split(separator: ",").compactMap { Double($0) }
-            for budget in budgets {
-                let bytes = budget > 1 ? Int(budget) : Int((Double(base.keepAllPeak) * budget).rounded(.down))
-                let problem = base.with(budget: bytes)
-                let formulation = CheckmateFormulation(problem)
-                guard let start = CheckmateMILP.warmStart(formulation, candidates: CheckmateBenchmarks.heuristicStarts(problem)) else {
-                    print(String(format: "%-10@ %-17ld no heuristic start fits", name as NSString, bytes))
-                    continue
-                }
-                func percent(_ cost: Double) -> String { String(format: "%7.3f%%", (cost / problem.baseCost - 1) * 100) }
-                for scattered in [false, true] {
-                    var search = CheckmateLNS(options: SolveOptions(timeLimit: seconds))
-                    search.scatteredRounds = scattered
-                    let outcome = search.improve(formulation, from: start)
-                    // Measured again, as every answer is: the search's own evaluation is not taken on trust.
-                    let measured = problem.evaluate(formulation.schedule(of: outcome.stages))
-                    let checked = measured.fits(problem.budget) && abs(measured.cost - outcome.evaluation.cost) <= 1e-6 * measured.cost
-                    print(String(format: "%-10@ %-17ld %-9@ %@ %@ %9.1f  %8ld (%6ld)              %5ld (%4ld)%@",
-                                 name as NSString, bytes, (scattered ? "scattered" : "windows") as NSString,
-                                 percent(start.evaluation.cost) as NSString, percent(outcome.evaluation.cost) as NSString,
-                                 outcome.secondsToBest, outcome.neighbourhoods, outcome.scatteredNeighbourhoods,
-                                 outcome.improvements, outcome.scatteredImprovements,
-                                 (checked ? "" : "  MEASURED DIFFERENTLY") as NSString))
-                }
+        for (name, problem) in CheckmateBenchmarks.cells(graphs: "unet,resnet18", budgets: { smallestBudgets[$0] ?? "0.6" }) {
+            let bytes = problem.budget
+            let formulation = CheckmateFormulation(problem)
+            guard let start = CheckmateMILP.warmStart(formulation, candidates: CheckmateBenchmarks.heuristicStarts(problem)) else {
+                print(String(format: "%-10@ %-17ld no heuristic start fits", name as NSString, bytes))
+                continue
+            }
+            func percent(_ cost: Double) -> String { String(format: "%7.3f%%", (cost / problem.baseCost - 1) * 100) }
+            for scattered in [false, true] {
+                var search = CheckmateLNS(options: SolveOptions(timeLimit: seconds))
+                search.scatteredRounds = scattered
+                let outcome = search.improve(formulation, from: start)
+                // Measured again, as every answer is: the search's own evaluation is not taken on trust.
+                let measured = problem.evaluate(formulation.schedule(of: outcome.stages))
+                let checked = measured.fits(problem.budget) && abs(measured.cost - outcome.evaluation.cost) <= 1e-6 * measured.cost
+                print(String(format: "%-10@ %-17ld %-9@ %@ %@ %9.1f  %8ld (%6ld)              %5ld (%4ld)%@",
+                             name as NSString, bytes, (scattered ? "scattered" : "windows") as NSString,
+                             percent(start.evaluation.cost) as NSString, percent(outcome.evaluation.cost) as NSString,
+                             outcome.secondsToBest, outcome.neighbourhoods, outcome.scatteredNeighbourhoods,
+                             outcome.improvements, outcome.scatteredImprovements,
+                             (checked ? "" : "  MEASURED DIFFERENTLY") as NSString))
             }
         }
     }

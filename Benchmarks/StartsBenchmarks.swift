@@ -20,40 +20,34 @@ enum StartsBenchmarks {
     static let smallestBudgets = SearchBenchmarks.smallestBudgets.merging(["vgg16": "1787929594"]) { first, _ in first }
 
     static func run() {
-        let environment = ProcessInfo.processInfo.environment
-        let names = (environment["REMAT_GRAPHS"] ?? "unet,resnet18,vgg16").split(separator: ",").map(String.init)
-        let seconds = Double(environment["REMAT_SECONDS"] ?? "") ?? 60
+        let seconds = Double(ProcessInfo.processInfo.environment["REMAT_SECONDS"] ?? "") ?? 60
         print("Checkmate's method (CBC, \(Int(seconds)) s per run): the search from the cheapest start alone / from every start")
         print("graph      budget            starts        end     bound      gap  proved  seconds  neighbourhoods")
-        for (name, _, base) in CheckmateBenchmarks.trainingProblems(names) {
-            let budgets = (environment["REMAT_BUDGETS"] ?? (smallestBudgets[name].map { "\($0),0.6" } ?? "0.6"))
-                .split(separator: ",").compactMap { Double($0) }
-            for budget in budgets {
-                let bytes = budget > 1 ? Int(budget) : Int((Double(base.keepAllPeak) * budget).rounded(.down))
-                let problem = base.with(budget: bytes)
-                let formulation = CheckmateFormulation(problem)
-                for starts in [1, CheckmateMILP(options: SolveOptions()).maximumStarts] {
-                    var options = SolveOptions(timeLimit: seconds)
-                    options.cbc.preprocessing = false
-                    var method = CheckmateMILP(options: options, lnsShare: 1, coverShare: 0.15, criticalShare: 0.4)
-                    method.maximumStarts = starts
-                    let clock = Stopwatch()
-                    let label = name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %-17ld %6ld", bytes, starts)
-                    guard let solution = try? method.plan(formulation, warmStarts: CheckmateBenchmarks.heuristicStarts(problem)) else {
-                        print("\(label)  no schedule")
-                        continue
-                    }
-                    let elapsed = clock.seconds
-                    // Measured again, as every answer is: the method's own evaluation is not taken on trust.
-                    let measured = problem.evaluate(solution.evaluation.schedule)
-                    let checked = measured.fits(problem.budget) && abs(measured.cost - solution.evaluation.cost) <= 1e-6 * measured.cost
-                    func percent(_ cost: Double) -> String { String(format: "%7.3f%%", (cost / problem.baseCost - 1) * 100) }
-                    let gap = solution.bound.map { String(format: "%7.2f%%", max(0, solution.evaluation.cost - $0) / solution.evaluation.cost * 100) } ?? "      -"
-                    print(String(format: "%@ %@ %@ %@  %6@ %8.1f  %14ld%@", label as NSString, percent(solution.evaluation.cost) as NSString,
-                                 (solution.bound.map(percent) ?? "       -") as NSString, gap as NSString,
-                                 (solution.solverStatus == "optimal" ? "yes" : "no") as NSString, elapsed, solution.neighbourhoods ?? 0,
-                                 (checked ? "" : "  MEASURED DIFFERENTLY") as NSString))
+        for (name, problem) in CheckmateBenchmarks.cells(graphs: "unet,resnet18,vgg16",
+                                                         budgets: { smallestBudgets[$0].map { "\($0),0.6" } ?? "0.6" }) {
+            let bytes = problem.budget
+            let formulation = CheckmateFormulation(problem)
+            for starts in [1, CheckmateMILP(options: SolveOptions()).maximumStarts] {
+                var options = SolveOptions(timeLimit: seconds)
+                options.cbc.preprocessing = false
+                var method = CheckmateMILP(options: options, lnsShare: 1, coverShare: 0.15, criticalShare: 0.4)
+                method.maximumStarts = starts
+                let clock = Stopwatch()
+                let label = name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %-17ld %6ld", bytes, starts)
+                guard let solution = try? method.plan(formulation, warmStarts: CheckmateBenchmarks.heuristicStarts(problem)) else {
+                    print("\(label)  no schedule")
+                    continue
                 }
+                let elapsed = clock.seconds
+                // Measured again, as every answer is: the method's own evaluation is not taken on trust.
+                let measured = problem.evaluate(solution.evaluation.schedule)
+                let checked = measured.fits(problem.budget) && abs(measured.cost - solution.evaluation.cost) <= 1e-6 * measured.cost
+                func percent(_ cost: Double) -> String { String(format: "%7.3f%%", (cost / problem.baseCost - 1) * 100) }
+                let gap = solution.bound.map { String(format: "%7.2f%%", max(0, solution.evaluation.cost - $0) / solution.evaluation.cost * 100) } ?? "      -"
+                print(String(format: "%@ %@ %@ %@  %6@ %8.1f  %14ld%@", label as NSString, percent(solution.evaluation.cost) as NSString,
+                             (solution.bound.map(percent) ?? "       -") as NSString, gap as NSString,
+                             (solution.solverStatus == "optimal" ? "yes" : "no") as NSString, elapsed, solution.neighbourhoods ?? 0,
+                             (checked ? "" : "  MEASURED DIFFERENTLY") as NSString))
             }
         }
     }

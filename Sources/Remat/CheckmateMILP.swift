@@ -152,7 +152,8 @@ public struct CheckmateMILP: Sendable {
             // the cheapest start; the same cost twice is one start.
             var starts: [(start: Start, critical: Bool)] = []
             func isNew(_ candidate: Start) -> Bool {
-                !starts.contains { !CostTolerance.isAbove(abs($0.start.evaluation.cost - candidate.evaluation.cost), 0) }
+                let cost = candidate.evaluation.cost
+                return !starts.contains { !CostTolerance.isAbove($0.start.evaluation.cost, cost) && !CostTolerance.isAbove(cost, $0.start.evaluation.cost) }
             }
             for alternative in alternatives where starts.count < maximumStarts - 1 && isNew(alternative) {
                 starts.append((alternative, true))
@@ -226,7 +227,8 @@ public struct CheckmateMILP: Sendable {
 
     /// The neighbourhood search (``CheckmateLNS``) from several starts: with one, all of ``lnsShare`` of
     /// the time left; with more, a probe from each in turn (together ``probeShare`` of that time, equal
-    /// parts, windows from ``probeWidth``), then the rest continues from the cheapest end. A probe that reaches `bound` or solves the whole MILP ends it.
+    /// parts, windows from ``probeWidth``), then the rest continues from the cheapest end. A probe that
+    /// reaches `bound` or solves the whole MILP ends it.
     /// Returns the cheapest end, whether it came from a start marked critical, and every search's counts
     /// added up; nil when no search ran. Time: ``lnsShare`` of what is left on `clock`.
     func search(_ formulation: CheckmateFormulation, from starts: [(start: Start, critical: Bool)], bound: Double?,
