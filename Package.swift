@@ -47,9 +47,14 @@ let package = Package(
             dependencies: ["CCbc"],
             cxxSettings: [.define("NDEBUG")]
         ),
+        // GLPK's solvers with its internal errors caught instead of aborting the process (include/GLPKGuard.h).
+        .target(
+            name: "CGLPKGuard",
+            dependencies: ["CGLPK"]
+        ),
         .target(
             name: "MILP",
-            dependencies: ["CGLPK", "CCbcDriver", "OutputFiles"]
+            dependencies: ["CGLPK", "CGLPKGuard", "CCbcDriver", "OutputFiles"]
         ),
         .target(name: "MemoryGraph"),
         // The one grammar for sizes in bytes (options, files, APIs).

@@ -1,4 +1,5 @@
 import CGLPK
+import CGLPKGuard
 
 /// The GNU Linear Programming Kit behind the ``Solver`` protocol.
 ///
@@ -42,6 +43,15 @@ public struct GLPKSolver: Solver, CheckedBackend {
         }
     }
 
+    /// The answer when GLPK hit an internal error (an assertion in its simplex on a badly conditioned
+    /// basis, seen in Checkmate's neighbourhood MILPs on U-Net): the guard freed GLPK's environment instead
+    /// of letting GLPK abort the process, and the caller gets an error with GLPK's own words.
+    private func internalError(_ problem: GLPKProblem, in function: String) -> SolveResult {
+        problem.markFreed()
+        let words = problem.capturedOutput.split(whereSeparator: \.isNewline).suffix(2).joined(separator: "; ")
+        return SolveResult(status: .error, seconds: 0, solver: name, message: "glpk failed: internal error in \(function): \(words)")
+    }
+
     private func milliseconds(left options: SolveOptions, clock: Stopwatch) -> Int32 {
         guard let seconds = options.secondsLeft(clock) else { return Int32.max }
         return Int32(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
@@ -62,7 +72,9 @@ public struct GLPKSolver: Solver, CheckedBackend {
             simplex.tol_bnd = 1e-9
             glp_scale_prob(P, GLP_SF_AUTO)
         }
-        let code = glp_simplex(P, &simplex)
+        var failed: Int32 = 0
+        let code = stowage_glp_simplex(P, &simplex, &failed)
+        if failed != 0 { return internalError(problem, in: "glp_simplex") }
         if code == GLP_ETMLIM {
             return SolveResult(status: .noSolution, seconds: 0, solver: name,
                                message: "time limit reached in the LP relaxation")
@@ -118,7 +130,8 @@ public struct GLPKSolver: Solver, CheckedBackend {
         }
         parameters.cb_func = glpkSearchCallback
         parameters.cb_info = Unmanaged.passUnretained(search).toOpaque()
-        let mipCode = withExtendedLifetime(search) { glp_intopt(P, &parameters) }
+        let mipCode = withExtendedLifetime(search) { stowage_glp_intopt(P, &parameters, &failed) }
+        if failed != 0 { return internalError(problem, in: "glp_intopt") }
 
         let mipStatus = glp_mip_status(P)
         let hasSolution = mipStatus == GLP_OPT || mipStatus == GLP_FEAS
