@@ -12,8 +12,10 @@ import CGLPKGuard
 /// GLPK's time limits (`tm_lim`) count wall-clock milliseconds; the search
 /// callback also stops branch and cut as soon as the deadline passes, since
 /// GLPK checks `tm_lim` only between nodes. Its output goes through its
-/// terminal hook (``GLPKProblem``), never to standard output. Answers are
-/// checked before they are returned (``AnswerCheck``).
+/// terminal hook (``GLPKProblem``), never to standard output. An internal
+/// GLPK error, on which GLPK itself would abort the process, comes back as
+/// an `error` result (CGLPKGuard). Answers are checked before they are
+/// returned (``AnswerCheck``).
 public struct GLPKSolver: Solver, CheckedBackend {
     public let name = "glpk"
 
