@@ -2,11 +2,12 @@ import Foundation
 import MILP
 import Remat
 
-/// Checkmate's method as `auto` runs it (covering bound, critical-moment
-/// relaxation, neighbourhood search; 0.15 and 0.4 of the time, CBC without
-/// Cgl preprocessing) with the search from the cheapest start alone and
-/// from every start (``CheckmateMILP/maximumStarts``), one after the other in
-/// one process, so that the two rows of a cell see the same machine. The
+/// Checkmate's method as `auto` runs it
+/// (``CheckmateMILP/asAuto(solver:options:)``: covering bound,
+/// critical-moment relaxation, neighbourhood search) with the search from
+/// the cheapest start alone and from every start
+/// (``CheckmateMILP/maximumStarts``), one after the other in one process,
+/// so that the two rows of a cell see the same machine. The
 /// starts are the heuristics' schedules (no LP rounding, which `auto` adds).
 /// Per graph and budget: the end, the bound, the gap on the total cost,
 /// whether it was proved, seconds, neighbourhoods; every end is measured
@@ -27,10 +28,9 @@ enum StartsBenchmarks {
                                                          budgets: { smallestBudgets[$0].map { "\($0),0.6" } ?? "0.6" }) {
             let bytes = problem.budget
             let formulation = CheckmateFormulation(problem)
-            for starts in [1, CheckmateMILP(options: SolveOptions()).maximumStarts] {
-                var options = SolveOptions(timeLimit: seconds)
-                options.cbc.preprocessing = false
-                var method = CheckmateMILP(options: options, lnsShare: 1, coverShare: 0.15, criticalShare: 0.4)
+            let everyStart = CheckmateMILP.asAuto(options: SolveOptions(timeLimit: seconds))
+            for starts in [1, everyStart.maximumStarts] {
+                var method = everyStart
                 method.maximumStarts = starts
                 let clock = Stopwatch()
                 let label = name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %-17ld %6ld", bytes, starts)

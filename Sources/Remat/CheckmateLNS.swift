@@ -129,13 +129,14 @@ public struct CheckmateLNS: Sendable {
             let a = offset
             let b = min(n, a + width)
             if hotLeft == nil { hotLeft = Self.hotNeighbourhoods(formulation, stages: outcome.stages, values: outcome.values) }
-            var hot = hotLeft?.isEmpty == false ? hotLeft?.removeFirst() : nil
-            let drawn = hot == nil && scattering
+            // The positions of a hot or scattered neighbourhood; nil for a window.
+            var chosen = hotLeft?.isEmpty == false ? hotLeft?.removeFirst() : nil
+            let drawn = chosen == nil && scattering
             if drawn {
-                hot = Self.scatteredPositions(anchors: anchors, draw: scatteredDrawn)
+                chosen = Self.scatteredPositions(anchors: anchors, draw: scatteredDrawn)
                 scatteredDrawn += 1
             }
-            let neighbourhood = if let hot { Self.positionWindow(formulation, positions: hot) }
+            let neighbourhood = if let chosen { Self.positionWindow(formulation, positions: chosen) }
                 else if byStages { Self.stageWindow(formulation, a ..< b) } else { Self.positionWindow(formulation, positions: Array(a ..< b)) }
             let restricted = Self.neighbourhoodModel(formulation, fixing: neighbourhood, at: outcome.values)
             var solve = options
@@ -182,7 +183,7 @@ public struct CheckmateLNS: Sendable {
                 }
             }
             // A hot or scattered neighbourhood is not a window: the windows' width and place stay as they were.
-            if hot != nil { continue }
+            if chosen != nil { continue }
             if result.status == .feasible || result.status == .noSolution, width > 2 {
                 // The neighbourhood was too large to finish: smaller ones from here.
                 width = max(2, width * 2 / 3)

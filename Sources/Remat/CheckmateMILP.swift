@@ -53,6 +53,33 @@ public struct CheckmateMILP: Sendable {
     /// optimum (twenty in 55 s), so the time goes to the search instead.
     public static let criticalCounts = [5, 10]
     public static let method = "checkmate"
+    /// The share of the time for the large-neighbourhood search (``CheckmateLNS``) before the whole MILP
+    /// in ``asAuto(solver:options:)``: all of it. The search stops early when it converges (then its answer
+    /// is proved optimal); on the bundled graphs the whole MILP's LP alone takes longer than what a share
+    /// would leave it, and stopping it ran past the deadline (60.3 s for a 60 s limit on VGG-16 at 0.7).
+    public static let autoLNSShare = 1.0
+    /// The share of the time for the covering bound (``StageCoverBound``) before the search in
+    /// ``asAuto(solver:options:)``.
+    public static let autoCoverShare = 0.15
+    /// The share of the time left after the cover for the critical-moment relaxation
+    /// (``CriticalMomentBound``) before the search in ``asAuto(solver:options:)``. 0.25 until the
+    /// relaxation's stages were refined where its schedule runs operators again: in 0.25 of a 60 s run
+    /// that refinement did not get past its first stage on ResNet-18 at 0.6, in 0.4 it reaches the
+    /// schedule from which the search proves 4.100 % optimal (6.783 % with 0.25), while the searches it
+    /// takes time from mostly end early now.
+    public static let autoCriticalShare = 0.4
+
+    /// The method as `stowage remat --method auto` runs it on graphs within the MILP's size (and the
+    /// `remat-starts` benchmark): the shares above, and CBC without its Cgl preprocessing, which took
+    /// the whole minute on the bundled graphs (133 s on VGG-16 at 0.8 before the root) and whose
+    /// postprocessing crashed once on a stopped neighbourhood.
+    public static func asAuto(solver: any Solver = CBCSolver(), options: SolveOptions) -> CheckmateMILP {
+        var options = options
+        options.cbc.preprocessing = false
+        return CheckmateMILP(solver: solver, options: options, lnsShare: autoLNSShare, coverShare: autoCoverShare,
+                             criticalShare: autoCriticalShare)
+    }
+
     /// A stage schedule with the formulation's solution for it: where a search starts.
     public typealias Start = (stages: [[Int]], evaluation: RematEvaluation, values: [Double])
     /// The share of the search's time that the probes take together when there is more than one start; the
@@ -164,7 +191,7 @@ public struct CheckmateMILP: Sendable {
                     criticalStart = found.critical
                     if found.critical { coverStart = false }
                 }
-                start = (found.outcome.stages, found.outcome.evaluation, found.outcome.values)
+                start = found.outcome.start
                 searched = found.outcome
             }
         }
@@ -236,25 +263,9 @@ public struct CheckmateMILP: Sendable {
         func done(_ outcome: CheckmateLNS.Outcome) -> Bool {
             outcome.converged || bound.map { !CostTolerance.isAbove(outcome.evaluation.cost, $0) } ?? false
         }
-        func add(_ other: CheckmateLNS.Outcome, to outcome: inout CheckmateLNS.Outcome) {
-            outcome.neighbourhoods += other.neighbourhoods
-            outcome.optimalNeighbourhoods += other.optimalNeighbourhoods
-            outcome.improvements += other.improvements
-            outcome.scatteredNeighbourhoods += other.scatteredNeighbourhoods
-            outcome.scatteredImprovements += other.scatteredImprovements
-        }
         guard let left = options.secondsLeft(clock), !starts.isEmpty else { return nil }
-        var best: (outcome: CheckmateLNS.Outcome, critical: Bool)?
-        // Searches that did not end as `best`: their counts are added at the end.
-        var counted: [CheckmateLNS.Outcome] = []
-        func keep(_ outcome: CheckmateLNS.Outcome, critical: Bool) {
-            if let previous = best, previous.outcome.evaluation.cost <= outcome.evaluation.cost {
-                counted.append(outcome)
-            } else {
-                if let previous = best { counted.append(previous.outcome) }
-                best = (outcome, critical)
-            }
-        }
+        // Every search that ran, with its start's mark.
+        var runs: [(outcome: CheckmateLNS.Outcome, critical: Bool)] = []
         if starts.count > 1 {
             let probeSeconds = left * lnsShare * Self.probeShare / Double(starts.count)
             for (start, critical) in starts {
@@ -263,23 +274,29 @@ public struct CheckmateMILP: Sendable {
                 probe.relativeGap = nil
                 let outcome = CheckmateLNS(solver: solver, options: probe, initialWidth: Self.probeWidth)
                     .improve(formulation, from: start, target: bound)
-                keep(outcome, critical: critical)
+                runs.append((outcome, critical))
                 if done(outcome) { break }
             }
         }
-        if best.map({ !done($0.outcome) }) ?? true {
+        // The cheapest end (of equal ones the first).
+        var answer = runs.min { $0.outcome.evaluation.cost < $1.outcome.evaluation.cost }
+        if answer.map({ !done($0.outcome) }) ?? true {
             var rest = options.sharing(lnsShare, since: clock)
             rest.relativeGap = nil
-            let from = best.map { (start: (stages: $0.outcome.stages, evaluation: $0.outcome.evaluation, values: $0.outcome.values),
-                                   critical: $0.critical) } ?? starts[0]
-            let width = starts.count > 1 ? Self.probeWidth : CheckmateLNS().initialWidth
-            var outcome = CheckmateLNS(solver: solver, options: rest, initialWidth: width).improve(formulation, from: from.start, target: bound)
-            // It went on from the best probe's end, never dearer: it takes that probe's place and counts.
-            if let probe = best?.outcome { add(probe, to: &outcome) }
-            best = (outcome, from.critical)
+            let from = answer.map { (start: $0.outcome.start, critical: $0.critical) } ?? starts[0]
+            var lns = CheckmateLNS(solver: solver, options: rest)
+            if starts.count > 1 { lns.initialWidth = Self.probeWidth }
+            runs.append((lns.improve(formulation, from: from.start, target: bound), from.critical))
+            // It went on from the cheapest probe's end, so it is never dearer: its end is the answer.
+            answer = runs.last
         }
-        guard var result = best else { return nil }
-        for other in counted { add(other, to: &result.outcome) }
+        guard var result = answer else { return nil }
+        let all = runs.map(\.outcome)
+        result.outcome.neighbourhoods = all.reduce(0) { $0 + $1.neighbourhoods }
+        result.outcome.optimalNeighbourhoods = all.reduce(0) { $0 + $1.optimalNeighbourhoods }
+        result.outcome.improvements = all.reduce(0) { $0 + $1.improvements }
+        result.outcome.scatteredNeighbourhoods = all.reduce(0) { $0 + $1.scatteredNeighbourhoods }
+        result.outcome.scatteredImprovements = all.reduce(0) { $0 + $1.scatteredImprovements }
         return result
     }
 
@@ -290,4 +307,9 @@ public struct CheckmateMILP: Sendable {
         return CriticalMomentBound(solver: solver, options: solve)
             .grown(formulation.problem, counts: Self.criticalCounts, incumbent: incumbent, formulation: formulation)
     }
+}
+
+extension CheckmateLNS.Outcome {
+    /// The search's end as a start for another search.
+    var start: CheckmateMILP.Start { (stages, evaluation, values) }
 }

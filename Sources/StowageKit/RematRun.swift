@@ -35,22 +35,11 @@ struct RematRun {
     static let lpLimit = 60_000
     /// The share of the time left for Checkmate's LP relaxation and its rounding in `auto`.
     static let lpShare = 0.4
-    /// The share of the MILP's time for the large-neighbourhood search (``CheckmateLNS``) before the whole
-    /// MILP: all of it. The search stops early when it converges (then its answer is proved optimal); on
-    /// the bundled graphs the whole MILP's LP alone takes longer than what a share would leave it, and
-    /// stopping it ran past the deadline (60.3 s for a 60 s limit on VGG-16 at 0.7).
-    static let lnsShare = 1.0
-    /// The share of the MILP's time for the covering bound (``StageCoverBound``) before the search;
-    /// on graphs too large for Checkmate's MILP, the share of the whole planning time.
-    static let coverShare = 0.15
+    /// On graphs too large for Checkmate's MILP, the share of the whole planning time for the covering
+    /// bound (``StageCoverBound``): the share it has of the MILP's time (``CheckmateMILP/autoCoverShare``).
+    static let coverShare = CheckmateMILP.autoCoverShare
     /// The share of the time for Checkmate's stage MILP before the slot MILP on small graphs (`auto`).
     static let smallStageShare = 0.6
-    /// The share of the MILP's time left after the cover for the critical-moment relaxation
-    /// (``CriticalMomentBound``) before the search. 0.25 until the relaxation's stages were refined
-    /// where its schedule runs operators again: in 0.25 of a 60 s run that refinement did not get past
-    /// its first stage on ResNet-18 at 0.6, in 0.4 it reaches the schedule from which the search proves
-    /// 4.100 % optimal (6.783 % with 0.25), while the searches it takes time from mostly end early now.
-    static let criticalShare = 0.4
     /// On graphs too large for Checkmate's MILP, the share of the planning time left after the cover
     /// for the critical-moment relaxation.
     static let largeGraphCriticalShare = 0.25
@@ -236,12 +225,7 @@ struct RematRun {
     /// Checkmate's MILP, warm-started from every heuristic's schedule.
     private func checkmate(_ problem: RematProblem, solver: any Solver, options: SolveOptions,
                            heuristics found: [RematSolution]? = nil) throws(RematFailure) -> RematSolution {
-        // Without CBC's Cgl preprocessing: on the bundled graphs it took the whole minute (133 s on VGG-16
-        // at 0.8 before the root), and its postprocessing crashed once on a stopped neighbourhood.
-        var options = options
-        options.cbc.preprocessing = false
-        return try CheckmateMILP(solver: solver, options: options, lnsShare: Self.lnsShare, coverShare: Self.coverShare,
-                                 criticalShare: Self.criticalShare)
+        try CheckmateMILP.asAuto(solver: solver, options: options)
             .plan(problem, warmStarts: (found ?? heuristics(problem)).map(\.evaluation))
     }
 
