@@ -59,6 +59,9 @@ public struct CheckmateLNS: Sendable {
     /// neighbourhoods before they grow; off, the windows alone (the
     /// `remat-search` benchmark compares the two).
     public var scatteredRounds = true
+    /// Past `after` seconds the search stops as soon as `patience` seconds have gone by without an
+    /// improvement (the time limit stays the hard stop); nil: only the time limit.
+    public var stallStop: (after: Double, patience: Double)?
 
     public static let method = "checkmate-lns"
 
@@ -126,6 +129,7 @@ public struct CheckmateLNS: Sendable {
         while true {
             let left = options.secondsLeft(clock) ?? .infinity
             if left < 0.5 || reached() { break }
+            if let stall = stallStop, clock.seconds >= stall.after, clock.seconds - outcome.secondsToBest >= stall.patience { break }
             let a = offset
             let b = min(n, a + width)
             if hotLeft == nil { hotLeft = Self.hotNeighbourhoods(formulation, stages: outcome.stages, values: outcome.values) }

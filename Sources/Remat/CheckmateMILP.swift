@@ -95,6 +95,18 @@ public struct CheckmateMILP: Sendable {
     /// neighbourhoods cut to a third of the probe, U-Net's smallest budget ended at 14.4 % in three of
     /// four 60 s runs; with five, 11.3-12.2 % in five of five.
     public static let probeWidth = 5
+    /// A probe still improving at the end of its share goes on, up to this many shares, for as long as it
+    /// improves at least once in every ``probePatience`` of a share; the probes after it keep at least half
+    /// a share each. The probes' ends depend on timing: on U-Net at its smallest budget the probe from the
+    /// relaxation's schedule (53 % over the base cost) takes the same steps in every run, but one window
+    /// solves in 1.4 s in one run and 2.5 s in another, and a probe cut at its share (6.4 s) while still
+    /// improving ended at 11.4 %, 12.9 % or 14.3 %; the search then went on from another probe's end and
+    /// stopped at 12.882 % (gap 1.42 %) in 7 of 36 runs of 60 s. Stretched, that probe ends at 11.278 %
+    /// or 12.079 % (where it stalls) in 7-12 s, and 16 of 16 runs were within 1 % (the other cells as
+    /// before).
+    public static let probeStretch = 2.0
+    /// See ``probeStretch``.
+    public static let probePatience = 0.25
     /// Below this many seconds left after the neighbourhood search, the whole MILP is not started.
     public static let wholeModelSeconds = 5.0
 
@@ -254,7 +266,8 @@ public struct CheckmateMILP: Sendable {
 
     /// The neighbourhood search (``CheckmateLNS``) from several starts: with one, all of ``lnsShare`` of
     /// the time left; with more, a probe from each in turn (together ``probeShare`` of that time, equal
-    /// parts, windows from ``probeWidth``), then the rest continues from the cheapest end. A probe that
+    /// shares that one still improving may stretch, ``probeStretch``; windows from ``probeWidth``), then the
+    /// rest continues from the cheapest end. A probe that
     /// reaches `bound` or solves the whole MILP ends it.
     /// Returns the cheapest end, whether it came from a start marked critical, and every search's counts
     /// added up; nil when no search ran. Time: ``lnsShare`` of what is left on `clock`.
@@ -267,13 +280,18 @@ public struct CheckmateMILP: Sendable {
         // Every search that ran, with its start's mark.
         var runs: [(outcome: CheckmateLNS.Outcome, critical: Bool)] = []
         if starts.count > 1 {
-            let probeSeconds = left * lnsShare * Self.probeShare / Double(starts.count)
-            for (start, critical) in starts {
+            let share = left * lnsShare * Self.probeShare / Double(starts.count)
+            let probes = Stopwatch()
+            for (k, (start, critical)) in starts.enumerated() {
+                // What is left of the probes' time, less half a share for each probe still to come.
+                let room = share * Double(starts.count) - probes.seconds - Double(starts.count - k - 1) * share / 2
+                let limit = max(0, min(share * Self.probeStretch, room))
                 var probe = options
-                probe.timeLimit = min(probeSeconds, options.secondsLeft(clock) ?? probeSeconds)
+                probe.timeLimit = min(limit, options.secondsLeft(clock) ?? limit)
                 probe.relativeGap = nil
-                let outcome = CheckmateLNS(solver: solver, options: probe, initialWidth: Self.probeWidth)
-                    .improve(formulation, from: start, target: bound)
+                var lns = CheckmateLNS(solver: solver, options: probe, initialWidth: Self.probeWidth)
+                lns.stallStop = (after: max(0, min(share, room)), patience: share * Self.probePatience)
+                let outcome = lns.improve(formulation, from: start, target: bound)
                 runs.append((outcome, critical))
                 if done(outcome) { break }
             }
