@@ -61,6 +61,15 @@ double now() {
   return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
 }
 
+/// CPU seconds the calling thread has used: CBC runs on it alone (no
+/// threads of its own), so this is the solve's work, whatever else the
+/// machine runs.
+double threadCpuNow() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+
 /// Values CBC uses for "no solution" / "no bound".
 bool meaningful(double value) { return std::isfinite(value) && std::fabs(value) < 1e50; }
 
@@ -109,6 +118,8 @@ private:
 /// CLP copy event handlers into every model and solver they make).
 struct SearchState {
   double deadline = -1;
+  /// The thread's CPU time (threadCpuNow) at which the search stops as at the deadline; < 0: none.
+  double cpuDeadline = -1;
   /// 1 to minimise, -1 to maximise: the caller's sense. CBC's preprocessing
   /// may turn a maximisation into a minimisation of the negated objective,
   /// and the events see that model.
@@ -124,7 +135,9 @@ struct SearchState {
   bool searchEnded = false;
   bool lateAtSearchEnd = false;
 
-  bool late() const { return deadline >= 0 && now() >= deadline; }
+  bool late() const {
+    return (deadline >= 0 && now() >= deadline) || (cpuDeadline >= 0 && threadCpuNow() >= cpuDeadline);
+  }
 
   void endSearch() {
     if (searchEnded) return;
@@ -253,11 +266,12 @@ bool solveRelaxation(OsiClpSolverInterface &solver, bool integer, double deadlin
 }
 
 void branchAndCut(OsiClpSolverInterface &solver, const StowageCbcProblem *problem, const StowageCbcSettings *settings,
-                  LineHandler &handler, StowageCbcCallbacks callbacks, double deadline, double *solution,
-                  StowageCbcOutcome *outcome) {
+                  LineHandler &handler, StowageCbcCallbacks callbacks, double deadline, double cpuDeadline,
+                  double *solution, StowageCbcOutcome *outcome) {
   SearchState state;
   state.deadline = deadline;
-  state.stopLPs = deadline >= 0;
+  state.cpuDeadline = cpuDeadline;
+  state.stopLPs = deadline >= 0 || state.cpuDeadline >= 0;
   state.sense = problem->maximize ? -1.0 : 1.0;
   currentSearch = &state;
   struct Reset {
@@ -371,6 +385,7 @@ extern "C" void stowage_cbc_solve(const StowageCbcProblem *problem, const Stowag
                                   StowageCbcCallbacks callbacks, double *solution, StowageCbcOutcome *outcome) {
   std::memset(outcome, 0, sizeof *outcome);
   double deadline = settings->secondsLeft >= 0 ? now() + settings->secondsLeft : -1;
+  double cpuDeadline = settings->cpuSecondsLeft >= 0 ? threadCpuNow() + settings->cpuSecondsLeft : -1;
   AbortNotice notice;
   try {
     // Declared first, destroyed last: the solver and the models point to it.
@@ -390,7 +405,7 @@ extern "C" void stowage_cbc_solve(const StowageCbcProblem *problem, const Stowag
       }
     }
     if (solveRelaxation(solver, integer, deadline, solution, outcome)) return;
-    branchAndCut(solver, problem, settings, handler, callbacks, deadline, solution, outcome);
+    branchAndCut(solver, problem, settings, handler, callbacks, deadline, cpuDeadline, solution, outcome);
   } catch (const CoinError &error) {
     outcome->status = StowageCbcFailed;
     outcome->hasSolution = 0;

@@ -8,10 +8,11 @@ import Foundation
 /// - Output: CBC's log lines come through a callback and go to standard
 ///   error only when a log was asked for; standard output, which belongs to
 ///   the caller, is never touched (no redirection of file descriptors).
-/// - Time: every limit is wall-clock. The LP relaxation runs under the
-///   deadline, CBC counts elapsed (not CPU) seconds, every LP solved inside
-///   the search stops at the deadline, and the search stops at the first
-///   node after it. Claims CBC makes after the deadline are not trusted.
+/// - Time: every limit is wall-clock but ``SolveOptions/cpuTimeLimit``. The
+///   LP relaxation runs under the deadline, CBC counts elapsed (not CPU)
+///   seconds, every LP solved inside the search stops at the deadline (or
+///   at the CPU limit, the thread's CPU time), and the search stops at the
+///   first node after it. Claims CBC makes after either are not trusted.
 /// - Concurrency: CBC 2.10's driver keeps global state, so solves in one
 ///   process run one at a time (``CBCLock``); the wait counts against the
 ///   caller's time limit, and a caller whose limit passes while waiting gets
@@ -56,7 +57,8 @@ public struct CBCSolver: Solver, CheckedBackend {
                         heuristics: options.cbc.heuristics ? 1 : 0,
                         strongBranching: options.cbc.strongBranching ? 1 : 0,
                         pseudoCostTrust: Int32(clamping: options.cbc.pseudoCostTrust ?? -1),
-                        ownTimeLimit: options.cbc.ownTimeLimit ? 1 : 0
+                        ownTimeLimit: options.cbc.ownTimeLimit ? 1 : 0,
+                        cpuSecondsLeft: options.cpuTimeLimit.map { max(0, $0) } ?? -1
                     )
                     let callbacks = StowageCbcCallbacks(
                         context: Unmanaged.passUnretained(monitor).toOpaque(),

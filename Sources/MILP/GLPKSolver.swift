@@ -55,7 +55,9 @@ public struct GLPKSolver: Solver, CheckedBackend {
     }
 
     private func milliseconds(left options: SolveOptions, clock: Stopwatch) -> Int32 {
-        guard let seconds = options.secondsLeft(clock) else { return Int32.max }
+        // GLPK has no CPU clock: its CPU limit is one more wall-clock limit.
+        let cpuLeft = options.cpuTimeLimit.map { max(0, $0 - clock.seconds) }
+        guard let seconds = [options.secondsLeft(clock), cpuLeft].compactMap({ $0 }).min() else { return Int32.max }
         return Int32(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 
@@ -193,7 +195,7 @@ final class GLPKSearch {
     func handle(_ tree: OpaquePointer) {
         // GLPK checks tm_lim between nodes only; cut generation and
         // heuristics at a node can run long after it.
-        if let left = options.secondsLeft(clock), left <= 0 {
+        if options.secondsLeft(clock).map({ $0 <= 0 }) == true || options.cpuTimeLimit.map({ clock.seconds >= $0 }) == true {
             glp_ios_terminate(tree)
             return
         }

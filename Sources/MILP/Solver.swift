@@ -45,6 +45,15 @@ public struct SolveOptions: Sendable {
     /// stops at whichever comes first, this or ``timeLimit`` after its
     /// start. Planners that solve many models pass their one deadline here.
     public var deadline: Deadline?
+    /// CPU seconds of the solving thread this one solve may take: a cap on
+    /// the work of one solve among many (a neighbourhood, a relaxation),
+    /// which it then reaches after the same work however busy the machine
+    /// is, so that its answer does not depend on the load. ``timeLimit``
+    /// and ``deadline`` stay wall clock and stop it too. CBC counts the
+    /// thread's CPU time in its branch and cut (the LP relaxation before it
+    /// stops only at the wall-clock limits); GLPK, which has no such clock,
+    /// takes it as one more wall-clock limit.
+    public var cpuTimeLimit: Double?
     /// Stop once the relative gap is at most this (0.01 = 1 %).
     public var relativeGap: Double?
     public var logLevel: SolverLogLevel = .quiet

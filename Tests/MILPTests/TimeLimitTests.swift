@@ -51,6 +51,23 @@ import Synchronization
         #expect(abs(Self.hard.objectiveValue(at: result.values) - objective) < 1e-6)
     }
 
+    /// A CPU limit stops a solve long before its wall-clock limit (CBC by the thread's CPU time, GLPK by the clock).
+    @Test(arguments: SolverUnderTest.allCases)
+    func aCPULimitStopsTheSearchBeforeTheWallClockLimit(_ backend: SolverUnderTest) throws {
+        var options = SolveOptions(timeLimit: 120)
+        options.cpuTimeLimit = 1
+        var result = backend.solver.solve(Self.hard, options: options)
+        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
+            result = backend.solver.solve(Self.hard, options: options)
+        }
+        #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
+        // One CPU second takes longer than a second of the clock while the other suites share the cores, never 120.
+        #expect(result.seconds < 40)
+        let objective = try #require(result.objective)
+        #expect(Self.hard.violation(at: result.values) == nil)
+        #expect(abs(Self.hard.objectiveValue(at: result.values) - objective) < 1e-6)
+    }
+
     @Test(arguments: SolverUnderTest.allCases)
     func aWarmStartIsAcceptedAndTheOptimumUnchanged(_ backend: SolverUnderTest) throws {
         var rng = SeededGenerator(seed: 99)

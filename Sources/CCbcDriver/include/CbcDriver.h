@@ -8,7 +8,8 @@
 // without any limit. This driver calls the same solver (CbcMain0/CbcMain1 on
 // an OsiClpSolverInterface) with a message handler that writes nowhere but
 // the line callback, an event handler that reports progress and stops at a
-// wall-clock deadline, and the LP relaxation solved first under that deadline.
+// wall-clock deadline (or a limit on the thread's CPU time), and the LP
+// relaxation solved first under that deadline.
 #ifndef STOWAGE_CBC_DRIVER_H
 #define STOWAGE_CBC_DRIVER_H
 
@@ -44,6 +45,8 @@ typedef struct {
   int strongBranching;     // 1: CBC's strong branching (its default); 0: off, pseudo-costs trusted from the start
   int pseudoCostTrust;     // with strong branching: strong branches before a pseudo-cost is trusted; < 0: CBC's default (10)
   int ownTimeLimit;        // 1: CBC's own time limit (-seconds) as well as the deadline's events; 0: the events only
+  double cpuSecondsLeft;   // CPU seconds of the calling thread for the whole call: branch and cut stops at them as at the
+                           // deadline (the LP relaxation before it only at the deadline); < 0: no limit
 } StowageCbcSettings;
 
 typedef struct {
