@@ -19,8 +19,7 @@ extension CriticalMomentBound {
     public static let singleStageLimit = 32
     /// How many of the best single stages are tried as the next one to add.
     public static let additionWidth = 6
-    /// The longest one relaxation of the few-stage search may take, in CPU seconds (``SolveOptions/cpuTimeLimit``);
-    /// 4 s made ResNet-18's smallest budget end at 7.177 % (bound 6.689 %) instead of 6.728 % proved, in two runs.
+    /// The longest one relaxation of the few-stage search may take.
     public static let fewStageSolveSeconds = 3.0
     /// How many rounds a refinement (``refined(_:_:formulation:incumbent:phase:)``) runs at most: a stage
     /// each, two when the first one's relaxation stops at its cap.
@@ -194,15 +193,13 @@ extension CriticalMomentBound {
         // Without CBC's Cgl preprocessing: on ResNet-18's smallest budget the relaxations then prove 6.728 %,
         // the plan's cost, within the minute (6.689 % with it), and VGG-16 at 0.7 and 0.8 end 3 s sooner.
         one.cbc.preprocessing = false
-        // A cap on CPU time, so that which relaxations close depends less on the load: on U-Net at its smallest budget
-        // stages 54, 57 and 62 prove 11.214 % in 2.9 s of the clock with two commands side by side, and a wall-clock cap
-        // of 3 s stopped it below that whenever the command ran slower (the bound then 10.143-10.341 %: in 2 of 36 runs,
-        // and in every run with three commands on the two cores, where the few-stage share now runs out first).
-        one.cpuTimeLimit = Self.fewStageSolveSeconds
-        one.timeLimit = nil
+        // A cap of the clock, not of CPU time (``SolveOptions/cpuTimeLimit``), as measured: on U-Net at its smallest
+        // budget, 60 s, two commands side by side, with CPU caps here the bound fell to 10.341 % (and the plan stopped
+        // at 12.882 %) in 5 of 20 runs, with wall-clock caps in none of 36 (CPU caps in the search's neighbourhoods).
+        one.timeLimit = Self.fewStageSolveSeconds
         if let left = options.secondsLeft(phase) {
             guard left >= 0.1 else { return nil }
-            one.timeLimit = left
+            one.timeLimit = min(left, Self.fewStageSolveSeconds)
         }
         return CriticalMomentBound(solver: solver, options: one).solve(problem, critical: critical, incumbent: incumbent)
     }
