@@ -60,8 +60,9 @@ public struct CheckmateLNS: Sendable {
     /// `remat-search` benchmark compares the two).
     public var scatteredRounds = true
     /// Past `after` seconds the search stops as soon as `patience` seconds have gone by without an
-    /// improvement (the time limit stays the hard stop); nil: only the time limit.
-    public var stallStop: (after: Double, patience: Double)?
+    /// improvement, or at once while its incumbent costs `ceiling` or more (the time limit stays the hard
+    /// stop); nil: only the time limit.
+    public var stallStop: (after: Double, patience: Double, ceiling: Double)?
 
     public static let method = "checkmate-lns"
 
@@ -129,7 +130,8 @@ public struct CheckmateLNS: Sendable {
         while true {
             let left = options.secondsLeft(clock) ?? .infinity
             if left < 0.5 || reached() { break }
-            if let stall = stallStop, clock.seconds >= stall.after, clock.seconds - outcome.secondsToBest >= stall.patience { break }
+            if let stall = stallStop, clock.seconds >= stall.after,
+               clock.seconds - outcome.secondsToBest >= stall.patience || outcome.evaluation.cost >= stall.ceiling { break }
             let a = offset
             let b = min(n, a + width)
             if hotLeft == nil { hotLeft = Self.hotNeighbourhoods(formulation, stages: outcome.stages, values: outcome.values) }
@@ -149,6 +151,11 @@ public struct CheckmateLNS: Sendable {
             // schedule ended in six runs at 11.278 % (107 neighbourhoods) or 12.079 % (109), in 7-9 s; with wall-clock caps
             // at 11.278 % to 14.3 % after 17 to 29 neighbourhoods in its first 6.4 s.
             solve.timeLimit = left
+            // Before a stall stop's point a neighbourhood may run past it by one patience at most: beyond it the
+            // search goes on only while it improves.
+            if let stall = stallStop, clock.seconds < stall.after {
+                solve.timeLimit = min(left, stall.after + stall.patience - clock.seconds)
+            }
             solve.cpuTimeLimit = neighbourhoodSeconds
             solve.warmStart = restricted.restrict(outcome.values)
             solve.progress = nil

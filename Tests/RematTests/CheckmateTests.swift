@@ -236,20 +236,25 @@ import Verifier
         #expect(reachedOptimum >= 10)
     }
 
-    @Test("large-neighbourhood search with a stall stop: none from the start with no patience; with an hour of patience, the same search as without")
+    @Test("large-neighbourhood search with a stall stop: none from the start with no patience or at its ceiling; with an hour of patience, the same search as without")
     func neighbourhoodSearchStallStop() throws {
         var compared = 0
         for (label, _, _, formulation, start, _) in try Self.searchCases(seeds: 10) {
             var impatient = CheckmateLNS(options: SolveOptions(), initialWidth: 2)
-            impatient.stallStop = (after: 0, patience: 0)
+            impatient.stallStop = (after: 0, patience: 0, ceiling: .infinity)
             let idle = impatient.improve(formulation, from: start)
             #expect(idle.neighbourhoods == 0 && idle.evaluation.cost == start.evaluation.cost, "\(label)")
             // The tiny models solve in milliseconds: an hour's patience never runs out, and the search is the plain one.
             var patient = impatient
-            patient.stallStop = (after: 0, patience: 3600)
+            patient.stallStop = (after: 0, patience: 3600, ceiling: .infinity)
             let plain = CheckmateLNS(options: SolveOptions(), initialWidth: 2).improve(formulation, from: start)
             let stretched = patient.improve(formulation, from: start)
             #expect(stretched.evaluation.cost == plain.evaluation.cost && stretched.neighbourhoods == plain.neighbourhoods, "\(label)")
+            // At or above its ceiling past the stop's point it stops at once, however patient.
+            var capped = patient
+            capped.stallStop = (after: 0, patience: 3600, ceiling: start.evaluation.cost)
+            let stopped = capped.improve(formulation, from: start)
+            #expect(stopped.neighbourhoods == 0 && stopped.evaluation.cost == start.evaluation.cost, "\(label)")
             compared += 1
         }
         #expect(compared >= 5)
