@@ -47,8 +47,8 @@ public struct SolveOptions: Sendable {
     public var deadline: Deadline?
     /// CPU seconds of the solving thread this one solve may take: a cap on
     /// the work of one solve among many (a neighbourhood, a relaxation),
-    /// which it then reaches after the same work however busy the machine
-    /// is, so that its answer does not depend on the load. ``timeLimit``
+    /// which it then reaches after about the same work however busy the
+    /// machine is, so that its answer depends less on the load. ``timeLimit``
     /// and ``deadline`` stay wall clock and stop it too. CBC counts the
     /// thread's CPU time in its branch and cut (the LP relaxation before it
     /// stops only at the wall-clock limits); GLPK, which has no such clock,

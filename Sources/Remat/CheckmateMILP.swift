@@ -273,8 +273,7 @@ public struct CheckmateMILP: Sendable {
     /// The neighbourhood search (``CheckmateLNS``) from several starts: with one, all of ``lnsShare`` of
     /// the time left; with more, a probe from each in turn (together ``probeShare`` of that time, equal
     /// shares that one still improving may stretch, ``probeStretch``; windows from ``probeWidth``), then the
-    /// rest continues from the cheapest end. A probe that
-    /// reaches `bound` or solves the whole MILP ends it.
+    /// rest continues from the cheapest end. A probe that reaches `bound` or solves the whole MILP ends it.
     /// Returns the cheapest end, whether it came from a start marked critical, and every search's counts
     /// added up; nil when no search ran. Time: ``lnsShare`` of what is left on `clock`.
     func search(_ formulation: CheckmateFormulation, from starts: [(start: Start, critical: Bool)], bound: Double?,

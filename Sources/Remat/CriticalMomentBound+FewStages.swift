@@ -195,7 +195,7 @@ extension CriticalMomentBound {
         one.cbc.preprocessing = false
         // A cap of the clock, not of CPU time (``SolveOptions/cpuTimeLimit``), as measured: on U-Net at its smallest
         // budget, 60 s, two commands side by side, with CPU caps here the bound fell to 10.341 % (and the plan stopped
-        // at 12.882 %) in 5 of 20 runs, with wall-clock caps in none of 36 (CPU caps in the search's neighbourhoods).
+        // at 12.882 %) in 5 of 20 runs, with wall-clock caps in none of 46 (CPU caps in the search's neighbourhoods).
         one.timeLimit = Self.fewStageSolveSeconds
         if let left = options.secondsLeft(phase) {
             guard left >= 0.1 else { return nil }
