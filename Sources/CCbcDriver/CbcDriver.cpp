@@ -120,6 +120,9 @@ struct SearchState {
   double deadline = -1;
   /// The thread's CPU time (threadCpuNow) at which the search stops as at the deadline; < 0: none.
   double cpuDeadline = -1;
+  /// The clock time (now) before which cpuDeadline cannot have passed, the thread's CPU time growing no
+  /// faster than the clock: reading the CPU clock is a system call, and late() runs after every LP iteration.
+  mutable double cpuCheckAfter = -1;
   /// 1 to minimise, -1 to maximise: the caller's sense. CBC's preprocessing
   /// may turn a maximisation into a minimisation of the negated objective,
   /// and the events see that model.
@@ -136,7 +139,16 @@ struct SearchState {
   bool lateAtSearchEnd = false;
 
   bool late() const {
-    return (deadline >= 0 && now() >= deadline) || (cpuDeadline >= 0 && threadCpuNow() >= cpuDeadline);
+    double clock = now();
+    return (deadline >= 0 && clock >= deadline) || cpuLate(clock);
+  }
+
+  bool cpuLate(double clock) const {
+    if (cpuDeadline < 0 || clock < cpuCheckAfter) return false;
+    double left = cpuDeadline - threadCpuNow();
+    if (left <= 0) return true;
+    cpuCheckAfter = clock + left;
+    return false;
   }
 
   void endSearch() {

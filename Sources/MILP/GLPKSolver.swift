@@ -55,9 +55,7 @@ public struct GLPKSolver: Solver, CheckedBackend {
     }
 
     private func milliseconds(left options: SolveOptions, clock: Stopwatch) -> Int32 {
-        // GLPK has no CPU clock: its CPU limit is one more wall-clock limit.
-        let cpuLeft = options.cpuTimeLimit.map { max(0, $0 - clock.seconds) }
-        guard let seconds = [options.secondsLeft(clock), cpuLeft].compactMap({ $0 }).min() else { return Int32.max }
+        guard let seconds = options.glpkSecondsLeft(clock) else { return Int32.max }
         return Int32(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 
@@ -195,7 +193,7 @@ final class GLPKSearch {
     func handle(_ tree: OpaquePointer) {
         // GLPK checks tm_lim between nodes only; cut generation and
         // heuristics at a node can run long after it.
-        if options.secondsLeft(clock).map({ $0 <= 0 }) == true || options.cpuTimeLimit.map({ clock.seconds >= $0 }) == true {
+        if let left = options.glpkSecondsLeft(clock), left <= 0 {
             glp_ios_terminate(tree)
             return
         }
@@ -239,5 +237,13 @@ extension String {
     /// The last non-empty line, for one-line error messages.
     var lastLine: String {
         split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+    }
+}
+
+extension SolveOptions {
+    /// ``secondsLeft(_:)`` for GLPK, which has no CPU clock: its ``cpuTimeLimit`` is one more wall-clock limit.
+    func glpkSecondsLeft(_ clock: Stopwatch) -> Double? {
+        let cpuLeft = cpuTimeLimit.map { max(0, $0 - clock.seconds) }
+        return [secondsLeft(clock), cpuLeft].compactMap { $0 }.min()
     }
 }

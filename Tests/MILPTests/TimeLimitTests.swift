@@ -5,20 +5,26 @@ import Synchronization
 @Suite struct TimeLimitTests {
     static let hard = HardInstances.marketSplit(rows: 4, columns: 36, seed: 7)
 
+    /// ``hard`` solved, and solved again (up to 100 times, `beforeRetry` first) while the answer is that the
+    /// limit passed waiting for CBC: CBC runs one solve at a time per process and the wait counts against the
+    /// limit, so while another test holds CBC for longer than the limit a solve gets no turn at all (a faithful
+    /// answer, not the point of these tests); this tries again until it has had CBC for its limit.
+    static func solveWhenCBCIsFree(_ solver: any Solver, _ options: SolveOptions, beforeRetry: () -> Void = {}) -> SolveResult {
+        var result = solver.solve(hard, options: options)
+        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
+            beforeRetry()
+            result = solver.solve(hard, options: options)
+        }
+        return result
+    }
+
     @Test(arguments: SolverUnderTest.allCases)
     func aTimeLimitReturnsTheIncumbentWithItsGap(_ backend: SolverUnderTest) throws {
         let reports = Mutex<[SolveProgress]>([])
         var options = SolveOptions(timeLimit: 1.5)
         options.progressInterval = 0.2
         options.progress = { progress in reports.withLock { $0.append(progress) } }
-        // CBC runs one solve at a time per process and the wait counts against the limit: while
-        // another test holds CBC for longer than 1.5 s this one gets no turn at all (a faithful
-        // answer, not the point here), so it tries again until it has had CBC for its 1.5 s.
-        var result = backend.solver.solve(Self.hard, options: options)
-        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
-            reports.withLock { $0.removeAll() }
-            result = backend.solver.solve(Self.hard, options: options)
-        }
+        let result = Self.solveWhenCBCIsFree(backend.solver, options) { reports.withLock { $0.removeAll() } }
         #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
         let objective = try #require(result.objective)
         let bound = try #require(result.bound)
@@ -40,10 +46,7 @@ import Synchronization
     @Test func cbcWithoutItsOwnTimeLimitStopsAtTheDeadline() throws {
         var options = SolveOptions(timeLimit: 1.5)
         options.cbc = options.cbc.avoidingBranchingOverrun()
-        var result = CBCSolver().solve(Self.hard, options: options)
-        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
-            result = CBCSolver().solve(Self.hard, options: options)
-        }
+        let result = Self.solveWhenCBCIsFree(CBCSolver(), options)
         #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
         #expect(result.seconds < 6)
         let objective = try #require(result.objective)
@@ -56,10 +59,7 @@ import Synchronization
     func aCPULimitStopsTheSearchBeforeTheWallClockLimit(_ backend: SolverUnderTest) throws {
         var options = SolveOptions(timeLimit: 120)
         options.cpuTimeLimit = 1
-        var result = backend.solver.solve(Self.hard, options: options)
-        for _ in 0 ..< 100 where result.status == .noSolution && (result.message ?? "").contains("waiting for CBC") {
-            result = backend.solver.solve(Self.hard, options: options)
-        }
+        let result = Self.solveWhenCBCIsFree(backend.solver, options)
         #expect(result.status == .feasible, "status \(result.status): \(result.message ?? "")")
         // One CPU second takes longer than a second of the clock while the other suites share the cores, never 120.
         #expect(result.seconds < 40)
