@@ -51,8 +51,10 @@ public struct SolveOptions: Sendable {
     /// machine is, so that its answer depends less on the load. ``timeLimit``
     /// and ``deadline`` stay wall clock and stop it too. CBC counts the
     /// thread's CPU time in its branch and cut (the LP relaxation before it
-    /// stops only at the wall-clock limits); GLPK, which has no such clock,
-    /// takes it as one more wall-clock limit.
+    /// stops only at the wall-clock limits), through the driver's events
+    /// alone, as with ``CBCSearchSettings/ownTimeLimit`` off: pair it with
+    /// ``CBCSearchSettings/avoidingBranchingOverrun()`` as the planners do.
+    /// GLPK, which has no such clock, takes it as one more wall-clock limit.
     public var cpuTimeLimit: Double?
     /// Stop once the relative gap is at most this (0.01 = 1 %).
     public var relativeGap: Double?
